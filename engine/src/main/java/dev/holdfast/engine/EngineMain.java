@@ -1,0 +1,5 @@
+package dev.holdfast.engine;
+
+public final class EngineMain {
+    public static void main(String[] args) {}
+}

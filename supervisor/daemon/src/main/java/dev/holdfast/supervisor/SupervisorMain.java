@@ -1,0 +1,5 @@
+package dev.holdfast.supervisor;
+
+public final class SupervisorMain {
+    public static void main(String[] args) {}
+}
