@@ -1,5 +1,24 @@
 package dev.holdfast.engine;
 
+import dev.holdfast.engine.config.EngineConfig;
+import java.nio.file.Path;
+
+/** {@code java -jar holdfast-engine.jar --config FILE}. */
 public final class EngineMain {
-    public static void main(String[] args) {}
+    private EngineMain() {}
+
+    public static void main(String[] args) throws Exception {
+        EngineConfig config = EngineConfig.defaults();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--config") && i + 1 < args.length) {
+                config = EngineConfig.load(Path.of(args[++i]));
+            } else {
+                System.err.println("usage: holdfast-engine [--config FILE]");
+                System.exit(2);
+            }
+        }
+        Engine engine = Engine.start(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(engine::close, "engine-shutdown"));
+        engine.awaitClose();
+    }
 }

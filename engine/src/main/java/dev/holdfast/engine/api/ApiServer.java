@@ -1,0 +1,58 @@
+package dev.holdfast.engine.api;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.DomainSocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/** The Docker API endpoint: HTTP/1.1 on a unix socket (mode 0660), dispatched through a {@link Router}. */
+public final class ApiServer implements AutoCloseable {
+    private final Channel channel;
+    private final EventLoopGroup group;
+
+    private ApiServer(Channel channel, EventLoopGroup group) {
+        this.channel = channel;
+        this.group = group;
+    }
+
+    public static ApiServer bind(Path socket, Router router, String serverVersion) throws IOException {
+        Files.createDirectories(socket.getParent());
+        Files.deleteIfExists(socket);
+        ResponseHeaders headers = new ResponseHeaders(serverVersion);
+        EventLoopGroup group = new EpollEventLoopGroup(1);
+        try {
+            Channel channel = new ServerBootstrap()
+                    .group(group)
+                    .channel(EpollServerDomainSocketChannel.class)
+                    .childHandler(new ChannelInitializer<DomainSocketChannel>() {
+                        @Override
+                        protected void initChannel(DomainSocketChannel ch) {
+                            ch.pipeline().addLast(new HttpServerCodec(), new HttpDispatcher(router, headers));
+                        }
+                    })
+                    .bind(new DomainSocketAddress(socket.toString()))
+                    .syncUninterruptibly()
+                    .channel();
+            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
+            return new ApiServer(channel, group);
+        } catch (RuntimeException e) {
+            group.shutdownGracefully();
+            throw new IOException("cannot listen on " + socket + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+        group.shutdownGracefully();
+    }
+}

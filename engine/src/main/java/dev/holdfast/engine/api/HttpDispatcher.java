@@ -1,0 +1,170 @@
+package dev.holdfast.engine.api;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.ReferenceCountUtil;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Turns netty's HTTP messages into {@link ApiRequest}s and runs each on a virtual thread, so that the event loop
+ * never blocks. One instance per connection: HTTP/1.1 requests on a connection come one after another.
+ */
+final class HttpDispatcher extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = Logger.getLogger(HttpDispatcher.class.getName());
+
+    private final Router router;
+    private final ResponseHeaders responseHeaders;
+    private BodyStream body;
+    private ApiRequest current;
+
+    HttpDispatcher(Router router, ResponseHeaders responseHeaders) {
+        this.router = router;
+        this.responseHeaders = responseHeaders;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest request) {
+            begin(ctx, request);
+        }
+        if (msg instanceof HttpContent content) {
+            if (body != null && content.content().isReadable()) {
+                body.offer(content.content().retain());
+            }
+            if (content instanceof LastHttpContent && body != null) {
+                body.end();
+            }
+        } else if (msg instanceof ByteBuf raw && current != null && current.hijackedInputSink() != null) {
+            current.hijackedInputSink().stream().offer(raw.retain());
+        }
+        ReferenceCountUtil.release(msg);
+    }
+
+    private void begin(ChannelHandlerContext ctx, HttpRequest request) {
+        body = new BodyStream(ctx.channel());
+        current = null;
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (request.decoderResult().isFailure()) {
+            respond(ctx, request.method(), keepAlive, HttpResponseStatus.BAD_REQUEST,
+                    error("malformed HTTP request: " + request.decoderResult().cause().getMessage()));
+            return;
+        }
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        Router.Match match;
+        ApiVersion.Versioned versioned;
+        try {
+            versioned = ApiVersion.split(uri.path());
+            match = router.resolve(request.method(), versioned.path())
+                    .orElseThrow(() -> ApiException.notFound("page not found"));
+        } catch (ApiException e) {
+            respond(ctx, request.method(), keepAlive, e.status(), error(e.getMessage()));
+            return;
+        }
+        ApiRequest apiRequest = new ApiRequest(request.method(), versioned.path(), versioned.version(),
+                match.params(), uri.parameters(), request.headers(), body, ctx.channel(), responseHeaders);
+        current = apiRequest;
+        Thread.ofVirtual()
+                .name("api " + request.method() + " " + versioned.path())
+                .start(() -> run(ctx, apiRequest, match.endpoint(), keepAlive));
+    }
+
+    private void run(ChannelHandlerContext ctx, ApiRequest request, Endpoint endpoint, boolean keepAlive) {
+        try {
+            Reply reply = endpoint.handle(request);
+            switch (reply) {
+                case Reply.JsonBody json -> respond(ctx, request.method(), keepAlive, json.status(),
+                        Json.MAPPER.writeValueAsBytes(json.body()));
+                case Reply.Bytes bytes -> respond(ctx, request.method(), keepAlive, bytes.status(), bytes.body(),
+                        bytes.contentType());
+                case Reply.Empty empty -> respond(ctx, request.method(), keepAlive, empty.status(), new byte[0]);
+                case Reply.Streamed streamed -> { }
+            }
+        } catch (ApiException e) {
+            if (e.status().code() >= 500) {
+                LOG.log(Level.WARNING, request.method() + " " + request.path() + ": " + e.getMessage(), e.getCause());
+            }
+            fail(ctx, request, keepAlive, e.status(), e.getMessage());
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, request.method() + " " + request.path() + " failed", e);
+            fail(ctx, request, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, String.valueOf(e.getMessage()));
+        } finally {
+            request.releaseBody();
+        }
+    }
+
+    private void fail(ChannelHandlerContext ctx, ApiRequest request, boolean keepAlive, HttpResponseStatus status,
+            String message) {
+        if (request.responded()) {
+            // Headers are out already: the only honest signal left is to cut the connection.
+            ctx.channel().close();
+        } else {
+            respond(ctx, request.method(), keepAlive, status, error(message));
+        }
+    }
+
+    private static byte[] error(String message) {
+        try {
+            return Json.MAPPER.writeValueAsBytes(Map.of("message", message == null ? "" : message));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void respond(ChannelHandlerContext ctx, HttpMethod method, boolean keepAlive, HttpResponseStatus status,
+            byte[] content) {
+        respond(ctx, method, keepAlive, status, content, "application/json");
+    }
+
+    private void respond(ChannelHandlerContext ctx, HttpMethod method, boolean keepAlive, HttpResponseStatus status,
+            byte[] content, String contentType) {
+        boolean bodyless = method.equals(HttpMethod.HEAD) || status.code() == 204 || status.code() == 304;
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                bodyless ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(content));
+        responseHeaders.apply(response.headers());
+        if (!bodyless) {
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        }
+        if (status.code() != 204 && status.code() != 304) {
+            HttpUtil.setContentLength(response, bodyless ? content.length : response.content().readableBytes());
+        }
+        HttpUtil.setKeepAlive(response, keepAlive);
+        var written = ctx.writeAndFlush(response);
+        if (!keepAlive) {
+            written.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (body != null) {
+            body.abort();
+        }
+        if (current != null && current.hijackedInputSink() != null) {
+            current.hijackedInputSink().stream().end();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.log(Level.FINE, "connection error", cause);
+        ctx.close();
+    }
+
+}

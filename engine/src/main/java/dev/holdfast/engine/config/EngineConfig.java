@@ -1,0 +1,51 @@
+package dev.holdfast.engine.config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.tomlj.Toml;
+import org.tomlj.TomlParseResult;
+
+/**
+ * The engine's view of {@code config.toml}. Every key has a default derived from {@code [paths]}, so an isolated
+ * instance only needs its own paths (see docs/internals.md).
+ */
+public record EngineConfig(
+        Path dataRoot,
+        Path runRoot,
+        Path apiSocket,
+        Path supervisorSocket,
+        String cgroupParent,
+        boolean reconcile,
+        String bridge,
+        String subnet) {
+
+    public static final Path DEFAULT_DATA = Path.of("/var/lib/holdfast");
+    public static final Path DEFAULT_RUN = Path.of("/run/holdfast");
+
+    public static EngineConfig load(Path file) throws IOException {
+        TomlParseResult toml = Toml.parse(Files.readString(file));
+        if (toml.hasErrors()) {
+            throw new IOException("invalid config " + file + ": " + toml.errors().get(0));
+        }
+        return from(toml);
+    }
+
+    public static EngineConfig defaults() {
+        return from(Toml.parse(""));
+    }
+
+    private static EngineConfig from(TomlParseResult toml) {
+        Path data = Path.of(toml.getString("paths.data", DEFAULT_DATA::toString));
+        Path run = Path.of(toml.getString("paths.run", DEFAULT_RUN::toString));
+        return new EngineConfig(
+                data,
+                run,
+                Path.of(toml.getString("engine.socket", () -> run.resolve("holdfast.sock").toString())),
+                Path.of(toml.getString("supervisor.socket", () -> run.resolve("supervisor.sock").toString())),
+                toml.getString("supervisor.cgroup_parent", () -> "/holdfast"),
+                toml.getBoolean("task.options.reconcile", () -> true),
+                toml.getString("network.bridge", () -> "holdfast0"),
+                toml.getString("network.subnet", () -> "10.88.0.0/16"));
+    }
+}
