@@ -1,0 +1,171 @@
+# shellcheck shell=bash
+# Shared helpers for holdfast's scripts. Source it; it defines functions and HOLDFAST_HOME, nothing else runs.
+#
+#   find_java        sets JAVA_HOME and JAVA to a JDK >= 21 (HOLDFAST_MIN_JAVA overrides the minimum)
+#   ensure_packages  apt-get installs the host packages holdfast needs, only those that are missing
+#   ensure_built     runs Maven when the engine/supervisor jars or the shim are missing or older than the sources
+#
+# Environment knobs: HOLDFAST_SKIP_PACKAGES=1 (ensure_packages does nothing), HOLDFAST_SKIP_BUILD=1 (ensure_built
+# only checks that the artifacts exist; the compat tests set it because Maven has just built them).
+
+if [[ -z "${HOLDFAST_HOME:-}" ]]; then
+    HOLDFAST_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
+fi
+export HOLDFAST_HOME
+
+HOLDFAST_ENGINE_JAR="$HOLDFAST_HOME/engine/target/holdfast-engine.jar"
+HOLDFAST_SUPERVISOR_JAR="$HOLDFAST_HOME/supervisor/daemon/target/holdfast-supervisor.jar"
+HOLDFAST_SHIM="$HOLDFAST_HOME/shim/target/holdfast-shim"
+
+# Host packages (Debian names) and what proves each one is there.
+HOLDFAST_PACKAGES=(runc busybox-static containernetworking-plugins iptables gcc make maven valgrind)
+
+die() {
+    printf '%s: error: %s\n' "${0##*/}" "$*" >&2
+    exit 1
+}
+
+warn() {
+    printf '%s: warning: %s\n' "${0##*/}" "$*" >&2
+}
+
+info() {
+    printf '%s: %s\n' "${0##*/}" "$*" >&2
+}
+
+# java_major DIR: prints the feature version of the JDK in DIR (17, 21, 25, ...), or nothing.
+# Reads DIR/release (no JVM start); falls back to `java -version`.
+java_major() {
+    local dir=$1 version=""
+    if [[ -r "$dir/release" ]]; then
+        version=$(sed -n 's/^JAVA_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$dir/release" | head -n 1)
+    fi
+    if [[ -z "$version" && -x "$dir/bin/java" ]]; then
+        version=$("$dir/bin/java" -version 2>&1 | sed -n 's/.* version "\([^"]*\)".*/\1/p' | head -n 1)
+    fi
+    [[ -n "$version" ]] || return 0
+    if [[ "$version" == 1.* ]]; then
+        version=${version#1.}
+    fi
+    version=${version%%[!0-9]*}
+    if [[ -n "$version" ]]; then
+        printf '%s\n' "$version"
+    fi
+}
+
+# find_java: exports JAVA_HOME and JAVA. $JAVA_HOME wins when it is a JDK >= the minimum; otherwise the newest JDK
+# (a directory with bin/javac) under /usr/lib/jvm (HOLDFAST_JVM_DIR overrides).
+find_java() {
+    local min=${HOLDFAST_MIN_JAVA:-21} jvm_dir=${HOLDFAST_JVM_DIR:-/usr/lib/jvm}
+    local searched=() best="" best_major=0 dir major
+    if [[ -n "${JAVA_HOME:-}" ]]; then
+        major=$(java_major "$JAVA_HOME")
+        searched+=("\$JAVA_HOME=$JAVA_HOME (${major:-not a JDK})")
+        if [[ -x "$JAVA_HOME/bin/javac" && -n "$major" ]] && ((major >= min)); then
+            JAVA="$JAVA_HOME/bin/java"
+            export JAVA_HOME JAVA
+            return 0
+        fi
+    fi
+    if [[ -d "$jvm_dir" ]]; then
+        for dir in "$jvm_dir"/*/; do
+            dir=${dir%/}
+            [[ -x "$dir/bin/javac" && -x "$dir/bin/java" ]] || continue
+            major=$(java_major "$dir")
+            searched+=("$dir (${major:-unknown version})")
+            [[ -n "$major" ]] || continue
+            if ((major >= min && major > best_major)); then
+                best=$dir
+                best_major=$major
+            fi
+        done
+    else
+        searched+=("$jvm_dir (does not exist)")
+    fi
+    if [[ -z "$best" ]]; then
+        printf '%s: error: no JDK >= %s found. Searched:\n' "${0##*/}" "$min" >&2
+        if ((${#searched[@]} == 0)); then
+            printf '  %s (no directory with bin/javac)\n' "$jvm_dir" >&2
+        else
+            printf '  %s\n' "${searched[@]}" >&2
+        fi
+        printf 'Install one (e.g. apt-get install openjdk-21-jdk-headless) or set JAVA_HOME.\n' >&2
+        return 1
+    fi
+    JAVA_HOME=$best
+    JAVA="$best/bin/java"
+    export JAVA_HOME JAVA
+}
+
+package_installed() {
+    [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" == "install ok installed" ]]
+}
+
+as_root() {
+    if ((EUID == 0)); then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo "$@"
+    else
+        die "need root to run: $*"
+    fi
+}
+
+# ensure_packages: installs what is missing among HOLDFAST_PACKAGES. Fast and offline when nothing is missing.
+ensure_packages() {
+    if [[ "${HOLDFAST_SKIP_PACKAGES:-0}" == 1 ]]; then
+        return 0
+    fi
+    command -v dpkg-query >/dev/null 2>&1 || {
+        warn "dpkg-query not found: not a Debian system, not checking packages"
+        return 0
+    }
+    local missing=() pkg
+    for pkg in "${HOLDFAST_PACKAGES[@]}"; do
+        package_installed "$pkg" || missing+=("$pkg")
+    done
+    ((${#missing[@]} == 0)) && return 0
+    info "installing missing packages: ${missing[*]}"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# newer_sources ARTIFACT DIR...: prints the first source file under DIR... newer than ARTIFACT (target/ excluded).
+newer_sources() {
+    local artifact=$1
+    shift
+    find "$@" -name target -prune -o -type f -newer "$artifact" -print -quit 2>/dev/null
+}
+
+# ensure_built: builds the engine jar, the supervisor jar and the shim when missing or stale. Serialized with a lock
+# so that concurrent `holdfast up` calls do not run Maven twice at once.
+ensure_built() {
+    local h=$HOLDFAST_HOME stale="" artifact
+    local -a sources=("$h/pom.xml" "$h/engine" "$h/supervisor" "$h/shim")
+    for artifact in "$HOLDFAST_ENGINE_JAR" "$HOLDFAST_SUPERVISOR_JAR" "$HOLDFAST_SHIM"; do
+        if [[ ! -e "$artifact" ]]; then
+            stale="$artifact is missing"
+            break
+        fi
+        if [[ "${HOLDFAST_SKIP_BUILD:-0}" != 1 ]]; then
+            local newer
+            newer=$(newer_sources "$artifact" "${sources[@]}")
+            if [[ -n "$newer" ]]; then
+                stale="${newer#"$h"/} is newer than ${artifact#"$h"/}"
+                break
+            fi
+        fi
+    done
+    [[ -z "$stale" ]] && return 0
+    if [[ "${HOLDFAST_SKIP_BUILD:-0}" == 1 ]]; then
+        die "$stale (HOLDFAST_SKIP_BUILD=1: build with 'mvn -DskipTests install' first)"
+    fi
+    find_java
+    info "building: $stale"
+    mkdir -p "$h/build"
+    (
+        flock 9
+        cd "$h"
+        JAVA_HOME=$JAVA_HOME mvn -B -q -DskipTests -pl shim,supervisor/daemon,engine -am install
+    ) 9>"$h/build/.build.lock" || die "maven build failed"
+}
