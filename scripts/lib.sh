@@ -168,4 +168,7 @@ ensure_built() {
         cd "$h"
         JAVA_HOME=$JAVA_HOME mvn -B -q -DskipTests -pl shim,supervisor/daemon,engine -am install
     ) 9>"$h/build/.build.lock" || die "maven build failed"
+    # Maven (make, for the shim) may leave an artifact untouched when its own inputs did not change: mark all three
+    # as built from the current sources, or every later call would run Maven again.
+    touch "$HOLDFAST_ENGINE_JAR" "$HOLDFAST_SUPERVISOR_JAR" "$HOLDFAST_SHIM"
 }
