@@ -137,38 +137,48 @@ newer_sources() {
     find "$@" -name target -prune -o -type f -newer "$artifact" -print -quit 2>/dev/null
 }
 
-# ensure_built: builds the engine jar, the supervisor jar and the shim when missing or stale. Serialized with a lock
-# so that concurrent `holdfast up` calls do not run Maven twice at once.
-ensure_built() {
-    local h=$HOLDFAST_HOME stale="" artifact
+# stale_artifacts: prints why the engine jar, the supervisor jar or the shim need a build; nothing when they do not.
+stale_artifacts() {
+    local h=$HOLDFAST_HOME artifact newer
     local -a sources=("$h/pom.xml" "$h/engine" "$h/supervisor" "$h/shim")
     for artifact in "$HOLDFAST_ENGINE_JAR" "$HOLDFAST_SUPERVISOR_JAR" "$HOLDFAST_SHIM"; do
         if [[ ! -e "$artifact" ]]; then
-            stale="$artifact is missing"
-            break
+            printf '%s is missing\n' "$artifact"
+            return 0
         fi
         if [[ "${HOLDFAST_SKIP_BUILD:-0}" != 1 ]]; then
-            local newer
             newer=$(newer_sources "$artifact" "${sources[@]}")
             if [[ -n "$newer" ]]; then
-                stale="${newer#"$h"/} is newer than ${artifact#"$h"/}"
-                break
+                printf '%s is newer than %s\n' "${newer#"$h"/}" "${artifact#"$h"/}"
+                return 0
             fi
         fi
     done
+}
+
+# ensure_built: builds the engine jar, the supervisor jar and the shim when missing or stale. Serialized with a lock
+# so that concurrent `holdfast up` calls do not run Maven twice at once.
+ensure_built() {
+    local h=$HOLDFAST_HOME stale
+    stale=$(stale_artifacts)
     [[ -z "$stale" ]] && return 0
     if [[ "${HOLDFAST_SKIP_BUILD:-0}" == 1 ]]; then
         die "$stale (HOLDFAST_SKIP_BUILD=1: build with 'mvn -DskipTests install' first)"
     fi
     find_java
-    info "building: $stale"
     mkdir -p "$h/build"
     (
         flock 9
+        # Someone else may have built while we waited for the lock.
+        stale=$(stale_artifacts)
+        [[ -n "$stale" ]] || exit 0
+        info "building: $stale"
         cd "$h"
         JAVA_HOME=$JAVA_HOME mvn -B -q -DskipTests -pl shim,supervisor/daemon,engine -am install
+        # Maven (make, for the shim) may leave an artifact untouched when its own inputs did not change: mark all
+        # three as built from the current sources, or every later call would run Maven again.
+        touch -c "$HOLDFAST_ENGINE_JAR" "$HOLDFAST_SUPERVISOR_JAR" "$HOLDFAST_SHIM"
     ) 9>"$h/build/.build.lock" || die "maven build failed"
-    # Maven (make, for the shim) may leave an artifact untouched when its own inputs did not change: mark all three
-    # as built from the current sources, or every later call would run Maven again.
-    touch "$HOLDFAST_ENGINE_JAR" "$HOLDFAST_SUPERVISOR_JAR" "$HOLDFAST_SHIM"
+    stale=$(stale_artifacts)
+    [[ -z "$stale" ]] || die "still not built after maven: $stale"
 }
