@@ -264,6 +264,8 @@ static void dispatch(struct client *c, char *line)
             snprintf(answer, sizeof answer, "%s %d\n", S.state == ST_CREATED ? "created" : "running",
                      (int)S.init_pid);
         reply_and_close(c, answer);
+    } else if (S.state == ST_STOPPED && strcmp(line, "wait") != 0 && strcmp(line, "attach") != 0) {
+        reply_and_close(c, "error container is not running\n");
     } else if (strcmp(line, "start") == 0) {
         bool start_pending = runc_cmd_pending(RUNC_START);
         if (S.state != ST_CREATED || start_pending) {
@@ -314,6 +316,10 @@ static void dispatch(struct client *c, char *line)
         } else if (arg) {
             snprintf(answer, sizeof answer, "error unknown attach option: %s\n", arg);
             reply_and_close(c, answer);
+            return;
+        }
+        if (S.state == ST_STOPPED) {
+            reply_and_close(c, "ok\n"); /* nothing more will come */
             return;
         }
         c->out = malloc(ATTACH_BUF);
@@ -532,24 +538,38 @@ void control_finish(void)
                 client_close(c);
             break;
         case C_RUNC:
-            reply_and_close(c, "error container exited\n");
-            break;
+            break; /* answered when its runc exits (start/kill racing with a quick exit) */
         case C_REQ:
-            client_close(c);
-            break;
+            break; /* its request is answered when it arrives (state STOPPED) */
         }
     }
+}
+
+static bool unlinked;
+
+/* After exit.json is written: nobody new can connect; connections already queued are still answered. */
+void control_unlink_socket(void)
+{
+    if (unlinked)
+        return;
+    unlinked = true;
+    if (unlink(S.socket_path) != 0)
+        slog("unlink %s: %s", S.socket_path, strerror(errno));
 }
 
 void control_close_listener(void)
 {
     if (listen_fd < 0)
         return;
+    control_unlink_socket();
     ep_del(listen_fd);
-    if (unlink(S.socket_path) != 0)
-        slog("unlink %s: %s", S.socket_path, strerror(errno));
     close(listen_fd);
     listen_fd = -1;
+}
+
+int control_clients(void)
+{
+    return nclients;
 }
 
 void control_close_all(void)

@@ -332,9 +332,10 @@ static void finish(void)
     if (write_exit_json(S.bundle, S.init_pid, S.exit_code, &S.exited_at) != 0)
         slog("exit.json not written");
     S.state = ST_STOPPED;
-    control_close_listener(); /* nobody new connects to a finished shim */
+    control_unlink_socket(); /* nobody new connects to a finished shim */
     control_finish();
-    cleanup_and_exit(0);
+    /* connections queued before the unlink are still accepted and answered, briefly */
+    S.drain_deadline_ms = now_mono_ms() + STOPPED_GRACE_MS;
 }
 
 static void child(void)
@@ -395,6 +396,14 @@ static void child(void)
             int64_t left = S.drain_deadline_ms - now_mono_ms();
             if (io_drained() || left <= 0)
                 finish();
+            else
+                timeout = (int)left;
+        }
+        if (S.state == ST_STOPPED) {
+            control_handle_listen();
+            int64_t left = S.drain_deadline_ms - now_mono_ms();
+            if (control_clients() == 0 || left <= 0)
+                cleanup_and_exit(0);
             timeout = (int)left;
         }
         struct epoll_event evs[16];

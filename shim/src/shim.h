@@ -15,6 +15,7 @@
 #define ATTACH_BUF (32 * 1024)  /* per attach client: a slower reader is dropped */
 #define STDIN_BUF (4 * 1024)
 #define DRAIN_TIMEOUT_MS 2000
+#define STOPPED_GRACE_MS 1000 /* answering connections queued before the socket was unlinked */
 #define MAX_RUNC_CMDS 8
 
 /* Every epoll-registered object starts with this. */
@@ -110,6 +111,8 @@ void control_attach_broadcast(int stream, const unsigned char *data, size_t n);
 void control_attach_stdin_resume(void);
 void control_finish(void);   /* answer waiters, close attach clients */
 void control_close_listener(void);
+void control_unlink_socket(void);
+int control_clients(void);
 void control_close_all(void);
 void control_free_closed(void);
 
@@ -126,7 +129,7 @@ struct shim {
     bool init_reaped;
     int exit_code;
     struct timespec exited_at;
-    int64_t drain_deadline_ms;
+    int64_t drain_deadline_ms; /* ST_EXITING: stop draining; ST_STOPPED: stop answering */
     char runc_log[4096];
 };
 extern struct shim S;
