@@ -1,0 +1,63 @@
+package dev.holdfast.engine.image;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One image of a docker-save archive, checked before anything is unpacked: its config parses, its tags are
+ * valid {@code name:tag} references, its manifest lists as many layers as the config has diff ids.
+ *
+ * @param id sha256 of {@code config}, the image id
+ */
+record ArchiveImage(String id, byte[] config, ImageDocument document, List<ImageReference> repoTags,
+        List<String> layers) {
+
+    static ArchiveImage read(SaveArchive saved, SaveArchive.Entry entry) throws IOException {
+        byte[] config = saved.read(entry.config());
+        ImageDocument document = ImageDocument.parse(config);
+        if (!document.os().isEmpty() && !document.os().equals("linux")) {
+            throw ImageException.invalid(
+                    "image operating system \"" + document.os() + "\" cannot be used on this platform");
+        }
+        if (document.diffIds().size() != entry.layers().size()) {
+            throw ImageException.invalid("invalid manifest, layers length mismatch: expected "
+                    + document.diffIds().size() + ", got " + entry.layers().size());
+        }
+        List<ImageReference> tags = new ArrayList<>();
+        for (String repoTag : entry.repoTags()) {
+            ImageReference reference;
+            try {
+                reference = ImageReference.parse(repoTag);
+            } catch (ImageReference.InvalidReferenceException e) {
+                throw ImageException.invalid(e.getMessage());
+            }
+            if (reference.tag() == null || reference.digest() != null) {
+                throw ImageException.invalid("invalid tag \"" + repoTag + "\"");
+            }
+            tags.add(reference);
+        }
+        return new ArchiveImage(ImageStore.sha256(config), config, document, List.copyOf(tags), entry.layers());
+    }
+
+    /** Applies the layers in order, each checked against the diff id the config promises. */
+    List<LayerApplier.AppliedLayer> applyLayers(SaveArchive saved, LayerApplier applier) throws IOException {
+        List<LayerApplier.AppliedLayer> applied = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            LayerApplier.AppliedLayer layer;
+            try (InputStream blob = saved.open(layers.get(i))) {
+                layer = applier.apply(blob);
+            } catch (IOException e) {
+                throw ImageException.invalid("error applying layer " + layers.get(i) + ": " + e.getMessage());
+            }
+            String expected = document.diffIds().get(i);
+            if (!layer.diffId().equals(expected)) {
+                throw ImageException.invalid("invalid diffID for layer " + i + ": expected \"" + expected
+                        + "\", got \"" + layer.diffId() + "\"");
+            }
+            applied.add(layer);
+        }
+        return applied;
+    }
+}

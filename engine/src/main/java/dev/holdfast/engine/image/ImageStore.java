@@ -1,0 +1,437 @@
+package dev.holdfast.engine.image;
+
+import dev.holdfast.engine.api.Json;
+import dev.holdfast.engine.store.AtomicFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+
+/**
+ * The local images: {@code <data>/images/<hex>/} (config.json, rootfs/, image.json) and the tags in
+ * {@code <data>/repositories.json}.
+ *
+ * <p>An image becomes visible only by the rename of a complete directory: layers are unpacked into
+ * {@code images/.tmp-*} first, and whatever such directory a crash leaves is deleted at the next start. Lookups
+ * and metadata changes are serialized on this object; unpacking runs outside the lock.
+ */
+public final class ImageStore {
+    private static final Logger LOG = Logger.getLogger(ImageStore.class.getName());
+    private static final String TEMP_PREFIX = ".tmp-";
+    private static final Pattern HEX_ID = Pattern.compile("[a-f0-9]{64}");
+    private static final Pattern ID_PREFIX = Pattern.compile("(?:sha256:)?[a-f0-9]{1,64}");
+
+    private final Path imagesDir;
+    private final ImageUsers users;
+    private final TagStore tags;
+    private final Map<String, Stored> images = new HashMap<>();
+
+    /** An image as kept in memory: its parsed config and holdfast's record. */
+    private record Stored(ImageDocument document, ImageRecord record) {}
+
+    /** An image unpacked into a temporary directory, ready to be renamed into place. */
+    private record Staged(String id, Path dir, Stored stored) {}
+
+    public ImageStore(Path dataRoot, ImageUsers users) throws IOException {
+        this.imagesDir = dataRoot.resolve("images");
+        this.users = users;
+        Files.createDirectories(imagesDir);
+        this.tags = new TagStore(dataRoot.resolve("repositories.json"));
+        recover();
+    }
+
+    /** Deletes what a crash left half-done and loads the complete images. */
+    private void recover() throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(imagesDir)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (name.startsWith(TEMP_PREFIX)) {
+                    FileTrees.deleteRecursively(entry);
+                } else if (HEX_ID.matcher(name).matches()) {
+                    try {
+                        byte[] config = Files.readAllBytes(entry.resolve("config.json"));
+                        ImageRecord record = Json.MAPPER.readValue(entry.resolve("image.json").toFile(), ImageRecord.class);
+                        images.put("sha256:" + name, new Stored(ImageDocument.parse(config), record));
+                    } catch (IOException | ImageException e) {
+                        LOG.log(Level.WARNING, "ignoring unreadable image " + entry + ": " + e.getMessage());
+                    }
+                }
+            }
+        }
+        tags.retainImages(images.keySet());
+    }
+
+    /**
+     * The image a reference names, as Docker resolves it: a full id ({@code sha256:<hex>} or 64 hex), a tag
+     * ({@code busybox} meaning {@code busybox:latest}), or else a unique id prefix. Invalid references find nothing.
+     */
+    public synchronized Optional<Image> find(String reference) {
+        try {
+            return resolveId(reference).map(this::image);
+        } catch (ImageException e) {
+            return Optional.empty(); // an invalid reference names no image
+        }
+    }
+
+    /** Like {@link #find}, but says why not: Docker's "No such image" (404) or an invalid reference (400). */
+    public synchronized Image get(String reference) {
+        return resolveId(reference).map(this::image).orElseThrow(() -> ImageException.noSuchImage(reference));
+    }
+
+    public synchronized List<Image> list() {
+        return images.keySet().stream().map(this::image).toList();
+    }
+
+    public synchronized ImageDetails details(Image image) {
+        Stored stored = stored(image.id());
+        return new ImageDetails(image(image.id()), stored.document(), stored.record().layerSizes(),
+                stored.record().lastTagTime());
+    }
+
+    /** The unpacked root filesystem of {@code image}: read-only by convention, containers get a snapshot. */
+    public Path rootfs(Image image) {
+        return imageDir(image.id()).resolve("rootfs");
+    }
+
+    /**
+     * {@code docker load}: every image of a docker-save archive (plain, gzip or bzip2), unpacked and then made
+     * visible together with its tags. Returns Docker's progress lines ("Loaded image: busybox:latest"). A bad
+     * archive throws {@link ImageException} before anything becomes visible.
+     */
+    public List<String> load(InputStream archive) throws IOException {
+        Path scratch = createTempDir("load");
+        List<Staged> staged = new ArrayList<>();
+        try {
+            SaveArchive saved;
+            try {
+                saved = SaveArchive.unpack(Decompression.open(archive), scratch);
+            } catch (IOException e) {
+                throw ImageException.invalid("invalid archive: " + e.getMessage());
+            }
+            List<ArchiveImage> wanted = new ArrayList<>();
+            for (SaveArchive.Entry entry : saved.manifest()) {
+                wanted.add(ArchiveImage.read(saved, entry));
+            }
+            Map<String, Staged> byId = new LinkedHashMap<>();
+            for (ArchiveImage image : wanted) {
+                if (!contains(image.id()) && !byId.containsKey(image.id())) {
+                    Staged s = stage(applier -> image.applyLayers(saved, applier), diffIds -> image.config());
+                    staged.add(s);
+                    byId.put(image.id(), s);
+                }
+            }
+            syncFilesystem(imagesDir);
+            return commitLoad(wanted, byId.values());
+        } finally {
+            FileTrees.deleteRecursively(scratch);
+            for (Staged s : staged) {
+                FileTrees.deleteRecursively(s.dir()); // already gone when published
+            }
+        }
+    }
+
+    private synchronized List<String> commitLoad(List<ArchiveImage> wanted, Collection<Staged> staged)
+            throws IOException {
+        for (Staged s : staged) {
+            publish(s);
+        }
+        List<String> messages = new ArrayList<>();
+        for (ArchiveImage image : wanted) {
+            if (image.repoTags().isEmpty()) {
+                messages.add("Loaded image ID: " + image.id());
+            }
+            for (ImageReference tag : image.repoTags()) {
+                Optional<String> previous = tags.get(tag);
+                if (previous.isPresent() && !previous.get().equals(image.id())) {
+                    messages.add("The image " + tag.familiarString() + " already exists, renaming the old one with ID "
+                            + previous.get() + " to empty string");
+                }
+                tags.put(tag, image.id());
+                messages.add("Loaded image: " + tag.familiarString());
+            }
+        }
+        return messages;
+    }
+
+    /**
+     * {@code docker import}: a one-layer image from a root filesystem tar (plain, gzip or bzip2), its config
+     * built from {@code request}. Returns the new image id.
+     */
+    public String importRootfs(InputStream tar, ImportRequest request) throws IOException {
+        ImportedConfig config = ImportedConfig.from(request);
+        Staged staged = stage(applier -> {
+            try {
+                return List.of(applier.apply(tar));
+            } catch (IOException e) {
+                throw ImageException.invalid("invalid archive: " + e.getMessage());
+            }
+        }, config::build);
+        try {
+            syncFilesystem(imagesDir);
+            synchronized (this) {
+                publish(staged);
+                if (request.tag() != null) {
+                    tags.put(request.tag(), staged.id());
+                    setLastTagTime(staged.id());
+                }
+            }
+            return staged.id();
+        } finally {
+            FileTrees.deleteRecursively(staged.dir());
+        }
+    }
+
+    /** Gives {@code source}'s image the tag {@code target}, moving it from any other image. */
+    public synchronized void tag(String source, ImageReference target) throws IOException {
+        String id = resolveId(source).orElseThrow(() -> ImageException.noSuchImage(source));
+        if (target.tag() == null || target.digest() != null) {
+            throw ImageException.invalid("invalid tag: " + target.familiarString());
+        }
+        tags.put(target, id);
+        setLastTagTime(id);
+    }
+
+    /**
+     * {@code docker rmi}: untags, and deletes the image when no tag is left, with Docker's conflict rules.
+     * By name: refuses (409) while a container uses the image, unless forced; forced, it untags and deletes the
+     * image only if no running container uses it. By id: refuses an image with several tags or used by a
+     * container unless forced; a running container's image is never deleted.
+     */
+    public synchronized ImageRemoval remove(String reference, boolean force) throws IOException {
+        String id = resolveId(reference).orElseThrow(() -> ImageException.noSuchImage(reference));
+        List<String> untagged = new ArrayList<>();
+        if (!isIdPrefix(id, reference)) {
+            List<String> using = users.containersUsing(id);
+            if (!using.isEmpty() && !force) {
+                throw ImageException.conflict("conflict: unable to remove repository reference \"" + reference
+                        + "\" (must force) - container " + shortId(using.get(0)) + " is using its referenced image "
+                        + shortId(id));
+            }
+            ImageReference named = ImageReference.parse(reference).withDefaultTag();
+            tags.remove(named);
+            untagged.add(named.familiarString());
+            if (!tags.tagsOf(id).isEmpty() || deleteConflict(id, force, 0) != null) {
+                // Other tags keep the image, or a container still needs it: the untag was the whole removal.
+                return new ImageRemoval(untagged, null);
+            }
+        } else {
+            List<String> refs = tags.tagsOf(id);
+            ImageException conflict = deleteConflict(id, force, refs.size());
+            if (conflict != null) {
+                throw conflict;
+            }
+            for (String ref : refs) {
+                tags.remove(ImageReference.parse(ref));
+                untagged.add(ref);
+            }
+        }
+        deleteImage(id);
+        return new ImageRemoval(untagged, id);
+    }
+
+    /**
+     * Why the image may not be deleted, in Docker's order: a running container (even forced), then unless forced
+     * several tags (deleting by id would drop them all) or a stopped container. Null when it may.
+     */
+    private ImageException deleteConflict(String id, boolean force, int tagCount) {
+        List<String> running = users.runningContainersUsing(id);
+        if (!running.isEmpty()) {
+            return deleteConflictMessage(id, true, "image is being used by running container " + shortId(running.get(0)));
+        }
+        if (force) {
+            return null;
+        }
+        if (tagCount > 1) {
+            return deleteConflictMessage(id, false, "image is referenced in multiple repositories");
+        }
+        List<String> all = users.containersUsing(id);
+        if (!all.isEmpty()) {
+            return deleteConflictMessage(id, false, "image is being used by stopped container " + shortId(all.get(0)));
+        }
+        return null;
+    }
+
+    private static ImageException deleteConflictMessage(String id, boolean hard, String why) {
+        return ImageException.conflict("conflict: unable to delete " + shortId(id) + " ("
+                + (hard ? "cannot be forced" : "must be forced") + ") - " + why);
+    }
+
+    private void deleteImage(String id) throws IOException {
+        Path dir = imageDir(id);
+        Path doomed = imagesDir.resolve(TEMP_PREFIX + "removed-" + id.substring(7));
+        Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.syncDirectory(imagesDir);
+        images.remove(id);
+        tags.retainImages(images.keySet());
+        FileTrees.deleteRecursively(doomed);
+    }
+
+    // --- staging and publishing -------------------------------------------------------------------------------
+
+    /** Fills a staging rootfs, layer by layer, and says what each layer was. */
+    @FunctionalInterface
+    interface LayerSource {
+        List<LayerApplier.AppliedLayer> applyTo(LayerApplier applier) throws IOException;
+    }
+
+    /** The config JSON of the image, given the diff ids of its layers (an import learns its only then). */
+    @FunctionalInterface
+    interface ConfigSource {
+        byte[] forLayers(List<String> diffIds) throws IOException;
+    }
+
+    /** Unpacks an image into a fresh temporary directory; any failure deletes it. */
+    private Staged stage(LayerSource layers, ConfigSource configSource) throws IOException {
+        Path dir = createTempDir("image");
+        try {
+            Path rootfs = dir.resolve("rootfs");
+            Files.createDirectory(rootfs);
+            Files.setPosixFilePermissions(rootfs, PosixFilePermissions.fromString("rwxr-xr-x"));
+            List<LayerApplier.AppliedLayer> applied = layers.applyTo(new LayerApplier(rootfs));
+            List<String> diffIds = applied.stream().map(LayerApplier.AppliedLayer::diffId).toList();
+            List<Long> sizes = applied.stream().map(LayerApplier.AppliedLayer::size).toList();
+            byte[] config = configSource.forLayers(diffIds);
+            String id = sha256(config);
+            ImageRecord record = new ImageRecord(id, diffIds, sizes, sizes.stream().mapToLong(Long::longValue).sum(),
+                    null);
+            AtomicFiles.write(dir.resolve("config.json"), config);
+            AtomicFiles.write(dir.resolve("image.json"), Json.MAPPER.writeValueAsBytes(record));
+            return new Staged(id, dir, new Stored(ImageDocument.parse(config), record));
+        } catch (IOException | RuntimeException e) {
+            FileTrees.deleteRecursively(dir);
+            throw e;
+        }
+    }
+
+    /** Renames a staged image into place and makes it visible; an image already present wins. */
+    private void publish(Staged staged) throws IOException {
+        if (images.containsKey(staged.id())) {
+            return;
+        }
+        Files.move(staged.dir(), imageDir(staged.id()), StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.syncDirectory(imagesDir);
+        images.put(staged.id(), staged.stored());
+    }
+
+    private Path createTempDir(String purpose) throws IOException {
+        Path dir = imagesDir.resolve(TEMP_PREFIX + purpose + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+        Files.createDirectory(dir);
+        return dir;
+    }
+
+    /**
+     * Makes the unpacked files durable before the rename that publishes them, with one syncfs ({@code sync -f})
+     * instead of an fsync per file. Without it a power loss could leave a visible image with empty files.
+     */
+    private static void syncFilesystem(Path dir) {
+        try {
+            Process sync = new ProcessBuilder("sync", "-f", dir.toString()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            sync.waitFor();
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "sync -f unavailable: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // --- lookups ------------------------------------------------------------------------------------------------
+
+    private Optional<String> resolveId(String reference) {
+        if (reference.isEmpty()) {
+            return Optional.empty();
+        }
+        if (HEX_ID.matcher(reference).matches()) {
+            return present("sha256:" + reference);
+        }
+        if (ImageReference.isFullId(reference)) {
+            return present(reference);
+        }
+        ImageReference named;
+        try {
+            named = ImageReference.parse(reference);
+        } catch (ImageReference.InvalidReferenceException e) {
+            if (ID_PREFIX.matcher(reference).matches()) {
+                return byIdPrefix(reference);
+            }
+            throw ImageException.invalid(e.getMessage());
+        }
+        if (named.digest() != null) {
+            return Optional.empty(); // no registry digests are known until pull exists
+        }
+        Optional<String> tagged = tags.get(named.withDefaultTag());
+        return tagged.isPresent() ? tagged : byIdPrefix(reference);
+    }
+
+    private Optional<String> present(String id) {
+        return images.containsKey(id) ? Optional.of(id) : Optional.empty();
+    }
+
+    /** A unique id prefix, with or without {@code sha256:}; an ambiguous prefix finds nothing, as in Docker. */
+    private Optional<String> byIdPrefix(String prefix) {
+        if (!ID_PREFIX.matcher(prefix).matches()) {
+            return Optional.empty();
+        }
+        String full = prefix.startsWith("sha256:") ? prefix : "sha256:" + prefix;
+        List<String> matches = images.keySet().stream().filter(id -> id.startsWith(full)).limit(2).toList();
+        return matches.size() == 1 ? Optional.of(matches.get(0)) : Optional.empty();
+    }
+
+    private static boolean isIdPrefix(String id, String reference) {
+        return id.startsWith(reference) || id.startsWith("sha256:" + reference);
+    }
+
+    private synchronized boolean contains(String id) {
+        return images.containsKey(id);
+    }
+
+    private Image image(String id) {
+        Stored stored = stored(id);
+        Instant created = stored.document().created() == null ? Instant.EPOCH : stored.document().created();
+        return new Image(id, tags.tagsOf(id), created, stored.document().config(), stored.record().size());
+    }
+
+    private Stored stored(String id) {
+        Stored stored = images.get(id);
+        if (stored == null) {
+            throw ImageException.notFound("No such image: " + id);
+        }
+        return stored;
+    }
+
+    private void setLastTagTime(String id) throws IOException {
+        Stored stored = stored(id);
+        ImageRecord record = stored.record().withLastTagTime(Rfc3339.format(Instant.now()));
+        AtomicFiles.write(imageDir(id).resolve("image.json"), Json.MAPPER.writeValueAsBytes(record));
+        images.put(id, new Stored(stored.document(), record));
+    }
+
+    private Path imageDir(String id) {
+        return imagesDir.resolve(id.substring("sha256:".length()));
+    }
+
+    static String shortId(String id) {
+        String hex = id.startsWith("sha256:") ? id.substring(7) : id;
+        return hex.substring(0, Math.min(12, hex.length()));
+    }
+
+    static String sha256(byte[] bytes) {
+        return "sha256:" + HexFormat.of().formatHex(LayerApplier.sha256().digest(bytes));
+    }
+}
