@@ -192,14 +192,14 @@ static const struct {
     {"POLL", SIGPOLL}, {"PWR", SIGPWR},   {"SYS", SIGSYS},
 };
 
-/* A signal as a number ("9") or a name ("KILL", "SIGKILL"); 0 if invalid. */
+/* A signal as a number ("9", "0" probes) or a name ("KILL", "SIGKILL"); -1 if invalid. */
 static int parse_signal(const char *s)
 {
     if (*s >= '0' && *s <= '9') {
         char *end;
         long v = strtol(s, &end, 10);
-        if (*end != '\0' || v < 1 || v > SIGRTMAX)
-            return 0;
+        if (*end != '\0' || v < 0 || v > SIGRTMAX)
+            return -1;
         return (int)v;
     }
     if (strncmp(s, "SIG", 3) == 0)
@@ -207,7 +207,7 @@ static int parse_signal(const char *s)
     for (size_t i = 0; i < sizeof signames / sizeof signames[0]; i++)
         if (strcmp(s, signames[i].name) == 0)
             return signames[i].sig;
-    return 0;
+    return -1;
 }
 
 static void start_runc(struct client *c, enum runc_op op, const char *arg)
@@ -275,8 +275,8 @@ static void dispatch(struct client *c, char *line)
         }
         start_runc(c, RUNC_START, NULL);
     } else if (strcmp(line, "kill") == 0 || strcmp(line, "kill-all") == 0) {
-        int sig = arg ? parse_signal(arg) : 0;
-        if (sig == 0) {
+        int sig = arg ? parse_signal(arg) : -1;
+        if (sig < 0 || (sig == 0 && line[4] == '-')) {
             snprintf(answer, sizeof answer, "error invalid signal: %s\n", arg ? arg : "(none)");
             reply_and_close(c, answer);
             return;
