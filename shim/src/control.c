@@ -251,7 +251,8 @@ static void dispatch(struct client *c, char *line)
     char *arg = strchr(line, ' ');
     if (arg)
         *arg++ = '\0';
-    slog("request: %s%s%s", line, arg ? " " : "", arg ? arg : "");
+    if (strcmp(line, "state") != 0 && strcmp(line, "wait") != 0) /* keep shim.log small: no polls */
+        slog("request: %s%s%s", line, arg ? " " : "", arg ? arg : "");
 
     if (strcmp(line, "state") == 0) {
         if (S.state == ST_EXITING) {

@@ -298,4 +298,42 @@ class ShimTest {
             assertEquals("137", stopped(sb.request("wait")).group(2));
         }
     }
+
+    @Test
+    void slowAttachClientIsDroppedAndMemoryStaysSmall() throws Exception {
+        // 8 MB of output while an attach client reads nothing; then the container waits on stdin
+        try (Sandbox sb = new Sandbox("/bin/sh", "-c", "head -c 8000000 /dev/zero | tr '\\0' a; echo; echo end; cat")) {
+            initPid(sb.startShim("--stdin"));
+            SocketChannel lazy = sb.connect();
+            lazy.write(ByteBuffer.wrap("attach\n".getBytes(StandardCharsets.US_ASCII)));
+            assertEquals("ok\n", sb.request("start"));
+            Sandbox.waitFor("all output logged", T, () -> {
+                try {
+                    List<String> l = sb.logLines();
+                    return !l.isEmpty() && l.get(l.size() - 1).startsWith("{\"log\":\"end\\n\"");
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            });
+            String rollup = Files.readString(Path.of("/proc/" + sb.shimPid + "/smaps_rollup"));
+            long privateKb = kb(rollup, "Private_Clean") + kb(rollup, "Private_Dirty");
+            assertTrue(privateKb < 1024, "shim USS " + privateKb + " kB");
+            byte[] got = Sandbox.readAll(lazy); // dropped: EOF long before 8 MB
+            lazy.close();
+            assertTrue(got.length < 4_000_000, "attach client got " + got.length);
+            long total = 0;
+            for (String line : sb.logLines()) {
+                total += Sandbox.JSON.readTree(line).get("log").asText().length();
+            }
+            assertEquals(8_000_000 + 1 + 4, total);
+            assertEquals("ok\n", sb.request("close-stdin"));
+            assertEquals("0", stopped(sb.request("wait")).group(2));
+        }
+    }
+
+    private static long kb(String rollup, String key) {
+        Matcher m = Pattern.compile("(?m)^" + key + ":\\s+(\\d+) kB").matcher(rollup);
+        assertTrue(m.find(), key);
+        return Long.parseLong(m.group(1));
+    }
 }
