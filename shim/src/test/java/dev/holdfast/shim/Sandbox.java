@@ -127,6 +127,19 @@ final class Sandbox implements AutoCloseable {
         }
     }
 
+    /** Sends a request whose answer comes later (wait): read it with {@link #answer}. */
+    SocketChannel send(String line) throws IOException {
+        SocketChannel ch = connect();
+        ch.write(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)));
+        return ch;
+    }
+
+    static String answer(SocketChannel ch) throws IOException {
+        try (ch) {
+            return new String(readAll(ch), StandardCharsets.UTF_8);
+        }
+    }
+
     static byte[] readAll(SocketChannel ch) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(1 << 16);
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();

@@ -72,8 +72,9 @@ class ShimTest {
             assertEquals("ok\n", sb.request("start"));
             assertEquals("running " + init + "\n", sb.request("state"));
             assertTrue(sb.request("start").startsWith("error "));
+            SocketChannel waiter = sb.send("wait");
             assertEquals("ok\n", sb.request("kill KILL"));
-            stopped(sb.request("wait"));
+            stopped(Sandbox.answer(waiter));
         }
     }
 
@@ -135,8 +136,9 @@ class ShimTest {
         // 40 KiB of 'a' then a newline: parts of 16384, 16384 (no \n) and 8192 + \n
         try (Sandbox sb = new Sandbox("/bin/sh", "-c", "head -c 40960 /dev/zero | tr '\\0' a; echo; echo next")) {
             initPid(sb.startShim());
+            SocketChannel waiter = sb.send("wait");
             assertEquals("ok\n", sb.request("start"));
-            stopped(sb.request("wait"));
+            stopped(Sandbox.answer(waiter));
             List<String> lines = sb.logLines();
             assertEquals(4, lines.size());
             String[] expect = {"a".repeat(16384), "a".repeat(16384), "a".repeat(8192) + "\n", "next\n"};
@@ -152,8 +154,9 @@ class ShimTest {
     void exitCodeInWaitAndExitJson() throws Exception {
         try (Sandbox sb = new Sandbox("/bin/sh", "-c", "exit 7")) {
             long init = initPid(sb.startShim());
+            SocketChannel waiter = sb.send("wait");
             assertEquals("ok\n", sb.request("start"));
-            Matcher m = stopped(sb.request("wait"));
+            Matcher m = stopped(Sandbox.answer(waiter));
             assertEquals("7", m.group(2));
             JsonNode exit = Sandbox.JSON.readTree(sb.bundle.resolve("exit.json").toFile());
             assertEquals(init, exit.get("pid").asLong());
@@ -193,8 +196,9 @@ class ShimTest {
         try (Sandbox sb = new Sandbox("/bin/sh", "-c", "sleep 1000 & sleep 1000")) {
             initPid(sb.startShim());
             assertEquals("ok\n", sb.request("start"));
+            SocketChannel waiter = sb.send("wait");
             assertEquals("ok\n", sb.request("kill-all 9"));
-            Matcher m = stopped(sb.request("wait"));
+            Matcher m = stopped(Sandbox.answer(waiter));
             assertEquals("137", m.group(2));
         }
     }
@@ -261,8 +265,9 @@ class ShimTest {
         try (Sandbox sb = new Sandbox("/bin/sh", "-c", "cat; exit 3")) {
             initPid(sb.startShim("--stdin"));
             assertEquals("ok\n", sb.request("start"));
+            SocketChannel waiter = sb.send("wait");
             assertEquals("ok\n", sb.request("close-stdin"));
-            assertEquals("3", stopped(sb.request("wait")).group(2));
+            assertEquals("3", stopped(Sandbox.answer(waiter)).group(2));
         }
     }
 
@@ -270,8 +275,9 @@ class ShimTest {
     void rotatesTheLog() throws Exception {
         try (Sandbox sb = new Sandbox("/bin/sh", "-c", "seq 1 200")) {
             initPid(sb.startShim("--log-max-size", "2000", "--log-max-files", "3"));
+            SocketChannel waiter = sb.send("wait");
             assertEquals("ok\n", sb.request("start"));
-            stopped(sb.request("wait"));
+            stopped(Sandbox.answer(waiter));
             Path l1 = Path.of(sb.log + ".1");
             Path l2 = Path.of(sb.log + ".2");
             assertTrue(Files.exists(l1) && Files.exists(l2));
@@ -294,8 +300,9 @@ class ShimTest {
         try (Sandbox sb = new Sandbox("/bin/sleep", "1000")) {
             initPid(sb.startShim());
             assertTrue(sb.request("frobnicate").startsWith("error unknown request"));
+            SocketChannel waiter = sb.send("wait");
             assertEquals("ok\n", sb.request("kill 9"));
-            assertEquals("137", stopped(sb.request("wait")).group(2));
+            assertEquals("137", stopped(Sandbox.answer(waiter)).group(2));
         }
     }
 
@@ -326,8 +333,9 @@ class ShimTest {
                 total += Sandbox.JSON.readTree(line).get("log").asText().length();
             }
             assertEquals(8_000_000 + 1 + 4, total);
+            SocketChannel waiter = sb.send("wait");
             assertEquals("ok\n", sb.request("close-stdin"));
-            assertEquals("0", stopped(sb.request("wait")).group(2));
+            assertEquals("0", stopped(Sandbox.answer(waiter)).group(2));
         }
     }
 
