@@ -45,6 +45,11 @@ final class Sandbox implements AutoCloseable {
     Long shimPid;
 
     Sandbox(String... args) throws IOException, InterruptedException {
+        this(false, args);
+    }
+
+    /** hostPid: no pid namespace of its own, so the container's children outlive its init. */
+    Sandbox(boolean hostPid, String... args) throws IOException, InterruptedException {
         byte[] rnd = new byte[4];
         new SecureRandom().nextBytes(rnd);
         tag = HexFormat.of().formatHex(rnd);
@@ -73,7 +78,16 @@ final class Sandbox implements AutoCloseable {
             argv.add(a);
         }
         spec.put("hostname", id);
-        ((ObjectNode) spec.get("linux")).put("cgroupsPath", cgroupParent + "/" + id);
+        ObjectNode linux = (ObjectNode) spec.get("linux");
+        linux.put("cgroupsPath", cgroupParent + "/" + id);
+        if (hostPid) {
+            ArrayNode ns = (ArrayNode) linux.get("namespaces");
+            for (int i = ns.size() - 1; i >= 0; i--) {
+                if (ns.get(i).get("type").asText().equals("pid")) {
+                    ns.remove(i);
+                }
+            }
+        }
         JSON.writerWithDefaultPrettyPrinter().writeValue(bundle.resolve("config.json").toFile(), spec);
     }
 

@@ -339,6 +339,21 @@ class ShimTest {
         }
     }
 
+    @Test
+    void drainIsCappedWhenAnOrphanKeepsTheOutputOpen() throws Exception {
+        // without a pid namespace the background sleep survives init and holds stdout open
+        try (Sandbox sb = new Sandbox(true, "/bin/sh", "-c", "sleep 1000 & echo started; exit 4")) {
+            initPid(sb.startShim());
+            SocketChannel waiter = sb.send("wait");
+            long t0 = System.nanoTime();
+            assertEquals("ok\n", sb.request("start"));
+            assertEquals("4", stopped(Sandbox.answer(waiter)).group(2));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms >= 1500 && ms < 10_000, "drain took " + ms + " ms");
+            assertEquals("started\n", Sandbox.JSON.readTree(sb.logLines().get(0)).get("log").asText());
+        }
+    }
+
     private static long kb(String rollup, String key) {
         Matcher m = Pattern.compile("(?m)^" + key + ":\\s+(\\d+) kB").matcher(rollup);
         assertTrue(m.find(), key);
