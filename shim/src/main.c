@@ -439,7 +439,10 @@ static void child(void)
 int main(int argc, char **argv)
 {
     close_inherited_fds();
-    signal(SIGPIPE, SIG_IGN);
+    if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
+        printf("error signal(SIGPIPE): %s\n", strerror(errno));
+        return 1;
+    }
     parse_args(argc, argv);
 
     int p[2];
