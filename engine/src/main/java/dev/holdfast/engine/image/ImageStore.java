@@ -246,6 +246,31 @@ public final class ImageStore {
     }
 
     /**
+     * {@code docker image prune}: removes the images the filter allows (untagged ones by default) that no
+     * container uses. Returns what was untagged and deleted, and the bytes freed.
+     */
+    public synchronized PruneReport prune(ImageFilter filter) throws IOException {
+        List<ImageRemoval> removals = new ArrayList<>();
+        long reclaimed = 0;
+        for (String id : List.copyOf(images.keySet())) {
+            Image image = image(id);
+            if (!filter.prunable(image) || !users.containersUsing(id).isEmpty()) {
+                continue;
+            }
+            for (String ref : image.repoTags()) {
+                tags.remove(ImageReference.parse(ref));
+            }
+            deleteImage(id);
+            removals.add(new ImageRemoval(image.repoTags(), id));
+            reclaimed += image.size();
+        }
+        return new PruneReport(removals, reclaimed);
+    }
+
+    /** What a prune removed, and the bytes it freed. */
+    public record PruneReport(List<ImageRemoval> removals, long spaceReclaimed) {}
+
+    /**
      * Why the image may not be deleted, in Docker's order: a running container (even forced), then unless forced
      * several tags (deleting by id would drop them all) or a stopped container. Null when it may.
      */

@@ -56,6 +56,10 @@ final class SavedImage {
         }
     }
 
+    String configDiffId(int layer) {
+        return sha256(layers.get(layer));
+    }
+
     String id() {
         return sha256(configJson());
     }

@@ -1,0 +1,342 @@
+package dev.holdfast.engine.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.holdfast.engine.image.Image;
+import dev.holdfast.engine.image.ImageDetails;
+import dev.holdfast.engine.image.ImageDocument;
+import dev.holdfast.engine.image.ImageException;
+import dev.holdfast.engine.image.ImageFilter;
+import dev.holdfast.engine.image.ImageReference;
+import dev.holdfast.engine.image.ImageRemoval;
+import dev.holdfast.engine.image.ImageStore;
+import dev.holdfast.engine.image.ImportRequest;
+import dev.holdfast.engine.image.Rfc3339;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The image half of the Docker API: list, inspect, history, load, import, tag, remove, prune. Image names hold
+ * slashes, so routes take them as {@code {name*}} tail parameters.
+ */
+public final class ImageRoutes {
+    private static final String ZERO_TIME = "0001-01-01T00:00:00Z";
+
+    private final ImageStore store;
+
+    public ImageRoutes(ImageStore store) {
+        this.store = store;
+    }
+
+    public void register(Router router) {
+        router.get("/images/json", translated(this::list));
+        router.post("/images/load", translated(this::load));
+        router.post("/images/create", translated(this::create));
+        router.post("/images/prune", translated(this::prune));
+        router.get("/images/{name*}/json", translated(this::inspect));
+        router.get("/images/{name*}/history", translated(this::history));
+        router.post("/images/{name*}/tag", translated(this::tag));
+        router.delete("/images/{name*}", translated(this::remove));
+    }
+
+    /** Turns the image store's failures into Docker's statuses: 404, 409, 400. */
+    private static Endpoint translated(Endpoint endpoint) {
+        return request -> {
+            try {
+                return endpoint.handle(request);
+            } catch (ImageException e) {
+                HttpResponseStatus status = switch (e.kind()) {
+                    case NOT_FOUND -> HttpResponseStatus.NOT_FOUND;
+                    case CONFLICT -> HttpResponseStatus.CONFLICT;
+                    case INVALID -> HttpResponseStatus.BAD_REQUEST;
+                };
+                throw new ApiException(status, e.getMessage());
+            } catch (ImageReference.InvalidReferenceException e) {
+                throw ApiException.badRequest(e.getMessage());
+            }
+        };
+    }
+
+    // --- GET /images/json -------------------------------------------------------------------------------------
+
+    private Reply list(ApiRequest request) {
+        ImageFilter filter = ImageFilter.of(filters(request), store);
+        List<Map<String, Object>> out = new ArrayList<>();
+        List<Image> images = new ArrayList<>(store.list());
+        images.sort(Comparator.comparing(Image::created).reversed().thenComparing(Image::id));
+        for (Image image : images) {
+            Optional<List<String>> tags = filter.select(image);
+            if (tags.isEmpty()) {
+                continue;
+            }
+            boolean dangling = tags.get().isEmpty();
+            boolean useNone = !request.version().atLeast(1, 43);
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("Containers", -1);
+            summary.put("Created", image.created().getEpochSecond());
+            summary.put("Id", image.id());
+            summary.put("Labels", image.config().labels().isEmpty() ? null : image.config().labels());
+            summary.put("ParentId", "");
+            summary.put("RepoDigests", dangling && useNone ? List.of("<none>@<none>") : List.of());
+            summary.put("RepoTags", dangling && useNone ? List.of("<none>:<none>") : tags.get());
+            summary.put("SharedSize", -1);
+            summary.put("Size", image.size());
+            if (!request.version().atLeast(1, 44)) {
+                summary.put("VirtualSize", image.size());
+            }
+            out.add(summary);
+        }
+        return Reply.ok(out);
+    }
+
+    // --- GET /images/{name}/json ------------------------------------------------------------------------------
+
+    private Reply inspect(ApiRequest request) {
+        Image image = store.get(request.pathParam("name"));
+        ImageDetails details = store.details(image);
+        ImageDocument doc = details.document();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("Id", image.id());
+        out.put("RepoTags", image.repoTags());
+        out.put("RepoDigests", List.of());
+        out.put("Parent", "");
+        out.put("Comment", doc.comment());
+        if (doc.created() != null) {
+            out.put("Created", Rfc3339.format(doc.created()));
+        }
+        if (!request.version().atLeast(1, 45)) {
+            out.put("Container", "");
+            out.put("ContainerConfig", containerConfig(Json.MAPPER.createObjectNode()));
+        }
+        out.put("DockerVersion", doc.dockerVersion());
+        out.put("Author", doc.author());
+        out.put("Config", containerConfig(doc.rawConfig()));
+        out.put("Architecture", doc.architecture());
+        if (!doc.variant().isEmpty()) {
+            out.put("Variant", doc.variant());
+        }
+        out.put("Os", doc.os());
+        if (!doc.osVersion().isEmpty()) {
+            out.put("OsVersion", doc.osVersion());
+        }
+        out.put("Size", image.size());
+        if (!request.version().atLeast(1, 44)) {
+            out.put("VirtualSize", image.size());
+        }
+        Map<String, Object> graphDriver = new LinkedHashMap<>();
+        graphDriver.put("Data", null);
+        graphDriver.put("Name", "vfs");
+        out.put("GraphDriver", graphDriver);
+        Map<String, Object> rootfs = new LinkedHashMap<>();
+        rootfs.put("Type", "layers");
+        rootfs.put("Layers", doc.diffIds());
+        out.put("RootFS", rootfs);
+        out.put("Metadata", Map.of("LastTagTime", details.lastTagTime() == null ? ZERO_TIME : details.lastTagTime()));
+        return Reply.ok(out);
+    }
+
+    /**
+     * The image's container defaults in the shape of Docker's container Config: the fields Docker always writes
+     * come first with their zero values, then whatever the image sets.
+     */
+    private static ObjectNode containerConfig(ObjectNode raw) {
+        ObjectNode config = Json.MAPPER.createObjectNode();
+        config.put("Hostname", "").put("Domainname", "").put("User", "");
+        config.put("AttachStdin", false).put("AttachStdout", false).put("AttachStderr", false);
+        if (raw.has("ExposedPorts")) {
+            config.set("ExposedPorts", raw.get("ExposedPorts"));
+        }
+        config.put("Tty", false).put("OpenStdin", false).put("StdinOnce", false);
+        config.putNull("Env");
+        config.putNull("Cmd");
+        config.put("Image", "");
+        config.putNull("Volumes");
+        config.put("WorkingDir", "");
+        config.putNull("Entrypoint");
+        config.putNull("OnBuild");
+        config.putNull("Labels");
+        for (Iterator<Map.Entry<String, JsonNode>> it = raw.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            config.set(field.getKey(), field.getValue());
+        }
+        return config;
+    }
+
+    // --- GET /images/{name}/history ---------------------------------------------------------------------------
+
+    private Reply history(ApiRequest request) {
+        Image image = store.get(request.pathParam("name"));
+        ImageDetails details = store.details(image);
+        List<ImageDocument.HistoryEntry> steps = details.document().history();
+        List<Map<String, Object>> out = new ArrayList<>();
+        int layer = 0;
+        for (int i = 0; i < steps.size(); i++) {
+            ImageDocument.HistoryEntry step = steps.get(i);
+            long size = 0;
+            if (!step.emptyLayer() && layer < details.layerSizes().size()) {
+                size = details.layerSizes().get(layer++);
+            }
+            boolean top = i == steps.size() - 1;
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("Comment", step.comment());
+            item.put("Created", step.created() == null ? 0 : step.created().getEpochSecond());
+            item.put("CreatedBy", step.createdBy());
+            item.put("Id", top ? image.id() : "<missing>");
+            item.put("Size", size);
+            item.put("Tags", top && !image.repoTags().isEmpty() ? image.repoTags() : null);
+            out.add(0, item);
+        }
+        return Reply.ok(out);
+    }
+
+    // --- POST /images/load ------------------------------------------------------------------------------------
+
+    private Reply load(ApiRequest request) throws IOException {
+        // Everything is unpacked and checked before the answer starts, so a bad archive is a plain 400.
+        List<String> messages = store.load(request.body());
+        try (OutputStream out = request.openStream("application/json")) {
+            for (String message : messages) {
+                writeMessage(out, Map.of("stream", message + "\n"));
+            }
+        }
+        return Reply.streamed();
+    }
+
+    // --- POST /images/create (import; pull is not there yet) --------------------------------------------------
+
+    private Reply create(ApiRequest request) throws IOException {
+        Optional<String> fromImage = request.query("fromImage").filter(s -> !s.isEmpty());
+        Optional<String> fromSrc = request.query("fromSrc").filter(s -> !s.isEmpty());
+        if (fromImage.isPresent()) {
+            throw pullUnsupported(fromImage.get(), request.query("tag").orElse(""));
+        }
+        if (fromSrc.isEmpty()) {
+            throw ApiException.badRequest("either fromImage or fromSrc is required");
+        }
+        if (!fromSrc.get().equals("-")) {
+            throw ApiException.badRequest("importing from a URL is not supported: pipe the archive to docker import -");
+        }
+        ImageReference tag = repoTag(request.query("repo").orElse(""), request.query("tag").orElse(""));
+        String id = store.importRootfs(request.body(),
+                new ImportRequest(tag, request.query("message").orElse(""), request.queryAll("changes")));
+        try (OutputStream out = request.openStream("application/json")) {
+            writeMessage(out, Map.of("status", id));
+        }
+        return Reply.streamed();
+    }
+
+    /** What dockerd answers when it cannot reach the registry, naming the registry the pull would use. */
+    private static ApiException pullUnsupported(String image, String tag) {
+        ImageReference ref = ImageReference.parse(image);
+        String registry = ref.domain().equals(ImageReference.DEFAULT_DOMAIN) ? "registry-1.docker.io" : ref.domain();
+        String wanted = (tag.isEmpty() ? ref.withDefaultTag() : ref.withTag(tag)).familiarString();
+        return new ApiException(HttpResponseStatus.INTERNAL_SERVER_ERROR, "Get \"https://" + registry
+                + "/v2/\": holdfast cannot pull images yet (wanted " + wanted + "); load it with docker load");
+    }
+
+    // --- POST /images/{name}/tag ------------------------------------------------------------------------------
+
+    private Reply tag(ApiRequest request) throws IOException {
+        ImageReference target = repoTag(request.query("repo").orElse(""), request.query("tag").orElse(""));
+        if (target == null) {
+            throw ApiException.badRequest("repository name must have at least one component");
+        }
+        if (target.familiarName().equals("sha256")) {
+            throw ApiException.badRequest("refusing to create an ambiguous tag using digest algorithm as name");
+        }
+        store.tag(request.pathParam("name"), target);
+        return new Reply.Empty(HttpResponseStatus.CREATED);
+    }
+
+    /**
+     * Docker's RepoTagReference: {@code repo} (which may carry a tag) plus {@code tag}, defaulting to latest;
+     * null when no repo was given. Digests are refused.
+     */
+    private static ImageReference repoTag(String repo, String tag) {
+        if (repo.isEmpty()) {
+            return null;
+        }
+        ImageReference ref = ImageReference.parse(repo);
+        if (ref.digest() != null) {
+            throw ApiException.badRequest("cannot import digest reference");
+        }
+        return tag.isEmpty() ? ref.withDefaultTag() : ref.withTag(tag);
+    }
+
+    // --- DELETE /images/{name} --------------------------------------------------------------------------------
+
+    private Reply remove(ApiRequest request) throws IOException {
+        ImageRemoval removal = store.remove(request.pathParam("name"), request.queryBool("force"));
+        return Reply.ok(removalItems(removal));
+    }
+
+    private static List<Map<String, String>> removalItems(ImageRemoval removal) {
+        List<Map<String, String>> items = new ArrayList<>();
+        removal.untagged().forEach(ref -> items.add(Map.of("Untagged", ref)));
+        if (removal.deleted() != null) {
+            items.add(Map.of("Deleted", removal.deleted()));
+        }
+        return items;
+    }
+
+    // --- POST /images/prune -----------------------------------------------------------------------------------
+
+    private Reply prune(ApiRequest request) throws IOException {
+        ImageStore.PruneReport report = store.prune(ImageFilter.forPrune(filters(request), store));
+        List<Map<String, String>> deleted = new ArrayList<>();
+        report.removals().forEach(r -> deleted.addAll(removalItems(r)));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("ImagesDeleted", deleted.isEmpty() ? null : deleted);
+        out.put("SpaceReclaimed", report.spaceReclaimed());
+        return Reply.ok(out);
+    }
+
+    // --- helpers ----------------------------------------------------------------------------------------------
+
+    /** The {@code filters} parameter: {@code {"key":["v"]}} or the older {@code {"key":{"v":true}}}. */
+    private static Map<String, List<String>> filters(ApiRequest request) {
+        String raw = request.query("filters").orElse("");
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        if (raw.isBlank()) {
+            return out;
+        }
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(raw);
+        } catch (IOException e) {
+            throw ApiException.badRequest("invalid filter: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw ApiException.badRequest("invalid filter: not a JSON object");
+        }
+        root.fields().forEachRemaining(field -> {
+            List<String> values = new ArrayList<>();
+            if (field.getValue().isArray()) {
+                field.getValue().forEach(v -> values.add(v.asText()));
+            } else if (field.getValue().isObject()) {
+                field.getValue().fields().forEachRemaining(v -> {
+                    if (v.getValue().asBoolean()) {
+                        values.add(v.getKey());
+                    }
+                });
+            }
+            out.put(field.getKey(), values);
+        });
+        return out;
+    }
+
+    private static void writeMessage(OutputStream out, Map<String, String> message) throws IOException {
+        out.write(Json.MAPPER.writeValueAsBytes(message));
+        out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+    }
+
+}
