@@ -1,0 +1,39 @@
+package dev.holdfast.supervisor.shim;
+
+import dev.holdfast.supervisor.bundle.ExitRecord;
+import dev.holdfast.supervisor.bundle.TaskDirectory;
+import dev.holdfast.supervisor.runc.Runc;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.logging.Logger;
+
+/**
+ * A shim that died without writing exit.json: nobody can report its container's status any more. The container is
+ * torn down ({@code runc delete --force}) and exit code 255 at the current time is recorded in exit.json, so every
+ * later look at the task directory gives the same answer.
+ */
+public final class LostShims {
+    private static final Logger LOG = Logger.getLogger(LostShims.class.getName());
+    public static final int LOST_EXIT_CODE = 255;
+
+    private final Runc runc;
+    private final Clock clock;
+
+    public LostShims(Runc runc, Clock clock) {
+        this.runc = runc;
+        this.clock = clock;
+    }
+
+    public ExitRecord recordLost(TaskDirectory dir) throws IOException {
+        try {
+            runc.deleteForce(dir.id());
+        } catch (IOException e) {
+            LOG.warning("task " + dir.id() + ": " + e.getMessage());
+        }
+        ExitRecord exit = new ExitRecord(dir.readInitPid().orElse(0), LOST_EXIT_CODE, clock.instant());
+        dir.writeExit(exit);
+        LOG.warning("task " + dir.id() + ": shim is gone and left no exit status; recorded exit code "
+                + LOST_EXIT_CODE);
+        return exit;
+    }
+}

@@ -1,0 +1,114 @@
+package dev.holdfast.supervisor.task;
+
+import dev.holdfast.supervisor.api.CreateTaskRequest;
+import dev.holdfast.supervisor.api.DeleteTaskRequest;
+import dev.holdfast.supervisor.api.EventsRequest;
+import dev.holdfast.supervisor.api.KillRequest;
+import dev.holdfast.supervisor.api.ListTasksRequest;
+import dev.holdfast.supervisor.api.ListTasksResponse;
+import dev.holdfast.supervisor.api.Task;
+import dev.holdfast.supervisor.api.TaskEvent;
+import dev.holdfast.supervisor.api.TaskRequest;
+import dev.holdfast.supervisor.api.TasksGrpc;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** The gRPC face of {@link TaskManager}: request in, task or status out. */
+public final class TaskService extends TasksGrpc.TasksImplBase {
+    private static final Logger LOG = Logger.getLogger(TaskService.class.getName());
+
+    private final TaskManager tasks;
+
+    public TaskService(TaskManager tasks) {
+        this.tasks = tasks;
+    }
+
+    @Override
+    public void create(CreateTaskRequest req, StreamObserver<Task> out) {
+        unary(out, req.getId(), "create", () -> tasks.create(req));
+    }
+
+    @Override
+    public void start(TaskRequest req, StreamObserver<Task> out) {
+        unary(out, req.getId(), "start", () -> tasks.start(req.getId()));
+    }
+
+    @Override
+    public void kill(KillRequest req, StreamObserver<Task> out) {
+        unary(out, req.getId(), "kill", () -> tasks.kill(req.getId(), req.getSignal(), req.getAll()));
+    }
+
+    @Override
+    public void delete(DeleteTaskRequest req, StreamObserver<Task> out) {
+        unary(out, req.getId(), "delete", () -> tasks.delete(req.getId(), req.getForce()));
+    }
+
+    @Override
+    public void state(TaskRequest req, StreamObserver<Task> out) {
+        unary(out, req.getId(), "state", () -> tasks.state(req.getId()));
+    }
+
+    @Override
+    public void list(ListTasksRequest req, StreamObserver<ListTasksResponse> out) {
+        unary(out, "", "list", () -> ListTasksResponse.newBuilder().addAllTasks(tasks.list()).build());
+    }
+
+    @Override
+    public void wait(TaskRequest req, StreamObserver<Task> out) {
+        try {
+            tasks.await(req.getId()).whenComplete((task, error) -> {
+                ServerCallStreamObserver<Task> call = (ServerCallStreamObserver<Task>) out;
+                if (call.isCancelled()) {
+                    return;
+                }
+                try {
+                    if (error != null) {
+                        out.onError(toStatus(req.getId(), "wait", error));
+                    } else {
+                        out.onNext(task);
+                        out.onCompleted();
+                    }
+                } catch (RuntimeException e) {
+                    LOG.fine("task " + req.getId() + ": wait answer not delivered: " + e.getMessage());
+                }
+            });
+        } catch (RuntimeException e) {
+            out.onError(toStatus(req.getId(), "wait", e));
+        }
+    }
+
+    @Override
+    public void events(EventsRequest req, StreamObserver<TaskEvent> out) {
+        ServerCallStreamObserver<TaskEvent> call = (ServerCallStreamObserver<TaskEvent>) out;
+        TaskEvents.Subscription sub = tasks.events().subscribe(out::onNext, () -> out.onError(
+                Status.UNAVAILABLE.withDescription("supervisor is shutting down").asRuntimeException()));
+        call.setOnCancelHandler(sub::cancel);
+    }
+
+    private static <T> void unary(StreamObserver<T> out, String id, String step, Supplier<T> op) {
+        T result;
+        try {
+            result = op.get();
+        } catch (RuntimeException e) {
+            out.onError(toStatus(id, step, e));
+            return;
+        }
+        out.onNext(result);
+        out.onCompleted();
+    }
+
+    private static RuntimeException toStatus(String id, String step, Throwable error) {
+        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (e instanceof TaskException te) {
+            LOG.info(te.getMessage());
+            return te.toStatus();
+        }
+        LOG.log(Level.SEVERE, "task " + id + ": " + step + ": unexpected failure", e);
+        return Status.INTERNAL.withDescription("task " + id + ": " + step + ": " + e).withCause(e).asRuntimeException();
+    }
+}

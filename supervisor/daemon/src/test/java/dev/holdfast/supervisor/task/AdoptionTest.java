@@ -1,0 +1,174 @@
+package dev.holdfast.supervisor.task;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.holdfast.supervisor.api.DeleteTaskRequest;
+import dev.holdfast.supervisor.api.KillRequest;
+import dev.holdfast.supervisor.api.ListTasksRequest;
+import dev.holdfast.supervisor.api.Status;
+import dev.holdfast.supervisor.api.Task;
+import dev.holdfast.supervisor.api.TaskRequest;
+import dev.holdfast.supervisor.bundle.ExitRecord;
+import dev.holdfast.supervisor.proc.ProcFs;
+import dev.holdfast.supervisor.shim.ShimPidFile;
+import dev.holdfast.supervisor.testing.Await;
+import dev.holdfast.supervisor.testing.InProcessSupervisor;
+import dev.holdfast.supervisor.testing.TestHost;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** A new supervisor adopts what the previous one left: live shims, exits that happened meanwhile, lost shims. */
+class AdoptionTest {
+    private static final Duration T = Duration.ofSeconds(30);
+
+    private TestHost host;
+    private InProcessSupervisor sup;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        host = TestHost.create();
+        sup = InProcessSupervisor.start(host);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        try {
+            if (sup != null) {
+                sup.close();
+            }
+        } finally {
+            if (host != null) {
+                host.close();
+            }
+        }
+    }
+
+    private static TaskRequest req(String id) {
+        return TaskRequest.newBuilder().setId(id).build();
+    }
+
+    private Map<String, Task> list() {
+        return sup.tasks().list(ListTasksRequest.getDefaultInstance()).getTasksList().stream()
+                .collect(Collectors.toMap(Task::getId, Function.identity()));
+    }
+
+    private void restart() throws Exception {
+        sup.close();
+        sup = null;
+        sup = InProcessSupervisor.start(host);
+    }
+
+    /** A container that exits with 42 once the file /go-ID exists in the rootfs. */
+    private String[] exitOnSignalFile(String id) {
+        return new String[] {"sh", "-c", "while [ ! -e /go-" + id + " ]; do usleep 10000; done; exit 42"};
+    }
+
+    @Test
+    void restartKeepsRunningAndCreatedTasksAndSeesExitsThatHappenedMeanwhile() throws Exception {
+        Task running = sup.tasks().create(host.createRequest("run", "sleep", "1000"));
+        sup.tasks().start(req("run"));
+        Task created = sup.tasks().create(host.createRequest("made", "sh", "-c", "exit 5"));
+        Task exiting = sup.tasks().create(host.createRequest("gone", exitOnSignalFile("gone")));
+        sup.tasks().start(req("gone"));
+
+        sup.close();
+        sup = null;
+        assertTrue(TestHost.alive(running.getPid()), "containers outlive the supervisor");
+        Files.createFile(host.rootfs.resolve("go-gone"));
+        Await.until(T, "exit.json of gone", () -> Files.exists(host.taskDir("gone").resolve("exit.json")));
+        Await.until(T, "init of gone to die", () -> !TestHost.alive(exiting.getPid()));
+
+        sup = InProcessSupervisor.start(host);
+        Map<String, Task> tasks = list();
+        assertEquals(Status.STATUS_RUNNING, tasks.get("run").getStatus());
+        assertEquals(running.getPid(), tasks.get("run").getPid());
+        assertEquals(running.getShimPid(), tasks.get("run").getShimPid());
+        assertEquals(Status.STATUS_CREATED, tasks.get("made").getStatus());
+        assertEquals(created.getPid(), tasks.get("made").getPid());
+        assertEquals(Status.STATUS_STOPPED, tasks.get("gone").getStatus());
+        assertEquals(42, tasks.get("gone").getExit().getExitCode());
+
+        // The adopted tasks work as before.
+        sup.tasks().kill(KillRequest.newBuilder().setId("run").setSignal(9).build());
+        assertEquals(137, sup.tasks().wait(req("run")).getExit().getExitCode());
+        sup.tasks().start(req("made"));
+        assertEquals(5, sup.tasks().wait(req("made")).getExit().getExitCode());
+        sup.tasks().delete(DeleteTaskRequest.newBuilder().setId("gone").build());
+        assertFalse(Files.exists(host.taskDir("gone")));
+    }
+
+    @Test
+    void lostShimIsReportedStoppedWith255AndStaysSoAcrossBoots() throws Exception {
+        Task t = sup.tasks().create(host.createRequest("lost", "sleep", "1000"));
+        sup.tasks().start(req("lost"));
+        sup.close();
+        sup = null;
+        ShimPidFile shim = host.liveShim("lost").orElseThrow();
+        ProcessHandle.of(shim.pid()).orElseThrow().destroyForcibly();
+        Await.until(T, "the shim to die", () -> !shim.isLiveShimFor("lost"));
+        assertTrue(TestHost.alive(t.getPid()), "the container survives its shim");
+
+        Instant before = Instant.now();
+        sup = InProcessSupervisor.start(host);
+        Task lost = sup.tasks().state(req("lost"));
+        assertEquals(Status.STATUS_STOPPED, lost.getStatus());
+        assertEquals(255, lost.getExit().getExitCode());
+        assertTrue(lost.getExit().getExitedAt().getSeconds() >= before.getEpochSecond());
+        Await.until(T, "runc delete --force to kill the orphan", () -> !TestHost.alive(t.getPid()));
+        assertTrue(Files.exists(host.taskDir("lost").resolve("exit.json")));
+
+        // Booting again changes nothing.
+        restart();
+        assertEquals(lost, sup.tasks().state(req("lost")));
+        restart();
+        assertEquals(lost, sup.tasks().state(req("lost")));
+        assertEquals(lost, sup.tasks().wait(req("lost")));
+    }
+
+    @Test
+    void shimKilledWhileSupervisorRunsIsLost() throws Exception {
+        Task t = sup.tasks().create(host.createRequest("crash", "sleep", "1000"));
+        sup.tasks().start(req("crash"));
+        ShimPidFile shim = host.liveShim("crash").orElseThrow();
+        ProcessHandle.of(shim.pid()).orElseThrow().destroyForcibly();
+        Task stopped = sup.tasks().wait(req("crash"));
+        assertEquals(255, stopped.getExit().getExitCode());
+        Await.until(T, "the orphaned container to be killed", () -> !TestHost.alive(t.getPid()));
+    }
+
+    @Test
+    void reusedPidIsNeverAdopted() throws Exception {
+        sup.tasks().create(host.createRequest("reuse", "sh", "-c", "exit 9"));
+        sup.tasks().start(req("reuse"));
+        sup.tasks().wait(req("reuse"));
+        sup.close();
+        sup = null;
+        // shim.pid now names a live process that is not a shim (this JVM, with its true start time).
+        long me = ProcessHandle.current().pid();
+        Files.writeString(host.taskDir("reuse").resolve("shim.pid"),
+                me + " " + ProcFs.startTime(me).orElseThrow() + "\n");
+        // ... and a live shim-looking start time mismatch is covered by ShimPidFileTest.
+        sup = InProcessSupervisor.start(host);
+        Task t = sup.tasks().state(req("reuse"));
+        assertEquals(Status.STATUS_STOPPED, t.getStatus());
+        assertEquals(9, t.getExit().getExitCode());
+        ExitRecord onDisk = ExitRecord.parse(Files.readAllBytes(host.taskDir("reuse").resolve("exit.json")));
+        assertEquals(9, onDisk.exitCode());
+    }
+
+    @Test
+    void bootWithNothingToAdoptIsEmpty() throws Exception {
+        restart();
+        assertEquals(List.of(), sup.tasks().list(ListTasksRequest.getDefaultInstance()).getTasksList());
+    }
+}

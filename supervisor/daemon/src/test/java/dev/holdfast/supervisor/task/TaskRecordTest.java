@@ -1,0 +1,81 @@
+package dev.holdfast.supervisor.task;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.holdfast.supervisor.api.Status;
+import dev.holdfast.supervisor.api.TaskEvent;
+import dev.holdfast.supervisor.bundle.ExitRecord;
+import dev.holdfast.supervisor.bundle.TaskDirectory;
+import dev.holdfast.supervisor.shim.ShimConnection;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TaskRecordTest {
+    private final TaskEvents events = new TaskEvents();
+    private final List<TaskEvent> seen = new ArrayList<>();
+
+    private TaskRecord created() {
+        events.subscribe(seen::add, () -> {});
+        return new TaskRecord("t", new TaskDirectory(Path.of("/nonexistent"), "t"),
+                new ShimConnection(Path.of("/nonexistent.sock")), null, 20, 21, Status.STATUS_CREATED, null);
+    }
+
+    private List<TaskEvent.Type> types() {
+        return seen.stream().map(TaskEvent::getType).toList();
+    }
+
+    @Test
+    void exitDuringStartIsPublishedAfterStart() {
+        TaskRecord r = created();
+        r.announceCreate(events);
+        r.beginStart();
+        assertTrue(r.exited(new ExitRecord(21, 0, Instant.EPOCH), events));
+        assertFalse(r.isStopped(), "not before start has answered");
+        assertFalse(r.whenStopped().isDone());
+        r.finishStart(true, events);
+        assertEquals(List.of(TaskEvent.Type.TYPE_CREATE, TaskEvent.Type.TYPE_START, TaskEvent.Type.TYPE_EXIT),
+                types());
+        assertTrue(r.isStopped());
+        assertEquals(0, r.whenStopped().join().getExit().getExitCode());
+        assertEquals(Status.STATUS_RUNNING, seen.get(1).getTask().getStatus());
+    }
+
+    @Test
+    void exitIsRecordedOnce() {
+        TaskRecord r = created();
+        r.beginStart();
+        r.finishStart(true, events);
+        assertTrue(r.exited(new ExitRecord(21, 7, Instant.EPOCH), events));
+        assertFalse(r.exited(new ExitRecord(21, 255, Instant.now()), events));
+        assertEquals(7, r.toTask().getExit().getExitCode());
+        assertEquals(List.of(TaskEvent.Type.TYPE_START, TaskEvent.Type.TYPE_EXIT), types());
+        assertThrows(TaskException.class, r::beginStart);
+    }
+
+    @Test
+    void failedStartStillDeliversAnExit() {
+        TaskRecord r = created();
+        r.beginStart();
+        r.exited(new ExitRecord(21, 1, Instant.EPOCH), events);
+        r.finishStart(false, events);
+        assertEquals(List.of(TaskEvent.Type.TYPE_EXIT), types());
+        assertEquals(21, r.toTask().getPid());
+        assertEquals(20, r.toTask().getShimPid());
+    }
+
+    @Test
+    void toTaskCarriesExitTimestamp() {
+        TaskRecord r = created();
+        Instant at = Instant.parse("2026-11-22T03:58:37.123456789Z");
+        r.exited(new ExitRecord(21, 3, at), events);
+        var t = r.toTask();
+        assertEquals(at.getEpochSecond(), t.getExit().getExitedAt().getSeconds());
+        assertEquals(123456789, t.getExit().getExitedAt().getNanos());
+    }
+}
