@@ -125,7 +125,7 @@ public final class ImageStore {
                 throw ImageException.invalid("invalid archive: " + e.getMessage());
             }
             List<ArchiveImage> wanted = new ArrayList<>();
-            for (SaveArchive.Entry entry : saved.manifest()) {
+            for (SaveArchive.Entry entry : saved.images()) {
                 wanted.add(ArchiveImage.read(saved, entry));
             }
             Map<String, Staged> byId = new LinkedHashMap<>();
@@ -153,6 +153,10 @@ public final class ImageStore {
         }
         List<String> messages = new ArrayList<>();
         for (ArchiveImage image : wanted) {
+            if (!images.containsKey(image.id())) {
+                // It was present when unpacking was skipped, and an rmi removed it since.
+                throw ImageException.conflict("image " + image.id() + " was removed while loading; load again");
+            }
             if (image.repoTags().isEmpty()) {
                 messages.add("Loaded image ID: " + image.id());
             }

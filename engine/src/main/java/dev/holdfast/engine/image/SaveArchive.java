@@ -17,7 +17,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
- * A {@code docker save} archive unpacked into a scratch directory, and what its {@code manifest.json} says. The
+ * A {@code docker save} archive (or an OCI layout) unpacked into a scratch directory, and the images it holds. The
  * outer tar must be spooled: its manifest usually comes after the layers. Only regular files and directories are
  * written; symlinks and hard links (docker save links repeated layers) are kept as a lexical alias table and
  * resolved inside the archive, so the scratch directory never holds a link to follow.
@@ -70,13 +70,14 @@ final class SaveArchive {
         }
     }
 
-    /** The entries of manifest.json. */
-    List<Entry> manifest() throws IOException {
+    /** The images of the archive: from manifest.json, or from an OCI layout's index.json without one. */
+    List<Entry> images() throws IOException {
         Path manifest = file("manifest.json");
         if (!Files.isRegularFile(manifest, LinkOption.NOFOLLOW_LINKS)) {
-            throw ImageException.invalid(Files.exists(file("index.json"))
-                    ? "OCI archives without manifest.json are not supported: save the image with docker save"
-                    : "invalid archive: manifest.json not found (is this a docker save archive?)");
+            if (Files.isRegularFile(file("index.json"), LinkOption.NOFOLLOW_LINKS)) {
+                return new OciLayout(this).entries();
+            }
+            throw ImageException.invalid("invalid archive: manifest.json not found (is this a docker save archive?)");
         }
         JsonNode root;
         try {

@@ -221,6 +221,32 @@ class ImageStoreOperationsTest {
     }
 
     @Test
+    void ociLayoutWithoutManifestJsonPicksThisPlatform() throws Exception {
+        byte[] layer = new TarBuilder().file("f", "amd64").build();
+        SavedImage image = new SavedImage().layer(layer);
+        byte[] config = image.configJson();
+        String manifest = "{\"schemaVersion\":2,\"config\":{\"digest\":\"" + SavedImage.sha256(config)
+                + "\"},\"layers\":[{\"digest\":\"" + SavedImage.sha256(layer) + "\"}]}";
+        String manifestDigest = SavedImage.sha256(manifest.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String index = "{\"manifests\":[{\"digest\":\"" + manifestDigest
+                + "\",\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}},{\"digest\":\"sha256:"
+                + "b".repeat(64) + "\",\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\"}}]}";
+        String indexDigest = SavedImage.sha256(index.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        byte[] archive = new TarBuilder()
+                .file("oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}")
+                .file("index.json", "{\"manifests\":[{\"digest\":\"" + indexDigest + "\",\"annotations\":"
+                        + "{\"io.containerd.image.name\":\"docker.io/library/multi:2\","
+                        + "\"org.opencontainers.image.ref.name\":\"2\"}}]}")
+                .file("blobs/sha256/" + indexDigest.substring(7), index)
+                .file("blobs/sha256/" + manifestDigest.substring(7), manifest)
+                .file("blobs/sha256/" + image.id().substring(7), config, 0644, 0, 0)
+                .file("blobs/sha256/" + SavedImage.sha256(layer).substring(7), layer, 0644, 0, 0)
+                .build();
+        assertEquals(List.of("Loaded image: multi:2"), store.load(new ByteArrayInputStream(archive)));
+        assertEquals(image.id(), store.get("multi:2").id());
+    }
+
+    @Test
     void wrongDiffIdIsRefused() throws Exception {
         SavedImage image = new SavedImage().layer(new TarBuilder().file("a", "a").build()).tag("bad:1");
         // The config and manifest of image, with another layer: the diff id no longer matches.

@@ -110,6 +110,18 @@ class LayerSafetyTest {
     }
 
     @Test
+    void hardLinkToASymlinkLinksTheSymlinkNotItsTarget() throws Exception {
+        Path secret = tmp.resolve("secret");
+        Files.writeString(secret, "secret");
+        byte[] archive = new SavedImage().layer(new TarBuilder().symlink("s", secret.toString()).hardlink("h", "s")
+                .build()).tag("ok:1").archive();
+        store.load(new ByteArrayInputStream(archive));
+        Path h = store.rootfs(store.find("ok:1").orElseThrow()).resolve("h");
+        assertTrue(Files.isSymbolicLink(h), "link(2) must not follow the symlink out of the image");
+        assertEquals(1, (int) Files.getAttribute(secret, "unix:nlink"));
+    }
+
+    @Test
     void refusesWhiteoutsThroughSymlinks() throws Exception {
         Files.writeString(marker.resolve("keep"), "keep");
         byte[] archive = new SavedImage().layer(new TarBuilder().symlink("l", marker.toString())
