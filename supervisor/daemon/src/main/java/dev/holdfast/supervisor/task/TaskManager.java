@@ -112,9 +112,12 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
             ShimReply.Ok ok = (ShimReply.Ok) reply;
             TaskRecord record = new TaskRecord(id, dir, new ShimConnection(socket), readShimIdentity(dir, ok),
                     ok.shimPid(), ok.pid(), Status.STATUS_CREATED, null);
-            registry.commit(record);
-            committed = true;
-            record.announceCreate(events);
+            synchronized (record) {
+                // Visible and announced as one step, so no START can precede the CREATE.
+                registry.commit(record);
+                committed = true;
+                record.announceCreate(events);
+            }
             watcher.watch(record);
             LOG.info("task " + id + ": created, pid " + ok.pid() + ", shim " + ok.shimPid());
             return record.toTask();

@@ -13,6 +13,8 @@ import dev.holdfast.supervisor.api.TasksGrpc;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -60,10 +62,13 @@ public final class TaskService extends TasksGrpc.TasksImplBase {
 
     @Override
     public void wait(TaskRequest req, StreamObserver<Task> out) {
+        ServerCallStreamObserver<Task> call = (ServerCallStreamObserver<Task>) out;
         try {
-            tasks.await(req.getId()).whenComplete((task, error) -> {
-                ServerCallStreamObserver<Task> call = (ServerCallStreamObserver<Task>) out;
-                if (call.isCancelled()) {
+            // A dependent future of our own, dropped when the caller goes away before the task stops.
+            CompletableFuture<Task> stopped = tasks.await(req.getId()).thenApply(t -> t);
+            call.setOnCancelHandler(() -> stopped.cancel(false));
+            stopped.whenComplete((task, error) -> {
+                if (call.isCancelled() || error instanceof CancellationException) {
                     return;
                 }
                 try {
@@ -105,7 +110,7 @@ public final class TaskService extends TasksGrpc.TasksImplBase {
     private static RuntimeException toStatus(String id, String step, Throwable error) {
         Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (e instanceof TaskException te) {
-            LOG.info(te.getMessage());
+            LOG.log(te.code() == io.grpc.Status.Code.NOT_FOUND ? Level.FINE : Level.INFO, te.getMessage());
             return te.toStatus();
         }
         LOG.log(Level.SEVERE, "task " + id + ": " + step + ": unexpected failure", e);
