@@ -2,6 +2,7 @@ package dev.holdfast.supervisor;
 
 import dev.holdfast.supervisor.config.SupervisorConfig;
 import dev.holdfast.supervisor.server.SupervisorServer;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -40,8 +41,14 @@ public final class SupervisorMain {
             LOG.info("holdfast supervisor, pid " + ProcessHandle.current().pid() + ", " + String.join(", ",
                     config.describe()));
             server = SupervisorServer.start(config);
+        } catch (NoSuchFileException e) {
+            LOG.severe("cannot start: no such file: " + e.getMessage());
+            System.exit(1);
+            return;
         } catch (Exception e) {
-            LOG.log(Level.SEVERE, "cannot start: " + e.getMessage(), e instanceof IllegalStateException ? null : e);
+            // IllegalStateException: another supervisor runs; IllegalArgumentException: a bad config. No trace.
+            boolean expected = e instanceof IllegalStateException || e instanceof IllegalArgumentException;
+            LOG.log(Level.SEVERE, "cannot start: " + e.getMessage(), expected ? null : e);
             System.exit(1);
             return;
         }

@@ -60,10 +60,15 @@ public record SupervisorConfig(Path run, Path socket, Path shim, Path runc, Stri
         return run.resolve("supervisor.pid");
     }
 
-    /** Reads {@code file}; a missing file means all defaults. */
+    /**
+     * Reads {@code file}.
+     *
+     * @throws java.nio.file.NoSuchFileException when it does not exist (use {@link #defaults()} for no file)
+     * @throws IllegalArgumentException when it is not valid TOML or a key has the wrong type
+     */
     public static SupervisorConfig load(Path file) throws IOException {
         Path base = file.toAbsolutePath().getParent();
-        String text = Files.exists(file) ? Files.readString(file) : "";
+        String text = Files.readString(file);
         return parse(text, base, System.getenv(), jarDirectory(), System.getenv("PATH"));
     }
 

@@ -93,6 +93,7 @@ class SupervisorConfigTest {
         Path file = dir.resolve("config.toml");
         Files.writeString(file, "[paths]\nrun = \"" + dir.resolve("r") + "\"\n");
         assertEquals(dir.resolve("r"), SupervisorConfig.load(file).run());
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> SupervisorConfig.load(dir.resolve("nope.toml")));
     }
 
     @Test
