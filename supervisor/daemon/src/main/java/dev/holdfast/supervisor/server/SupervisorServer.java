@@ -42,17 +42,19 @@ public final class SupervisorServer implements AutoCloseable {
     private final SupervisorConfig config;
     private final PidFile pidFile;
     private final TaskManager tasks;
+    private final TaskService service;
     private final Server server;
     private final EpollEventLoopGroup boss;
     private final EpollEventLoopGroup workers;
     private final ExecutorService executor;
     private boolean closed;
 
-    private SupervisorServer(SupervisorConfig config, PidFile pidFile, TaskManager tasks, Server server,
-            EpollEventLoopGroup boss, EpollEventLoopGroup workers, ExecutorService executor) {
+    private SupervisorServer(SupervisorConfig config, PidFile pidFile, TaskManager tasks, TaskService service,
+            Server server, EpollEventLoopGroup boss, EpollEventLoopGroup workers, ExecutorService executor) {
         this.config = config;
         this.pidFile = pidFile;
         this.tasks = tasks;
+        this.service = service;
         this.server = server;
         this.boss = boss;
         this.workers = workers;
@@ -89,6 +91,7 @@ public final class SupervisorServer implements AutoCloseable {
             boss = new EpollEventLoopGroup(1, new DefaultThreadFactory("grpc-boss", true));
             workers = new EpollEventLoopGroup(2, new DefaultThreadFactory("grpc-worker", true));
             executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("rpc-", 0).factory());
+            TaskService service = new TaskService(tasks);
             Server server = NettyServerBuilder.forAddress(new DomainSocketAddress(config.socket().toString()))
                     .channelType(EpollServerDomainSocketChannel.class)
                     .bossEventLoopGroup(boss)
@@ -96,11 +99,11 @@ public final class SupervisorServer implements AutoCloseable {
                     .executor(executor)
                     .permitKeepAliveTime(5, TimeUnit.SECONDS)
                     .permitKeepAliveWithoutCalls(true)
-                    .addService(new TaskService(tasks))
+                    .addService(service)
                     .build();
             bindPrivately(server, config.socket());
             LOG.info("serving on " + config.socket());
-            return new SupervisorServer(config, pidFile, tasks, server, boss, workers, executor);
+            return new SupervisorServer(config, pidFile, tasks, service, server, boss, workers, executor);
         } catch (IOException | RuntimeException e) {
             if (tasks != null) {
                 tasks.close();
@@ -140,6 +143,11 @@ public final class SupervisorServer implements AutoCloseable {
         return tasks;
     }
 
+    /** The gRPC service (for tests). */
+    public TaskService service() {
+        return service;
+    }
+
     /** Blocks until the server has stopped. */
     public void awaitTermination() throws InterruptedException {
         server.awaitTermination();
@@ -154,7 +162,7 @@ public final class SupervisorServer implements AutoCloseable {
         closed = true;
         LOG.info("shutting down; tasks keep running");
         server.shutdown();
-        tasks.events().closeAll();
+        service.endLongCalls();
         tasks.close();
         try {
             if (!server.awaitTermination(2, TimeUnit.SECONDS)) {

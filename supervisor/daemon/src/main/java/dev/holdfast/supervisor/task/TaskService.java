@@ -11,11 +11,14 @@ import dev.holdfast.supervisor.api.TaskEvent;
 import dev.holdfast.supervisor.api.TaskRequest;
 import dev.holdfast.supervisor.api.TasksGrpc;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -25,9 +28,27 @@ public final class TaskService extends TasksGrpc.TasksImplBase {
     private static final Logger LOG = Logger.getLogger(TaskService.class.getName());
 
     private final TaskManager tasks;
+    private final Set<CompletableFuture<Task>> pendingWaits = ConcurrentHashMap.newKeySet();
 
     public TaskService(TaskManager tasks) {
         this.tasks = tasks;
+    }
+
+    /** Wait calls still blocked on a live task. */
+    public int pendingWaitCount() {
+        return pendingWaits.size();
+    }
+
+    /**
+     * Ends the long-lived calls (pending Waits, Events streams) with UNAVAILABLE, so a graceful server shutdown does
+     * not wait for containers to exit. Clients reconnect and List.
+     */
+    public void endLongCalls() {
+        for (CompletableFuture<Task> f : pendingWaits) {
+            f.completeExceptionally(Status.UNAVAILABLE.withDescription("supervisor is shutting down")
+                    .asRuntimeException());
+        }
+        tasks.events().closeAll();
     }
 
     @Override
@@ -66,8 +87,10 @@ public final class TaskService extends TasksGrpc.TasksImplBase {
         try {
             // A dependent future of our own, dropped when the caller goes away before the task stops.
             CompletableFuture<Task> stopped = tasks.await(req.getId()).thenApply(t -> t);
+            pendingWaits.add(stopped);
             call.setOnCancelHandler(() -> stopped.cancel(false));
             stopped.whenComplete((task, error) -> {
+                pendingWaits.remove(stopped);
                 if (call.isCancelled() || error instanceof CancellationException) {
                     return;
                 }
@@ -109,6 +132,9 @@ public final class TaskService extends TasksGrpc.TasksImplBase {
 
     private static RuntimeException toStatus(String id, String step, Throwable error) {
         Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (e instanceof StatusRuntimeException sre) {
+            return sre;
+        }
         if (e instanceof TaskException te) {
             LOG.log(te.code() == io.grpc.Status.Code.NOT_FOUND ? Level.FINE : Level.INFO, te.getMessage());
             return te.toStatus();

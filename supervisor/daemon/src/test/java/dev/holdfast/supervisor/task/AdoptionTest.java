@@ -2,6 +2,7 @@ package dev.holdfast.supervisor.task;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.holdfast.supervisor.api.DeleteTaskRequest;
@@ -9,18 +10,26 @@ import dev.holdfast.supervisor.api.KillRequest;
 import dev.holdfast.supervisor.api.ListTasksRequest;
 import dev.holdfast.supervisor.api.Status;
 import dev.holdfast.supervisor.api.Task;
+import dev.holdfast.supervisor.api.EventsRequest;
+import dev.holdfast.supervisor.api.TaskEvent;
 import dev.holdfast.supervisor.api.TaskRequest;
+import dev.holdfast.supervisor.api.TasksGrpc;
 import dev.holdfast.supervisor.bundle.ExitRecord;
 import dev.holdfast.supervisor.proc.ProcFs;
 import dev.holdfast.supervisor.shim.ShimPidFile;
 import dev.holdfast.supervisor.testing.Await;
 import dev.holdfast.supervisor.testing.InProcessSupervisor;
 import dev.holdfast.supervisor.testing.TestHost;
+import io.grpc.stub.StreamObserver;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -164,6 +173,37 @@ class AdoptionTest {
         assertEquals(9, t.getExit().getExitCode());
         ExitRecord onDisk = ExitRecord.parse(Files.readAllBytes(host.taskDir("reuse").resolve("exit.json")));
         assertEquals(9, onDisk.exitCode());
+    }
+
+    @Test
+    void stoppingEndsPendingWaitsAndEventsPromptlyAndLeavesTheTask() throws Exception {
+        Task t = sup.tasks().create(host.createRequest("w", "sleep", "1000"));
+        sup.tasks().start(req("w"));
+        var wait = TasksGrpc.newFutureStub(sup.channel).wait(req("w"));
+        BlockingQueue<Throwable> streamErrors = new LinkedBlockingQueue<>();
+        sup.async.events(EventsRequest.getDefaultInstance(), new StreamObserver<>() {
+            @Override
+            public void onNext(TaskEvent value) {}
+
+            @Override
+            public void onError(Throwable e) {
+                streamErrors.add(e);
+            }
+
+            @Override
+            public void onCompleted() {}
+        });
+        Await.until(T, "the wait and the events calls", () -> sup.server.service().pendingWaitCount() == 1
+                && sup.server.taskManager().events().subscriberCount() == 1);
+
+        long start = System.nanoTime();
+        sup.server.close();
+        assertTrue(System.nanoTime() - start < Duration.ofMillis(1500).toNanos(), "no grace period spent");
+        ExecutionException e = assertThrows(ExecutionException.class, () -> wait.get(30, TimeUnit.SECONDS));
+        assertEquals(io.grpc.Status.Code.UNAVAILABLE, io.grpc.Status.fromThrowable(e.getCause()).getCode());
+        Throwable streamError = streamErrors.poll(30, TimeUnit.SECONDS);
+        assertEquals(io.grpc.Status.Code.UNAVAILABLE, io.grpc.Status.fromThrowable(streamError).getCode());
+        assertTrue(TestHost.alive(t.getPid()));
     }
 
     @Test
