@@ -133,19 +133,18 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
         record.operationLock().lock();
         try {
             record.beginStart();
-            boolean started = false;
             try {
                 record.shim().start();
-                started = true;
             } catch (ShimException e) {
+                record.finishStart(false, events);
                 throw new TaskException(Code.FAILED_PRECONDITION, id, "start", e.getMessage());
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
+                record.finishStart(false, events);
                 throw new TaskException(Code.UNAVAILABLE, id, "start", "shim: " + e.getMessage(), e);
-            } finally {
-                record.finishStart(started, events);
             }
+            Task started = record.finishStart(true, events);
             LOG.info("task " + id + ": started");
-            return record.toTask();
+            return started;
         } finally {
             record.operationLock().unlock();
         }

@@ -123,18 +123,24 @@ public final class TaskRecord {
         starting = true;
     }
 
-    /** Ends a start: on success RUNNING and START; then any exit that arrived meanwhile. */
-    public synchronized void finishStart(boolean started, TaskEvents events) {
+    /**
+     * Ends a start: on success RUNNING and START; then any exit that arrived meanwhile. Returns the task as of the
+     * START (RUNNING even if it has exited since: the exit is reported by Wait and the EXIT event).
+     */
+    public synchronized Task finishStart(boolean started, TaskEvents events) {
         starting = false;
+        Task result = toTask();
         if (started && status == Status.STATUS_CREATED) {
             status = Status.STATUS_RUNNING;
-            events.publish(TaskEvent.Type.TYPE_START, toTask());
+            result = toTask();
+            events.publish(TaskEvent.Type.TYPE_START, result);
         }
         if (exitDuringStart != null) {
             ExitRecord e = exitDuringStart;
             exitDuringStart = null;
             exited(e, events);
         }
+        return result;
     }
 
     /** The init process exited: STOPPED and EXIT, once. Returns false if it was already known. */

@@ -38,7 +38,7 @@ class TaskRecordTest {
         assertTrue(r.exited(new ExitRecord(21, 0, Instant.EPOCH), events));
         assertFalse(r.isStopped(), "not before start has answered");
         assertFalse(r.whenStopped().isDone());
-        r.finishStart(true, events);
+        assertEquals(Status.STATUS_RUNNING, r.finishStart(true, events).getStatus(), "start answers as of START");
         assertEquals(List.of(TaskEvent.Type.TYPE_CREATE, TaskEvent.Type.TYPE_START, TaskEvent.Type.TYPE_EXIT),
                 types());
         assertTrue(r.isStopped());
