@@ -72,6 +72,12 @@ public final class SupervisorServer implements AutoCloseable {
             Files.createDirectories(dir);
         }
         PidFile pidFile = PidFile.acquire(config.pidFile());
+        if (!Files.isExecutable(config.shim())) {
+            LOG.warning("shim " + config.shim() + " is not an executable file: creates will fail");
+        }
+        if (!Files.isExecutable(config.runc())) {
+            LOG.warning("runc " + config.runc() + " is not an executable file: creates will fail");
+        }
         TaskManager tasks = null;
         EpollEventLoopGroup boss = null;
         EpollEventLoopGroup workers = null;

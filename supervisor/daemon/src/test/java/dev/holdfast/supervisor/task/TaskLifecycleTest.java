@@ -244,11 +244,63 @@ class TaskLifecycleTest {
     }
 
     @Test
+    void concurrentCreatesOfOneIdYieldOneTask() throws Exception {
+        List<java.util.concurrent.Future<io.grpc.Status.Code>> results = new java.util.ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 4; i++) {
+                results.add(pool.submit(() -> {
+                    try {
+                        sup.tasks().create(host.createRequest("race", "sleep", "1000"));
+                        return io.grpc.Status.Code.OK;
+                    } catch (StatusRuntimeException e) {
+                        return e.getStatus().getCode();
+                    }
+                }));
+            }
+        }
+        List<io.grpc.Status.Code> codes = new java.util.ArrayList<>();
+        for (var f : results) {
+            codes.add(f.get());
+        }
+        assertEquals(1, codes.stream().filter(c -> c == io.grpc.Status.Code.OK).count(), codes.toString());
+        assertEquals(3, codes.stream().filter(c -> c == io.grpc.Status.Code.ALREADY_EXISTS).count(), codes.toString());
+        assertEquals(1, sup.tasks().list(ListTasksRequest.getDefaultInstance()).getTasksCount());
+    }
+
+    @Test
     void badIdIsInvalidArgument() {
         for (String id : List.of("", "-x", "a/b", "../x", "x".repeat(129), "a b")) {
             StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
                     () -> sup.tasks().create(host.createRequest(id, "true")), id);
             assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), id);
+        }
+    }
+
+    @Test
+    void malformedRequestsAreInvalidArgument() {
+        var noLog = host.createRequest("x1", "true").toBuilder().clearLogPath().build();
+        var relativeLog = host.createRequest("x1", "true").toBuilder().setLogPath("x.log").build();
+        var badSpec = host.createRequest("x1", "{not json".getBytes());
+        var longId = host.createRequest("x".repeat(100), "true");
+        for (var r : List.of(noLog, relativeLog, badSpec, longId)) {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> sup.tasks().create(r));
+            assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getMessage());
+        }
+        assertFalse(Files.exists(host.taskDir("x1")));
+        assertTrue(sup.tasks().list(ListTasksRequest.getDefaultInstance()).getTasksList().isEmpty());
+    }
+
+    @Test
+    void unknownTasksAreNotFoundEverywhere() {
+        for (Runnable call : List.<Runnable>of(
+                () -> sup.tasks().start(req("ghost")),
+                () -> sup.tasks().kill(KillRequest.newBuilder().setId("ghost").setSignal(9).build()),
+                () -> sup.tasks().wait(req("ghost")),
+                () -> sup.tasks().state(req("ghost")),
+                () -> sup.tasks().delete(DeleteTaskRequest.newBuilder().setId("ghost").setForce(true).build()))) {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call::run);
+            assertEquals(io.grpc.Status.Code.NOT_FOUND, e.getStatus().getCode());
+            assertTrue(e.getStatus().getDescription().startsWith("task ghost: "), e.getStatus().getDescription());
         }
     }
 
