@@ -104,12 +104,29 @@ public final class TaskDirectory {
         }
     }
 
-    /** Removes the directory and everything in it; a missing directory is fine. */
+    /** Prefix of a task directory being removed (not a valid id, so never adopted). */
+    public static final String REMOVING_PREFIX = ".removing-";
+
+    /**
+     * Removes the directory and everything in it; a missing directory is fine. The directory is first renamed out
+     * of the way, so a crash midway leaves either the whole task or a {@link #REMOVING_PREFIX} leftover.
+     */
     public void remove() throws IOException {
         if (!Files.exists(path)) {
             return;
         }
-        Files.walkFileTree(path, new SimpleFileVisitor<>() {
+        Path doomed = path.resolveSibling(REMOVING_PREFIX + id + "-" + System.nanoTime());
+        Files.move(path, doomed, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.syncDirectory(path.getParent());
+        removeTree(doomed);
+    }
+
+    /** Recursively deletes {@code root} (symlinks are removed, not followed). */
+    public static void removeTree(Path root) throws IOException {
+        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                 Files.deleteIfExists(file);
@@ -122,6 +139,5 @@ public final class TaskDirectory {
                 return FileVisitResult.CONTINUE;
             }
         });
-        AtomicFiles.syncDirectory(path.getParent());
     }
 }

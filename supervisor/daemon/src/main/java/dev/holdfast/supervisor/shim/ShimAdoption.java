@@ -49,6 +49,11 @@ public final class ShimAdoption {
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(tasksDir, Files::isDirectory)) {
             for (Path d : dirs) {
                 String id = d.getFileName().toString();
+                if (id.startsWith(TaskDirectory.REMOVING_PREFIX)) {
+                    LOG.info("finishing an interrupted removal: " + d);
+                    TaskDirectory.removeTree(d);
+                    continue;
+                }
                 if (!TaskId.isValid(id)) {
                     LOG.warning("ignoring " + d + ": not a task id");
                     continue;
