@@ -54,8 +54,13 @@ public final class SupervisorMain {
         }
         // SIGTERM and SIGINT stop serving, then main returns from awaitTermination and exits 0. Handling the
         // signals ourselves (rather than only a shutdown hook) keeps logging alive until the end.
-        Signal.handle(new Signal("TERM"), s -> stop(server, s));
-        Signal.handle(new Signal("INT"), s -> stop(server, s));
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                Signal.handle(new Signal(name), s -> stop(server, s));
+            } catch (IllegalArgumentException e) {
+                LOG.warning("cannot handle SIG" + name + " (the shutdown hook still stops serving): " + e.getMessage());
+            }
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
         try {
             server.awaitTermination();

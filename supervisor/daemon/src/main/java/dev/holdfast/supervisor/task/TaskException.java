@@ -8,6 +8,8 @@ import io.grpc.StatusRuntimeException;
  * description reads {@code task <id>: <step>: <message>}.
  */
 public final class TaskException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     private final Status.Code code;
     private final String id;
     private final String step;

@@ -106,7 +106,7 @@ public final class TaskRecord {
         return t.build();
     }
 
-    /** Publishes CREATE (or nothing for adopted tasks, which were announced by an earlier supervisor). */
+    /** Publishes CREATE (adopted tasks have none: an earlier supervisor announced them). */
     public synchronized void announceCreate(TaskEvents events) {
         events.publish(TaskEvent.Type.TYPE_CREATE, toTask());
     }
