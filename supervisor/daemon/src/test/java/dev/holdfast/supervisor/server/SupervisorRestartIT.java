@@ -3,7 +3,7 @@ package dev.holdfast.supervisor.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.holdfast.supervisor.api.KillRequest;
 import dev.holdfast.supervisor.api.ListTasksRequest;
@@ -44,7 +44,7 @@ class SupervisorRestartIT {
     @BeforeEach
     void setUp() throws Exception {
         host = TestHost.create();
-        assumeTrue(Files.isRegularFile(JAR), "no supervisor jar at " + JAR);
+        assertTrue(Files.isRegularFile(JAR), "no supervisor jar at " + JAR);
         channel = SupervisorChannels.connect(host.config.socket());
     }
 

@@ -1,6 +1,6 @@
 package dev.holdfast.supervisor.testing;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import dev.holdfast.supervisor.api.CreateTaskRequest;
@@ -59,12 +59,12 @@ public final class TestHost implements AutoCloseable {
         this.config = SupervisorConfig.load(configFile);
     }
 
-    /** Skips the test unless we are root with runc, busybox and a built shim. */
+    /** Fails the test unless we are root with runc, busybox and a built shim: a missing dependency is a broken setup. */
     public static TestHost create() throws IOException {
-        assumeTrue("root".equals(System.getProperty("user.name")), "integration tests need root");
-        assumeTrue(Files.isExecutable(RUNC), "no runc at " + RUNC);
-        assumeTrue(Files.isExecutable(Rootfs.BUSYBOX), "no " + Rootfs.BUSYBOX);
-        assumeTrue(Files.isExecutable(SHIM), "no shim at " + SHIM + " (build it: make -C shim)");
+        assertTrue("root".equals(System.getProperty("user.name")), "integration tests need root");
+        assertTrue(Files.isExecutable(RUNC), "no runc at " + RUNC);
+        assertTrue(Files.isExecutable(Rootfs.BUSYBOX), "no " + Rootfs.BUSYBOX);
+        assertTrue(Files.isExecutable(SHIM), "no shim at " + SHIM + " (build it: make -C shim)");
         return new TestHost(Files.createTempDirectory(Path.of("/tmp"), "hfs-"));
     }
 
