@@ -1,0 +1,181 @@
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * API throughput: C keep-alive HTTP/1.1 connections over the daemon's unix socket, each sending the next request as
+ * soon as the previous answer is read, for a fixed time. Counts 200 answers per one-second window; any other answer
+ * or a broken connection makes the figure n/a for that daemon (a daemon answering errors fast is not fast).
+ * <p>
+ * Endpoints: {@code list} = {@code GET /containers/json?all=1}, {@code inspect} = {@code GET /containers/{id}/json}
+ * cycling through the running containers. Each (endpoint, concurrency) gets {@code --duration} seconds per daemon,
+ * split into {@code --rounds} interleaved rounds (A B A B), after a short unrecorded warm-up per daemon.
+ * Records {@code api.ENDPOINT.cC} (req/s, one sample per full second) and {@code api.ENDPOINT.cC.p99} (ms).
+ * <p>
+ * Usage: {@code ApiLoad --daemon NAME=SOCK... --samples FILE [--duration 10] [--rounds 2] [--conc 1,16]
+ * [--endpoints list,inspect] [--warmup 1]}
+ */
+public final class ApiLoad {
+    public static void main(String[] argv) throws Exception {
+        BenchSupport.Args args = new BenchSupport.Args(argv);
+        List<BenchSupport.Target> targets = args.targets();
+        double duration = args.getDouble("duration", 10);
+        int rounds = Math.max(1, args.getInt("rounds", 2));
+        double warmup = args.getDouble("warmup", 1);
+        BenchSupport.Samples samples = new BenchSupport.Samples(Path.of(args.require("samples")));
+        List<Integer> concs = new ArrayList<>();
+        for (String c : args.get("conc", "1,16").split(",")) {
+            concs.add(Integer.parseInt(c.strip()));
+        }
+        List<String> endpoints = List.of(args.get("endpoints", "list,inspect").split(","));
+
+        Map<String, List<String>> ids = new LinkedHashMap<>();
+        Map<String, String> failed = new LinkedHashMap<>();
+        for (BenchSupport.Target t : targets) {
+            try (BenchSupport.UnixHttp http = new BenchSupport.UnixHttp(t.socket())) {
+                List<String> l = new ArrayList<>();
+                Object list = http.get(BenchSupport.API + "/containers/json").expect(200).json();
+                if (list instanceof List<?> cs) {
+                    for (Object c : cs) {
+                        if (BenchSupport.Json.at(c, "Id") instanceof String id) {
+                            l.add(id);
+                        }
+                    }
+                }
+                if (l.isEmpty()) {
+                    throw new IllegalStateException("no running containers to inspect");
+                }
+                ids.put(t.name(), l);
+            } catch (IOException | RuntimeException e) {
+                failed.put(t.name(), BenchSupport.reason(e));
+            }
+        }
+
+        double slice = duration / rounds;
+        for (String ep : endpoints) {
+            for (int c : concs) {
+                String metric = "api." + ep + ".c" + c;
+                Map<String, String> figureFailed = new LinkedHashMap<>(failed);
+                for (BenchSupport.Target t : targets) {
+                    if (!figureFailed.containsKey(t.name())) {
+                        BenchSupport.Progress.show(metric + " warm-up (" + t.name() + ")");
+                        Run r = load(t, ep, c, warmup, ids.get(t.name()));
+                        if (r.error != null) {
+                            figureFailed.put(t.name(), r.error);
+                        }
+                    }
+                }
+                Map<String, List<Long>> latencies = new LinkedHashMap<>();
+                for (int round = 0; round < rounds; round++) {
+                    for (BenchSupport.Target t : targets) {
+                        if (figureFailed.containsKey(t.name())) {
+                            continue;
+                        }
+                        BenchSupport.Progress.show(metric + " round " + (round + 1) + "/" + rounds + " ("
+                                + t.name() + ", " + c + " connection" + (c == 1 ? "" : "s") + ", "
+                                + fmt(slice) + " s)");
+                        Run r = load(t, ep, c, slice, ids.get(t.name()));
+                        if (r.error != null) {
+                            figureFailed.put(t.name(), r.error);
+                            continue;
+                        }
+                        int full = (int) Math.floor(slice + 1e-9);
+                        if (full == 0) {
+                            samples.add(metric, t.name(), r.total / slice);
+                        }
+                        for (int s = 0; s < full; s++) {
+                            samples.add(metric, t.name(), r.perSecond.get(s));
+                        }
+                        latencies.computeIfAbsent(t.name(), k -> new ArrayList<>()).addAll(r.latencyMicros);
+                    }
+                }
+                figureFailed.forEach((name, why) -> samples.na(metric, name, why));
+                latencies.forEach((name, l) -> {
+                    if (!figureFailed.containsKey(name) && !l.isEmpty()) {
+                        double[] a = l.stream().mapToDouble(Long::doubleValue).sorted().toArray();
+                        samples.add(metric + ".p99", name, BenchSupport.percentile(a, 0.99) / 1000.0);
+                    }
+                });
+            }
+        }
+    }
+
+    private static String fmt(double d) {
+        return d == Math.rint(d) ? Long.toString((long) d) : String.format(java.util.Locale.ROOT, "%.1f", d);
+    }
+
+    /** Outcome of one load run. */
+    private static final class Run {
+        AtomicLongArray perSecond;
+        long total;
+        String error;
+        List<Long> latencyMicros = new ArrayList<>();
+    }
+
+    private static Run load(BenchSupport.Target t, String endpoint, int conc, double seconds, List<String> ids)
+            throws InterruptedException {
+        Run run = new Run();
+        run.perSecond = new AtomicLongArray((int) Math.ceil(seconds) + 2);
+        AtomicReference<String> error = new AtomicReference<>();
+        long start = System.nanoTime() + 50_000_000L; // all connections open before the clock starts
+        long end = start + (long) (seconds * 1e9);
+        List<Thread> threads = new ArrayList<>();
+        List<List<Long>> lat = new ArrayList<>();
+        long[] totals = new long[conc];
+        for (int w = 0; w < conc; w++) {
+            final int worker = w;
+            List<Long> myLat = new ArrayList<>();
+            lat.add(myLat);
+            Thread th = new Thread(() -> {
+                try (BenchSupport.UnixHttp http = new BenchSupport.UnixHttp(t.socket())) {
+                    int k = worker;
+                    long now;
+                    while ((now = System.nanoTime()) < start) {
+                        Thread.sleep(1);
+                    }
+                    while (now < end && error.get() == null) {
+                        String path = endpoint.equals("list") ? BenchSupport.API + "/containers/json?all=1"
+                                : BenchSupport.API + "/containers/" + ids.get(k++ % ids.size()) + "/json";
+                        long t0 = System.nanoTime();
+                        BenchSupport.Response r = http.request("GET", path, null, 30_000);
+                        now = System.nanoTime();
+                        if (r.status() != 200 || r.body().length == 0) {
+                            r.expect(200);
+                            throw new IllegalStateException("empty answer to GET " + path);
+                        }
+                        if (now < end) {
+                            int sec = (int) ((now - start) / 1_000_000_000L);
+                            run.perSecond.incrementAndGet(sec);
+                            totals[worker]++;
+                            if ((totals[worker] & 3) == 0 || conc == 1) {
+                                myLat.add((now - t0) / 1000);
+                            }
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    error.compareAndSet(null, BenchSupport.reason(e));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "load-" + w);
+            threads.add(th);
+            th.start();
+        }
+        for (Thread th : threads) {
+            th.join();
+        }
+        for (long n : totals) {
+            run.total += n;
+        }
+        for (List<Long> l : lat) {
+            run.latencyMicros.addAll(l);
+        }
+        run.error = error.get();
+        return run;
+    }
+}

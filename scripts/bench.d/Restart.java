@@ -1,0 +1,232 @@
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Restart downtime with the fleet running, interleaved across daemons. For each repetition and daemon:
+ * <ol>
+ *   <li>note every running container's pid ({@code GET /containers/{id}/json});</li>
+ *   <li>read the daemon's argv, environment and cwd from /proc, then {@code kill -9} it (t0);</li>
+ *   <li>once it is gone (t1), start the very same argv again under setsid (the process start is in the figure);</li>
+ *   <li>poll {@code GET /_ping} (t2: the API answers) and {@code GET /containers/json} until it lists every one of
+ *       the containers as running (t3);</li>
+ *   <li>check that each container kept its pid.</li>
+ * </ol>
+ * Records {@code restart.downtime} (t3 - t0), its parts {@code restart.kill} (t1 - t0), {@code restart.ready}
+ * (t2 - t1: process start until the API answers) and {@code restart.restore} (t3 - t2), and
+ * {@code restart.pids_kept}.
+ * <p>
+ * Usage: {@code Restart --daemon NAME=SOCK --pidfile NAME=FILE --pidfile-mode NAME=write|remove --log NAME=FILE ...
+ * --samples FILE [--reps 5] [--settle 1] [--timeout 120]}. {@code write}: the bench writes the new pid into the
+ * pidfile (holdfast's wrapper does that, not the engine); {@code remove}: the daemon writes its own and refuses to
+ * start while a stale one names a pid that still exists (dockerd).
+ */
+public final class Restart {
+    public static void main(String[] argv) throws Exception {
+        BenchSupport.Args args = new BenchSupport.Args(argv);
+        List<BenchSupport.Target> targets = args.targets();
+        Map<String, String> pidfiles = byName(args.all("pidfile"));
+        Map<String, String> modes = byName(args.all("pidfile-mode"));
+        Map<String, String> logs = byName(args.all("log"));
+        int reps = args.getInt("reps", 5);
+        double settle = args.getDouble("settle", 1.0);
+        long timeoutMs = args.getInt("timeout", 120) * 1000L;
+        BenchSupport.Samples samples = new BenchSupport.Samples(Path.of(args.require("samples")));
+        Set<String> failed = new HashSet<>();
+
+        for (int rep = 0; rep < reps; rep++) {
+            for (BenchSupport.Target t : targets) {
+                if (failed.contains(t.name())) {
+                    continue;
+                }
+                String phase = "restart downtime " + (rep + 1) + "/" + reps + " (" + t.name() + ")";
+                BenchSupport.Progress.show(phase);
+                try {
+                    once(t, Path.of(pidfiles.get(t.name())), modes.getOrDefault(t.name(), "remove"),
+                            Path.of(logs.get(t.name())), timeoutMs, samples, phase);
+                } catch (Exception e) {
+                    failed.add(t.name());
+                    String why = "repetition " + (rep + 1) + ": " + BenchSupport.reason(e);
+                    for (String m : List.of("downtime", "kill", "ready", "restore", "pids_kept")) {
+                        samples.na("restart." + m, t.name(), why);
+                    }
+                }
+            }
+            if (rep + 1 < reps) {
+                Thread.sleep((long) (settle * 1000));
+            }
+        }
+    }
+
+    private static Map<String, String> byName(List<String> specs) {
+        Map<String, String> m = new HashMap<>();
+        for (String s : specs) {
+            int eq = s.indexOf('=');
+            m.put(s.substring(0, eq), s.substring(eq + 1));
+        }
+        return m;
+    }
+
+    private static void once(BenchSupport.Target t, Path pidfile, String mode, Path log, long timeoutMs,
+            BenchSupport.Samples samples, String phase) throws Exception {
+        long pid = Long.parseLong(Files.readString(pidfile).strip().split("\\s+")[0]);
+        if (!BenchSupport.alive(pid)) {
+            throw new IllegalStateException("pid " + pid + " from " + pidfile + " is not running");
+        }
+        // The fleet, and each container's pid, as the daemon reports them before the kill.
+        Map<String, Long> before = new LinkedHashMap<>();
+        try (BenchSupport.UnixHttp http = new BenchSupport.UnixHttp(t.socket())) {
+            for (String id : running(http)) {
+                Object p = BenchSupport.Json.at(http.get(BenchSupport.API + "/containers/" + id + "/json")
+                        .expect(200).json(), "State", "Pid");
+                before.put(id, p instanceof Double d ? d.longValue() : -1L);
+            }
+        }
+        if (before.isEmpty()) {
+            throw new IllegalStateException("no running containers before the kill");
+        }
+        List<String> cmd = splitNul(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")));
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String kv : splitNul(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")))) {
+            int eq = kv.indexOf('=');
+            if (eq > 0) {
+                env.put(kv.substring(0, eq), kv.substring(eq + 1));
+            }
+        }
+        Path cwd = Files.readSymbolicLink(Path.of("/proc/" + pid + "/cwd"));
+
+        long t0 = System.nanoTime();
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly); // SIGKILL
+        while (BenchSupport.alive(pid)) {
+            if (System.nanoTime() - t0 > 10_000_000_000L) {
+                throw new IllegalStateException("pid " + pid + " survived SIGKILL for 10 s");
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+        }
+        long t1 = System.nanoTime();
+        if (mode.equals("remove")) {
+            Files.deleteIfExists(pidfile);
+        }
+        List<String> argv = new ArrayList<>();
+        argv.add("setsid");
+        argv.addAll(cmd);
+        ProcessBuilder pb = new ProcessBuilder(argv).directory(cwd.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectErrorStream(true);
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        if (mode.equals("write")) {
+            Files.writeString(pidfile, p.pid() + "\n");
+        }
+
+        long t2 = -1;
+        long t3;
+        Set<String> want = before.keySet();
+        BenchSupport.UnixHttp http = null;
+        try {
+            while (true) {
+                long now = System.nanoTime();
+                if (now - t1 > timeoutMs * 1_000_000L) {
+                    throw new IllegalStateException((t2 < 0 ? "API not answering" : "not all " + want.size()
+                            + " containers running") + " " + timeoutMs / 1000 + " s after the restart");
+                }
+                if (!p.isAlive()) {
+                    throw new IllegalStateException("the restarted daemon exited with " + p.exitValue()
+                            + " (see " + log + ")");
+                }
+                if (http == null) {
+                    http = BenchSupport.UnixHttp.tryOpen(t.socket());
+                    if (http == null) {
+                        Thread.sleep(2);
+                        continue;
+                    }
+                }
+                try {
+                    if (t2 < 0) {
+                        BenchSupport.Response r = http.request("GET", BenchSupport.API + "/_ping", null, 5000);
+                        if (r.status() != 200) {
+                            Thread.sleep(2);
+                            continue;
+                        }
+                        t2 = System.nanoTime();
+                    }
+                    if (running(http).containsAll(want)) {
+                        t3 = System.nanoTime();
+                        break;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    if (http != null) {
+                        http.close();
+                    }
+                    http = null;
+                }
+                Thread.sleep(5);
+            }
+            int kept = 0;
+            List<String> moved = new ArrayList<>();
+            for (Map.Entry<String, Long> e : before.entrySet()) {
+                Object pidAfter = BenchSupport.Json.at(http.get(BenchSupport.API + "/containers/" + e.getKey()
+                        + "/json").expect(200).json(), "State", "Pid");
+                if (pidAfter instanceof Double d && d.longValue() == e.getValue() && e.getValue() > 0) {
+                    kept++;
+                } else {
+                    moved.add(e.getKey().substring(0, 12) + " " + e.getValue() + "->" + pidAfter);
+                }
+            }
+            samples.add("restart.downtime", t.name(), BenchSupport.ms(t3 - t0));
+            samples.add("restart.kill", t.name(), BenchSupport.ms(t1 - t0));
+            samples.add("restart.ready", t.name(), BenchSupport.ms(t2 - t1));
+            samples.add("restart.restore", t.name(), BenchSupport.ms(t3 - t2));
+            samples.add("restart.pids_kept", t.name(), kept);
+            samples.add("restart.containers", t.name(), before.size());
+            if (!moved.isEmpty()) {
+                System.err.println("\n" + phase + ": containers whose pid changed: " + moved);
+            }
+        } finally {
+            if (http != null) {
+                http.close();
+            }
+        }
+    }
+
+    /** Ids of the containers that GET /containers/json lists as running. */
+    private static Set<String> running(BenchSupport.UnixHttp http) throws IOException {
+        Object list = http.get(BenchSupport.API + "/containers/json").expect(200).json();
+        Set<String> ids = new HashSet<>();
+        if (list instanceof List<?> l) {
+            for (Object c : l) {
+                if (BenchSupport.Json.at(c, "Id") instanceof String id
+                        && "running".equals(BenchSupport.Json.at(c, "State"))) {
+                    ids.add(id);
+                }
+            }
+        }
+        return ids;
+    }
+
+    private static List<String> splitNul(byte[] b) {
+        List<String> out = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < b.length; i++) {
+            if (b[i] == 0) {
+                out.add(new String(b, start, i - start, StandardCharsets.UTF_8));
+                start = i + 1;
+            }
+        }
+        if (start < b.length) {
+            out.add(new String(b, start, b.length - start, StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+}
