@@ -15,10 +15,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * Endpoints: {@code list} = {@code GET /containers/json?all=1}, {@code inspect} = {@code GET /containers/{id}/json}
  * cycling through the running containers. Each (endpoint, concurrency) gets {@code --duration} seconds per daemon,
  * split into {@code --rounds} interleaved rounds (A B A B), after a short unrecorded warm-up per daemon.
- * Records {@code api.ENDPOINT.cC} (req/s, one sample per full second) and {@code api.ENDPOINT.cC.p99} (ms).
+ * Records {@code api.ENDPOINT.cC} (req/s, one sample per full second), {@code api.ENDPOINT.cC.p99} (ms) and, with
+ * {@code --procs}, {@code api.ENDPOINT.cC.cpu.ROLE}: CPU ms of each daemon process per 1000 requests (one sample per
+ * round; role "client" is this load client), and {@code api.ENDPOINT.cC.busy}: % of all the machine's CPU time busy
+ * during the round. On a small machine the load client and the daemon share the cores: when the machine is ~100 %
+ * busy, the daemon's CPU per request is what decides, and the client's share caps what any daemon can show.
  * <p>
  * Usage: {@code ApiLoad --daemon NAME=SOCK... --samples FILE [--duration 10] [--rounds 2] [--conc 1,16]
- * [--endpoints list,inspect] [--warmup 1]}
+ * [--endpoints list,inspect] [--warmup 1] [--procs NAME=daemon:PID,helper:PID]}
  */
 public final class ApiLoad {
     public static void main(String[] argv) throws Exception {
@@ -33,6 +37,7 @@ public final class ApiLoad {
             concs.add(Integer.parseInt(c.strip()));
         }
         List<String> endpoints = List.of(args.get("endpoints", "list,inspect").split(","));
+        Map<String, Map<String, Long>> procs = BenchSupport.procs(args);
 
         Map<String, List<String>> ids = new LinkedHashMap<>();
         Map<String, String> failed = new LinkedHashMap<>();
@@ -79,10 +84,30 @@ public final class ApiLoad {
                         BenchSupport.Progress.show(metric + " round " + (round + 1) + "/" + rounds + " ("
                                 + t.name() + ", " + c + " connection" + (c == 1 ? "" : "s") + ", "
                                 + fmt(slice) + " s)");
+                        Map<String, Double> cpu0 = BenchSupport.cpuSnapshot(procs.get(t.name()));
+                        double client0 = BenchSupport.cpuMillis(ProcessHandle.current().pid());
+                        long[] machine0 = machineTicks();
                         Run r = load(t, ep, c, slice, ids.get(t.name()));
+                        long[] machine1 = machineTicks();
+                        double client1 = BenchSupport.cpuMillis(ProcessHandle.current().pid());
+                        Map<String, Double> cpu1 = BenchSupport.cpuSnapshot(procs.get(t.name()));
+                        cpu0.put("client", client0);
+                        cpu1.put("client", client1);
+                        if (machine0 != null && machine1 != null && machine1[1] > machine0[1]) {
+                            samples.add(metric + ".busy", t.name(),
+                                    100.0 * (machine1[0] - machine0[0]) / (machine1[1] - machine0[1]));
+                        }
                         if (r.error != null) {
                             figureFailed.put(t.name(), r.error);
                             continue;
+                        }
+                        if (r.total > 0) {
+                            cpu0.forEach((role, v0) -> {
+                                double v1 = cpu1.getOrDefault(role, -1.0);
+                                if (v0 >= 0 && v1 >= 0) {
+                                    samples.add(metric + ".cpu." + role, t.name(), (v1 - v0) * 1000.0 / r.total);
+                                }
+                            });
                         }
                         int full = (int) Math.floor(slice + 1e-9);
                         if (full == 0) {
@@ -102,6 +127,22 @@ public final class ApiLoad {
                     }
                 });
             }
+        }
+    }
+
+    /** {busy, total} jiffies of all CPUs from /proc/stat, or null. */
+    private static long[] machineTicks() {
+        try {
+            String line = java.nio.file.Files.readAllLines(Path.of("/proc/stat")).get(0);
+            String[] f = line.trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i < f.length && i <= 8; i++) {
+                total += Long.parseLong(f[i]);
+            }
+            long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+            return new long[] {total - idle, total};
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 

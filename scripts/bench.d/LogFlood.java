@@ -29,7 +29,9 @@ import java.util.concurrent.TimeUnit;
  * ({@code logs.K.cpu.ROLE}).
  * <p>
  * Usage: {@code LogFlood --daemon NAME=SOCK... --docker CLI --samples FILE [--reps 3] [--mb 200]
- * [--kinds short,16k] [--procs NAME=daemon:PID,helper:PID]}
+ * [--kinds short,16k] [--procs NAME=daemon:PID,helper:PID] [--run-timeout 180]}. A run that takes longer than
+ * {@code --run-timeout} seconds (start to logs returned) is abandoned and reported n/a with the bound it missed, and
+ * that daemon skips the remaining runs of that kind: a very slow daemon must not eat the whole time budget.
  */
 public final class LogFlood {
     /** The expected output: "block I\n" + the block, B times. */
@@ -145,6 +147,7 @@ public final class LogFlood {
         BenchSupport.Samples samples = new BenchSupport.Samples(Path.of(args.require("samples")));
         Map<String, Map<String, Long>> procs = BenchSupport.procs(args);
         List<String> kinds = List.of(args.get("kinds", "short,16k").split(","));
+        long timeoutMs = args.getInt("run-timeout", 180) * 1000L;
 
         for (String kind : kinds) {
             Pattern p = Pattern.of(kind, mb);
@@ -157,7 +160,7 @@ public final class LogFlood {
                     }
                     String phase = "logs " + kind + " " + (rep + 1) + "/" + reps + " (" + t.name() + ")";
                     try {
-                        boolean ok = once(t, p, docker, procs.get(t.name()), samples, phase, rep);
+                        boolean ok = once(t, p, docker, procs.get(t.name()), samples, phase, rep, timeoutMs);
                         verified.merge(t.name(), ok ? 1 : 0, Integer::sum);
                     } catch (Exception e) {
                         failed.add(t.name());
@@ -171,8 +174,13 @@ public final class LogFlood {
         }
     }
 
+    private static String tooSlow(Pattern p, long timeoutMs, String state) {
+        return String.format(Locale.ROOT, "slower than %.1f MB/s: after %d s %s (of %d bytes)",
+                p.totalBytes() / 1e6 / (timeoutMs / 1000.0), timeoutMs / 1000, state, p.totalBytes());
+    }
+
     private static boolean once(BenchSupport.Target t, Pattern p, String docker, Map<String, Long> roles,
-            BenchSupport.Samples samples, String phase, int rep) throws Exception {
+            BenchSupport.Samples samples, String phase, int rep, long timeoutMs) throws Exception {
         String id = null;
         try (BenchSupport.UnixHttp http = new BenchSupport.UnixHttp(t.socket())) {
             BenchSupport.Progress.show(phase + ": writing " + String.format(Locale.ROOT, "%.0f", p.totalBytes() / 1e6)
@@ -194,7 +202,7 @@ public final class LogFlood {
                 final Exception[] err = {null};
                 Thread w = new Thread(() -> {
                     try {
-                        exit[0] = BenchSupport.await(waiter, cid, 600_000);
+                        exit[0] = BenchSupport.await(waiter, cid, timeoutMs);
                     } catch (Exception e) {
                         err[0] = e;
                     }
@@ -210,6 +218,9 @@ public final class LogFlood {
                     w.join(20);
                 }
                 if (err[0] != null) {
+                    if (System.nanoTime() - t0 >= timeoutMs * 1_000_000L) {
+                        throw new IllegalStateException(tooSlow(p, timeoutMs, "the container had not exited"));
+                    }
                     throw err[0];
                 }
                 code = exit[0];
@@ -229,6 +240,16 @@ public final class LogFlood {
             pb.redirectError(err.toFile());
             Checker check = new Checker(p);
             Process proc = pb.start();
+            long left = timeoutMs - (System.nanoTime() - t0) / 1_000_000L;
+            Thread dog = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    if (!proc.waitFor(Math.max(1, left), TimeUnit.MILLISECONDS)) {
+                        proc.destroyForcibly();
+                    }
+                } catch (InterruptedException ignored) {
+                    // the run finished first
+                }
+            });
             try (InputStream in = proc.getInputStream()) {
                 byte[] buf = new byte[1 << 20];
                 int n;
@@ -236,11 +257,13 @@ public final class LogFlood {
                     check.accept(buf, 0, n);
                 }
             }
-            if (!proc.waitFor(600, TimeUnit.SECONDS)) {
-                proc.destroyForcibly();
-                throw new IllegalStateException("docker logs did not finish within 600 s");
-            }
+            proc.waitFor();
+            dog.interrupt();
             long t2 = System.nanoTime();
+            if (t2 - t0 >= timeoutMs * 1_000_000L) {
+                throw new IllegalStateException(tooSlow(p, timeoutMs, "docker logs had returned " + check.seen
+                        + " bytes"));
+            }
             Map<String, Double> cpu2 = BenchSupport.cpuSnapshot(roles);
             String stderr = Files.readString(err);
             Files.deleteIfExists(err);

@@ -111,11 +111,11 @@ public final class Report {
         s.add(new Section("Run latency (busybox true; " + info("run_reps", "?") + " runs each, after 2 warm-up runs)",
                 List.of(
                         Row.of("run.cli", "docker run --rm busybox true (CLI)", "ms").target("ratio<=0.7"),
-                        Row.of("run.api.total", "API create+start+wait+remove", "ms"),
-                        Row.of("run.api.create", "  create", "ms"),
-                        Row.of("run.api.start", "  start", "ms"),
-                        Row.of("run.api.wait", "  wait (sent after start answered)", "ms"),
-                        Row.of("run.api.remove", "  remove", "ms"),
+                        Row.of("run.api.total", "  API: create+start+wait+remove", "ms"),
+                        Row.of("run.api.create", "    create", "ms"),
+                        Row.of("run.api.start", "    start", "ms"),
+                        Row.of("run.api.wait", "    wait (sent after start answered)", "ms"),
+                        Row.of("run.api.remove", "    remove", "ms"),
                         Row.of("run.cpu.daemon", "  CPU per container: engine | dockerd", "ms"),
                         Row.of("run.cpu.helper", "  CPU per container: supervisor | containerd", "ms"),
                         Row.of("run.floor", "runc run of the same rootfs, no daemon (floor)", "ms"))));
@@ -125,6 +125,8 @@ public final class Report {
                                 .target("abs<1000;ratio<=0.5"),
                         Row.of("restart.kill", "  kill -9 -> process gone", "ms"),
                         Row.of("restart.ready", "  process start -> API answers /_ping", "ms"),
+                        Row.of("restart.ready_cpu", "  CPU used by the new process until /_ping", "ms"),
+                        Row.of("restart.jvm_floor", "  bare JVM start: java -version (floor)", "ms"),
                         Row.of("restart.restore", "  /_ping -> all containers listed running", "ms"),
                         Row.of("restart.pids_kept", "containers that kept their pid", "").kind(Kind.PIDS))));
         s.add(new Section("Memory (idle, " + n + " running containers)", List.of(
@@ -148,6 +150,11 @@ public final class Report {
                 api.add(Row.of("api." + ep + ".c" + c, path + ", " + c + " conn" + (c.equals("1") ? "" : "s"),
                         "req/s").target("ratio>=2"));
                 api.add(Row.of("api." + ep + ".c" + c + ".p99", "  p99 latency", "ms"));
+                api.add(Row.of("api." + ep + ".c" + c + ".cpu.daemon", "  CPU per 1000 requests: engine | dockerd",
+                        "ms"));
+                api.add(Row.of("api." + ep + ".c" + c + ".cpu.client", "  CPU per 1000 requests: the load client",
+                        "ms"));
+                api.add(Row.of("api." + ep + ".c" + c + ".busy", "  machine CPU busy during the load", "%"));
             }
         }
         s.add(new Section("API throughput (" + n + " containers; " + info("api_duration", "?")
@@ -320,8 +327,18 @@ public final class Report {
                 .append(" (containerd ").append(info("containerd", "?")).append(", --live-restore)\n");
         out.append("runc ").append(info("runc", "?")).append(", docker CLI ").append(info("cli", "?"))
                 .append(" for both, ").append(info("java", "?")).append('\n');
-        out.append("machine: ").append(info("machine", "?")).append('\n');
-        out.append("run: ").append(info("date", "?")).append(", ").append(info("settings", "")).append('\n');
+        out.append("machine: ").append(info("machine", "?"));
+        if (info.containsKey("load_start")) {
+            out.append(", load average ").append(info("load_start", "?")).append(" at the start, ")
+                    .append(info("load_end", "?")).append(" at the end");
+        }
+        out.append('\n');
+        out.append("run: ").append(info("date", "?"));
+        String took = info("took", null);
+        if (took != null) {
+            out.append(", took ").append(took);
+        }
+        out.append(", ").append(info("settings", "")).append('\n');
         out.append("median (spread: p10-p90 with 10 or more samples, else min-max); ratio = holdfast / dockerd\n\n");
 
         int wl = 52;
@@ -333,15 +350,18 @@ public final class Report {
             for (Row row : sec.rows()) {
                 Cell a = cell(row.metric(), A);
                 Cell b = cell(row.metric(), B);
-                Cell floor = cell(row.metric(), "runc");
-                if (a == null && b == null && floor == null) {
+                Cell runc = cell(row.metric(), "runc");
+                Cell jvm = cell(row.metric(), "jvm");
+                if (a == null && b == null && runc == null && jvm == null) {
                     continue;
                 }
                 String va = show(row, a);
                 String vb = show(row, b);
-                if (floor != null && a == null && b == null) {
-                    va = show(row, floor); // one runc for both: the same floor under both columns
+                if (runc != null && a == null && b == null) {
+                    va = show(row, runc); // one runc for both: the same floor under both columns
                     vb = va;
+                } else if (jvm != null && a == null && b == null) {
+                    va = show(row, jvm); // only holdfast runs on a JVM
                 }
                 Double r = ratio(row);
                 Boolean m = met(row);
@@ -365,10 +385,105 @@ public final class Report {
         out.append(String.format(Locale.ROOT, fmt, "figure", "unit", A, B, "ratio", "target"));
         out.append("-".repeat(wl + 8 + 2 * wv + 12 + 24)).append('\n');
         out.append(body);
+        String misses = misses(sections);
+        if (!misses.isEmpty()) {
+            out.append('\n').append(misses);
+        }
         if (!footnotes.isEmpty()) {
             out.append('\n');
             for (int i = 0; i < footnotes.size(); i++) {
                 out.append('[').append(i + 1).append("] ").append(footnotes.get(i)).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    /** Higher is better for rates, lower for times, memory and CPU. */
+    private static boolean higherIsBetter(Row row) {
+        return row.unit().endsWith("/s");
+    }
+
+    /**
+     * For every target holdfast misses: the breakdown rows under it (the indented rows that follow, up to the next
+     * headline) where holdfast does worse than dockerd by more than 5 %, grouped by unit, the biggest gap first, so the
+     * next change knows where to aim.
+     */
+    String misses(List<Section> sections) {
+        StringBuilder out = new StringBuilder();
+        for (Section sec : sections) {
+            List<Row> rows = sec.rows();
+            for (int i = 0; i < rows.size(); i++) {
+                Row head = rows.get(i);
+                if (!Boolean.FALSE.equals(met(head))) {
+                    continue;
+                }
+                Cell ha = cell(head.metric(), A);
+                Cell hb = cell(head.metric(), B);
+                out.append(out.isEmpty() ? "Where holdfast misses its targets (breakdown rows where it does worse than"
+                        + " dockerd, biggest gap first):\n" : "");
+                out.append("  ").append(head.label().strip()).append(": ").append(num(ha.median() * head.scale()))
+                        .append(' ').append(head.unit());
+                if (hb != null && !hb.values.isEmpty()) {
+                    out.append(" vs ").append(num(hb.median() * head.scale())).append(' ').append(head.unit());
+                }
+                out.append(", target ").append(targetText(head)).append('\n');
+                List<double[]> gaps = new ArrayList<>();
+                List<String> texts = new ArrayList<>();
+                List<String> units = new ArrayList<>();
+                for (int k = i + 1; k < rows.size() && rows.get(k).label().startsWith("  "); k++) {
+                    Row r = rows.get(k);
+                    if (r.kind() != Kind.NUMBER) {
+                        continue;
+                    }
+                    Cell a = cell(r.metric(), A);
+                    Cell b = cell(r.metric(), B);
+                    if (a == null || b == null || a.values.isEmpty() || b.values.isEmpty()) {
+                        continue;
+                    }
+                    double ma = a.median() * r.scale();
+                    double mb = b.median() * r.scale();
+                    boolean worse = higherIsBetter(r) ? ma < mb * 0.95 : ma > mb * 1.05;
+                    if (r.unit().equals(head.unit()) && !higherIsBetter(r)
+                            && ma - mb < 0.02 * ha.median() * head.scale()) {
+                        worse = false; // under 2 % of the headline figure: noise, not a place to aim at
+                    }
+                    if (!worse || r.metric().endsWith(".busy") || r.metric().endsWith(".cpu.client")) {
+                        continue;
+                    }
+                    // the gap, comparable within a group of rows of one unit: how much more time/memory/CPU, or
+                    // how many times slower for rates
+                    double gap = higherIsBetter(r) ? mb / Math.max(ma, 1e-9) : ma - mb;
+                    int group = units.indexOf(r.unit());
+                    if (group < 0) {
+                        units.add(r.unit());
+                        group = units.size() - 1;
+                    }
+                    gaps.add(new double[] {group, gap, texts.size()});
+                    String diff = higherIsBetter(r) ? String.format(Locale.ROOT, "%.1fx slower", mb / ma)
+                            : "+" + num(ma - mb) + " " + r.unit();
+                    texts.add(r.label().strip() + ": " + num(ma) + " vs " + num(mb) + " " + r.unit() + " (" + diff
+                            + ")");
+                }
+                // rows of one unit together (in table order), the biggest gap first within each
+                gaps.sort((x, y) -> x[0] != y[0] ? Double.compare(x[0], y[0]) : Double.compare(y[1], x[1]));
+                for (double[] g : gaps) {
+                    out.append("    - ").append(texts.get((int) g[2])).append('\n');
+                }
+                if (gaps.isEmpty()) {
+                    out.append("    - no breakdown row shows holdfast behind dockerd\n");
+                }
+                Cell busy = cell(head.metric() + ".busy", A);
+                Cell client = cell(head.metric() + ".cpu.client", A);
+                Cell engine = cell(head.metric() + ".cpu.daemon", A);
+                if (busy != null && client != null && engine != null && !busy.values.isEmpty()
+                        && !client.values.isEmpty() && !engine.values.isEmpty() && busy.median() >= 90) {
+                    out.append(String.format(Locale.ROOT, "    - the machine was %.0f %% busy while holdfast was under"
+                            + " load: per 1000 requests the load client used %s ms of CPU, the engine %s ms;"
+                            + " on these %s cores the client %s\n", busy.median(), num(client.median()),
+                            num(engine.median()), Runtime.getRuntime().availableProcessors(),
+                            client.median() > engine.median() ? "is the bigger part of the limit"
+                                    : "is not the main limit"));
+                }
             }
         }
         return out.toString();

@@ -23,7 +23,10 @@ import java.util.Set;
  * </ol>
  * Records {@code restart.downtime} (t3 - t0), its parts {@code restart.kill} (t1 - t0), {@code restart.ready}
  * (t2 - t1: process start until the API answers) and {@code restart.restore} (t3 - t2), and
- * {@code restart.pids_kept}.
+ * {@code restart.pids_kept}, and {@code restart.ready_cpu}: the CPU time the new daemon process had used when its API
+ * first answered (CPU well above the wall time means a CPU-bound start: class loading, JIT, GC threads).
+ * With {@code --jvm JAVA}, each repetition also times {@code JAVA -version} ({@code restart.jvm_floor}, daemon
+ * "jvm"): what starting any JVM costs on this machine, the floor of a Java engine's restart.
  * <p>
  * Usage: {@code Restart --daemon NAME=SOCK --pidfile NAME=FILE --pidfile-mode NAME=write|remove --log NAME=FILE ...
  * --samples FILE [--reps 5] [--settle 1] [--timeout 120]}. {@code write}: the bench writes the new pid into the
@@ -42,6 +45,7 @@ public final class Restart {
         long timeoutMs = args.getInt("timeout", 120) * 1000L;
         BenchSupport.Samples samples = new BenchSupport.Samples(Path.of(args.require("samples")));
         Set<String> failed = new HashSet<>();
+        String jvm = args.get("jvm", null);
 
         for (int rep = 0; rep < reps; rep++) {
             for (BenchSupport.Target t : targets) {
@@ -59,6 +63,16 @@ public final class Restart {
                     for (String m : List.of("downtime", "kill", "ready", "restore", "pids_kept")) {
                         samples.na("restart." + m, t.name(), why);
                     }
+                }
+            }
+            if (jvm != null) {
+                BenchSupport.Progress.show("restart downtime " + (rep + 1) + "/" + reps + ": bare JVM start");
+                ProcessBuilder pb = new ProcessBuilder(jvm, "-version").redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+                long t0 = System.nanoTime();
+                int code = pb.start().waitFor();
+                if (code == 0) {
+                    samples.add("restart.jvm_floor", "jvm", BenchSupport.ms(System.nanoTime() - t0));
                 }
             }
             if (rep + 1 < reps) {
@@ -132,6 +146,7 @@ public final class Restart {
 
         long t2 = -1;
         long t3;
+        double readyCpu = -1;
         Set<String> want = before.keySet();
         BenchSupport.UnixHttp http = null;
         try {
@@ -160,6 +175,7 @@ public final class Restart {
                             continue;
                         }
                         t2 = System.nanoTime();
+                        readyCpu = BenchSupport.cpuMillis(p.pid());
                     }
                     if (running(http).containsAll(want)) {
                         t3 = System.nanoTime();
@@ -189,6 +205,9 @@ public final class Restart {
             samples.add("restart.ready", t.name(), BenchSupport.ms(t2 - t1));
             samples.add("restart.restore", t.name(), BenchSupport.ms(t3 - t2));
             samples.add("restart.pids_kept", t.name(), kept);
+            if (readyCpu >= 0) {
+                samples.add("restart.ready_cpu", t.name(), readyCpu);
+            }
             samples.add("restart.containers", t.name(), before.size());
             if (!moved.isEmpty()) {
                 System.err.println("\n" + phase + ": containers whose pid changed: " + moved);
