@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -32,6 +33,8 @@ final class HttpDispatcher extends ChannelInboundHandlerAdapter {
     private final ResponseHeaders responseHeaders;
     private BodyStream body;
     private ApiRequest current;
+    private volatile boolean inFlight;
+    private volatile boolean inputShutdown;
 
     HttpDispatcher(Router router, ResponseHeaders responseHeaders) {
         this.router = router;
@@ -79,6 +82,7 @@ final class HttpDispatcher extends ChannelInboundHandlerAdapter {
         ApiRequest apiRequest = new ApiRequest(request.method(), versioned.path(), versioned.version(),
                 match.params(), uri.parameters(), request.headers(), body, ctx.channel(), responseHeaders);
         current = apiRequest;
+        inFlight = true;
         Thread.ofVirtual()
                 .name("api " + request.method() + " " + versioned.path())
                 .start(() -> run(ctx, apiRequest, match.endpoint(), keepAlive));
@@ -105,6 +109,10 @@ final class HttpDispatcher extends ChannelInboundHandlerAdapter {
             fail(ctx, request, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, String.valueOf(e.getMessage()));
         } finally {
             request.releaseBody();
+            inFlight = false;
+            if (inputShutdown && request.hijackedInputSink() == null) {
+                ctx.channel().close();
+            }
         }
     }
 
@@ -159,6 +167,23 @@ final class HttpDispatcher extends ChannelInboundHandlerAdapter {
             current.hijackedInputSink().stream().end();
         }
         ctx.fireChannelInactive();
+    }
+
+    /**
+     * The client shut down its sending side. On a hijacked connection that is the end of the container's stdin,
+     * and output keeps flowing; otherwise the connection closes once the request in progress is answered.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof ChannelInputShutdownEvent) {
+            inputShutdown = true;
+            if (current != null && current.hijackedInputSink() != null) {
+                current.hijackedInputSink().stream().end();
+            } else if (!inFlight) {
+                ctx.close();
+            }
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     @Override
