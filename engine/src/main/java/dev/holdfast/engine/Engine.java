@@ -1,34 +1,153 @@
 package dev.holdfast.engine;
 
 import dev.holdfast.engine.api.ApiServer;
+import dev.holdfast.engine.api.ContainerRoutes;
+import dev.holdfast.engine.api.EventRoutes;
+import dev.holdfast.engine.api.ImageRoutes;
+import dev.holdfast.engine.api.InfoRoutes;
 import dev.holdfast.engine.api.Router;
 import dev.holdfast.engine.api.SystemRoutes;
 import dev.holdfast.engine.config.EngineConfig;
+import dev.holdfast.engine.container.Container;
+import dev.holdfast.engine.container.ContainerImages;
+import dev.holdfast.engine.container.ContainerService;
+import dev.holdfast.engine.container.ContainerStore;
+import dev.holdfast.engine.container.NameGenerator;
+import dev.holdfast.engine.events.EventBus;
+import dev.holdfast.engine.image.ImageStore;
+import dev.holdfast.engine.spec.HostLimits;
+import dev.holdfast.engine.spec.OciSpecBuilder;
+import dev.holdfast.engine.store.AtomicFiles;
+import dev.holdfast.engine.task.ExitMonitor;
+import dev.holdfast.engine.task.Reconciler;
+import dev.holdfast.engine.task.TaskClient;
+import dev.holdfast.supervisor.client.SupervisorChannels;
+import io.grpc.ManagedChannel;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /** Wires the engine together: stores, the supervisor connection, reconcile, and the API server. */
 public final class Engine implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Engine.class.getName());
+
+    private final EngineConfig config;
     private final ApiServer server;
+    private final ManagedChannel channel;
+    private final ContainerService containers;
+    private final ExitMonitor monitor;
     private final CountDownLatch closed = new CountDownLatch(1);
 
-    private Engine(ApiServer server) {
+    private Engine(EngineConfig config, ApiServer server, ManagedChannel channel, ContainerService containers,
+            ExitMonitor monitor) {
+        this.config = config;
         this.server = server;
+        this.channel = channel;
+        this.containers = containers;
+        this.monitor = monitor;
     }
 
+    /**
+     * Loads the stores and serves the API at once; the supervisor may come up later; until then, calls that need it
+     * answer 500 naming its socket, and the boot reconcile runs as soon as it answers.
+     */
     public static Engine start(EngineConfig config) throws IOException {
+        ContainerStore containerStore = ContainerStore.load(config.dataRoot());
+        ImageStore images = new ImageStore(config.dataRoot(), containerStore.asImageUsers());
+        ManagedChannel channel = SupervisorChannels.connect(config.supervisorSocket());
+        TaskClient tasks = new TaskClient(channel, config.supervisorSocket());
+        EventBus events = new EventBus();
+        ContainerService service = new ContainerService(containerStore, ContainerImages.of(images), tasks,
+                new OciSpecBuilder(config.cgroupParent(),
+                        Math.min(OciSpecBuilder.DOCKER_NOFILE, HostLimits.openFilesHardLimit(OciSpecBuilder.DOCKER_NOFILE))), events, new NameGenerator(new SecureRandom()));
+        ExitMonitor monitor = new ExitMonitor(tasks, new Reconciler(service, tasks, config.reconcile()), service);
+
         Router router = new Router();
         new SystemRoutes().register(router);
-        return new Engine(ApiServer.bind(config.apiSocket(), router, SystemRoutes.ENGINE_VERSION));
+        new ImageRoutes(images).register(router);
+        new ContainerRoutes(service).register(router);
+        new EventRoutes(events).register(router);
+        InfoRoutes.EngineFacts facts = new InfoRoutes.EngineFacts(engineId(config.dataRoot()), config.dataRoot(),
+                config.reconcile(), "cgroupfs", Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) ? "2" : "1");
+        new InfoRoutes(facts, containerStore, () -> images.list().size(), () -> monitor.connected() ? List.of()
+                : List.of("WARNING: the supervisor is not reachable at " + config.supervisorSocket())).register(router);
+
+        monitor.start();
+        ApiServer server = ApiServer.bind(config.apiSocket(), router, SystemRoutes.ENGINE_VERSION);
+        return new Engine(config, server, channel, service, monitor);
+    }
+
+    /** Completes once the records agree with the supervisor's tasks for the first time. */
+    public java.util.concurrent.CompletableFuture<Void> firstReconcile() {
+        return monitor.firstReconcile();
     }
 
     public void awaitClose() throws InterruptedException {
         closed.await();
     }
 
+    /**
+     * Stops serving. With {@code reconcile = true} containers keep running for the next engine to adopt; with
+     * {@code reconcile = false} they are stopped first, since nothing would ever watch them again.
+     */
     @Override
     public void close() {
+        if (closed.getCount() == 0) {
+            return;
+        }
         server.close();
+        if (!config.reconcile()) {
+            stopAll();
+        }
+        monitor.close();
+        containers.close();
+        channel.shutdownNow();
+        try {
+            channel.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         closed.countDown();
+    }
+
+    private void stopAll() {
+        List<Thread> stops = containers.running().stream()
+                .map(c -> Thread.ofVirtual().name("shutdown stop " + c.id()).start(() -> stop(c)))
+                .toList();
+        for (Thread stop : stops) {
+            try {
+                stop.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void stop(Container c) {
+        try {
+            containers.stop(c, null, false);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "stopping container " + c.id() + " at shutdown: " + e.getMessage());
+        }
+    }
+
+    /** Docker's engine ID: random once, then stable for this data root. */
+    private static String engineId(Path dataRoot) throws IOException {
+        Path file = dataRoot.resolve("engine-id");
+        if (Files.exists(file)) {
+            return Files.readString(file).trim();
+        }
+        String id = UUID.randomUUID().toString();
+        AtomicFiles.write(file, (id + "\n").getBytes(StandardCharsets.UTF_8));
+        return id;
     }
 }

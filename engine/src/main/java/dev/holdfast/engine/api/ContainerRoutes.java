@@ -1,0 +1,211 @@
+package dev.holdfast.engine.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.holdfast.engine.container.Container;
+import dev.holdfast.engine.container.ContainerFilter;
+import dev.holdfast.engine.container.ContainerService;
+import dev.holdfast.engine.container.ContainerStore;
+import dev.holdfast.engine.container.ContainerViews;
+import dev.holdfast.engine.container.CreateRequest;
+import dev.holdfast.engine.container.ExitStatus;
+import dev.holdfast.engine.container.Signals;
+import dev.holdfast.engine.log.LogCursor;
+import dev.holdfast.engine.log.LogFiles;
+import dev.holdfast.engine.log.LogQuery;
+import dev.holdfast.engine.log.LogReader;
+import dev.holdfast.engine.log.LogSink;
+import dev.holdfast.engine.time.Timestamps;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+
+/** {@code /containers/...}: parses what the client sent, calls {@link ContainerService}, shapes the answer. */
+public final class ContainerRoutes {
+    private final ContainerService service;
+    private final ContainerStore store;
+
+    public ContainerRoutes(ContainerService service) {
+        this.service = service;
+        this.store = service.store();
+    }
+
+    public void register(Router router) {
+        router.post("/containers/create", this::create);
+        router.get("/containers/json", this::list);
+        router.get("/containers/{id}/json", r -> Reply.ok(ContainerViews.inspect(container(r))));
+        router.post("/containers/{id}/start", r -> {
+            service.start(container(r));
+            return Reply.noContent();
+        });
+        router.post("/containers/{id}/stop", r -> {
+            service.stop(container(r), timeout(r), true);
+            return Reply.noContent();
+        });
+        router.post("/containers/{id}/restart", r -> {
+            service.restart(container(r), timeout(r));
+            return Reply.noContent();
+        });
+        router.post("/containers/{id}/kill", r -> {
+            int signal = r.query("signal").filter(s -> !s.isEmpty()).map(Signals::parse).orElse(Signals.SIGKILL);
+            service.kill(container(r), r.pathParam("id"), signal);
+            return Reply.noContent();
+        });
+        router.post("/containers/{id}/wait", this::await);
+        router.delete("/containers/{id}", r -> {
+            service.remove(container(r), r.queryBool("force"));
+            return Reply.noContent();
+        });
+        router.get("/containers/{id}/logs", this::logs);
+        router.post("/containers/{id}/attach", this::attach);
+    }
+
+    private Container container(ApiRequest r) {
+        return store.get(r.pathParam("id"));
+    }
+
+    private static Integer timeout(ApiRequest r) {
+        return r.queryLong("t").map(Long::intValue).orElse(null);
+    }
+
+    private Reply create(ApiRequest r) {
+        CreateRequest request = CreateRequest.parse(r.bodyJson(JsonNode.class));
+        Container c = service.create(r.query("name").orElse(null), request);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("Id", c.id());
+        body.put("Warnings", List.of());
+        return Reply.created(body);
+    }
+
+    private Reply list(ApiRequest r) {
+        Filters filters = Filters.parse(r.query("filters"), ContainerFilter.KEYS);
+        ContainerFilter filter = new ContainerFilter(filters, service.images()::idOf,
+                ref -> Timestamps.parse(store.get(ref).record().created()));
+        long limit = r.queryLong("limit").orElse(-1L);
+        boolean all = r.queryBool("all") || limit > 0 || filter.impliesAll();
+        boolean size = r.queryBool("size");
+        Instant now = Instant.now();
+        Stream<Container> matching = store.all().stream()
+                .filter(c -> all || c.record().state().running())
+                .filter(filter)
+                .sorted(Comparator.comparing((Container c) -> c.record().created()).reversed());
+        if (limit > 0) {
+            matching = matching.limit(limit);
+        }
+        return Reply.ok(matching.map(c -> ContainerViews.summary(c, now, size ? diskUsage(c.rootfs()) : null)).toList());
+    }
+
+    /**
+     * Registers the waiter, then sends the headers at once: the CLI's {@code docker run} waits for them before it
+     * starts the container, and the exit it waits for must not happen before the waiter exists.
+     */
+    private Reply await(ApiRequest r) throws IOException {
+        Container c = container(r);
+        CompletableFuture<ExitStatus> exit = service.waitFor(c,
+                ContainerService.WaitCondition.parse(r.query("condition").orElse("")));
+        ResponseStream out = r.openStream("application/json");
+        CompletableFuture<Void> clientGone = new CompletableFuture<>();
+        out.closeFuture().addListener(f -> clientGone.complete(null));
+        CompletableFuture.anyOf(exit, clientGone).join();
+        if (exit.isDone()) {
+            ExitStatus status = exit.join();
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("StatusCode", status.exitCode());
+            body.put("Error", status.error() == null ? null : Map.of("Message", status.error()));
+            out.write(Json.MAPPER.writeValueAsBytes(body));
+            out.write("\n".getBytes(StandardCharsets.UTF_8));
+        }
+        out.close();
+        return Reply.streamed();
+    }
+
+    private Reply logs(ApiRequest r) throws IOException, InterruptedException {
+        Container c = container(r);
+        if (!r.queryBool("stdout") && !r.queryBool("stderr")) {
+            throw ApiException.badRequest("You must choose at least one stream");
+        }
+        LogQuery query = new LogQuery(r.queryBool("stdout"), r.queryBool("stderr"), time(r, "since"), time(r, "until"),
+                tail(r.query("tail")), r.queryBool("timestamps"), r.queryBool("follow"));
+        boolean tty = c.record().config().tty();
+        // Ends a follow when the current run ends; a container that is not running has nothing more to say.
+        CompletableFuture<?> runEnded = c.record().state().hasProcess() ? c.nextExit()
+                : CompletableFuture.completedFuture(null);
+        LogReader reader = new LogReader(new LogFiles(c.logPath()));
+        try (LogCursor cursor = reader.cursorFor(query)) {
+            ResponseStream out = r.openStream(LogSink.contentType(tty, r.version()));
+            reader.copy(cursor, query, new LogSink(out, !tty, query.timestamps()), runEnded, out::isOpen);
+            out.close();
+        }
+        return Reply.streamed();
+    }
+
+    /**
+     * The output side of attach, read from the log: from now on (from the beginning with {@code logs=1}) until
+     * the container's current or next run ends. Foreground {@code docker run} attaches before it starts the
+     * container, so the position is taken before the connection is upgraded.
+     */
+    private Reply attach(ApiRequest r) throws IOException, InterruptedException {
+        Container c = container(r);
+        boolean stream = r.queryBool("stream");
+        boolean tty = c.record().config().tty();
+        LogQuery query = new LogQuery(r.queryBool("stdout"), r.queryBool("stderr"), null, null, -1, false, stream);
+        CompletableFuture<?> runEnded = stream ? c.nextExit() : CompletableFuture.completedFuture(null);
+        LogFiles files = new LogFiles(c.logPath());
+        LogReader reader = new LogReader(files);
+        try (LogCursor cursor = r.queryBool("logs") ? LogCursor.atStart(files) : LogCursor.atEnd(files)) {
+            ResponseStream out = r.hijack(LogSink.contentType(tty, r.version()));
+            service.attached(c);
+            if (query.stdout() || query.stderr()) {
+                reader.copy(cursor, query, new LogSink(out, !tty, false), runEnded, out::isOpen);
+            } else if (stream) {
+                CompletableFuture<Void> clientGone = new CompletableFuture<>();
+                out.closeFuture().addListener(f -> clientGone.complete(null));
+                CompletableFuture.anyOf(runEnded, clientGone).join();
+            }
+            out.close();
+        }
+        return Reply.streamed();
+    }
+
+    private static Instant time(ApiRequest r, String name) {
+        Optional<String> value = r.query(name).filter(v -> !v.isEmpty() && !v.equals("0"));
+        try {
+            return value.map(Timestamps::parseSinceUntil).orElse(null);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(name + ": " + e.getMessage());
+        }
+    }
+
+    /** {@code all}, empty or negative: everything; otherwise a line count. */
+    static long tail(Optional<String> value) {
+        String tail = value.orElse("all").trim();
+        if (tail.isEmpty() || tail.equals("all")) {
+            return -1;
+        }
+        try {
+            return Math.max(-1, Long.parseLong(tail));
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("invalid value for tail: " + tail + ": use a number of lines or \"all\"");
+        }
+    }
+
+    private static long diskUsage(Path root) {
+        if (!Files.isDirectory(root)) {
+            return 0;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            return paths.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                    .mapToLong(p -> p.toFile().length()).sum();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package dev.holdfast.engine.container;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One container as the engine holds it: its current record, the lock that orders its state transitions, and the
+ * futures waiters block on. The record is replaced (never mutated) by {@link ContainerStore#update}.
+ */
+public final class Container {
+    private final Path dir;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final CompletableFuture<ExitStatus> removed = new CompletableFuture<>();
+    private volatile ContainerRecord record;
+    // Completed at the end of the current run, or of the next one when none is running; then replaced.
+    private CompletableFuture<ExitStatus> nextExit = new CompletableFuture<>();
+    private Future<?> pendingRestart;
+    private boolean restartSuppressed;
+    private boolean removing;
+    private Duration restartDelay;
+    // Restarts by policy since the last explicit start: what on-failure:N counts (RestartCount never resets).
+    private int policyRestarts;
+
+    Container(Path dir, ContainerRecord record) {
+        this.dir = dir;
+        this.record = record;
+        this.policyRestarts = record.restartCount();
+    }
+
+    public String id() {
+        return record.id();
+    }
+
+    public ContainerRecord record() {
+        return record;
+    }
+
+    void replace(ContainerRecord newRecord) {
+        record = newRecord;
+    }
+
+    /** {@code <data>/containers/<id>}. */
+    public Path dir() {
+        return dir;
+    }
+
+    public Path rootfs() {
+        return dir.resolve("rootfs");
+    }
+
+    public Path logPath() {
+        return Path.of(record.logPath());
+    }
+
+    public ReentrantLock lock() {
+        return lock;
+    }
+
+    /** The exit of the running run, or of the next run when none is running. */
+    public CompletableFuture<ExitStatus> nextExit() {
+        lock.lock();
+        try {
+            return nextExit;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Completes the current run's exit future and arms a fresh one for the next run. Caller holds the lock. */
+    void completeRun(ExitStatus status) {
+        CompletableFuture<ExitStatus> finished = nextExit;
+        nextExit = new CompletableFuture<>();
+        finished.complete(status);
+    }
+
+    public CompletableFuture<ExitStatus> removed() {
+        return removed;
+    }
+
+    /** Caller holds the lock. */
+    Future<?> takePendingRestart() {
+        Future<?> pending = pendingRestart;
+        pendingRestart = null;
+        return pending;
+    }
+
+    boolean hasPendingRestart() {
+        return pendingRestart != null;
+    }
+
+    void pendingRestart(Future<?> restart) {
+        pendingRestart = restart;
+    }
+
+    /** The next exit is one the engine asked for (stop, kill with the stop signal, rm -f): no restart policy. */
+    void suppressRestartOnNextExit(boolean suppress) {
+        restartSuppressed = suppress;
+    }
+
+    boolean restartSuppressed() {
+        return restartSuppressed;
+    }
+
+    /** The delay before the previous policy restart; null before the first. Caller holds the lock. */
+    Duration restartDelay() {
+        return restartDelay;
+    }
+
+    void restartDelay(Duration delay) {
+        restartDelay = delay;
+    }
+
+    int policyRestarts() {
+        return policyRestarts;
+    }
+
+    void policyRestarts(int count) {
+        policyRestarts = count;
+    }
+
+    public boolean removing() {
+        return removing;
+    }
+
+    void removing(boolean value) {
+        removing = value;
+    }
+}

@@ -1,0 +1,69 @@
+package dev.holdfast.engine.container;
+
+import dev.holdfast.engine.api.ApiException;
+import dev.holdfast.engine.api.Filters;
+import dev.holdfast.engine.time.Timestamps;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/** The filters of {@code docker ps}: id, name, status, label, ancestor, exited, before, since. */
+public final class ContainerFilter implements Predicate<Container> {
+    public static final Set<String> KEYS = Set.of("id", "name", "status", "label", "ancestor", "exited", "before", "since");
+    private static final Set<String> STATUSES = Set.of("created", "restarting", "running", "removing", "paused",
+            "exited", "dead");
+
+    private final Filters filters;
+    private final Function<String, Optional<String>> imageIdOf;
+    private final Instant before;
+    private final Instant since;
+
+    /**
+     * @param imageIdOf resolves an {@code ancestor} reference to an image id
+     * @param containerCreated resolves a {@code before}/{@code since} container reference to its creation time
+     */
+    public ContainerFilter(Filters filters, Function<String, Optional<String>> imageIdOf,
+            Function<String, Instant> containerCreated) {
+        this.filters = filters;
+        this.imageIdOf = imageIdOf;
+        for (String status : filters.get("status")) {
+            if (!STATUSES.contains(status)) {
+                throw ApiException.badRequest("invalid filter 'status=" + status + "'");
+            }
+        }
+        for (String code : filters.get("exited")) {
+            if (!code.matches("-?\\d{1,9}")) {
+                throw ApiException.badRequest("invalid filter 'exited=" + code + "'");
+            }
+        }
+        this.before = filters.has("before") ? containerCreated.apply(filters.get("before").get(0)) : null;
+        this.since = filters.has("since") ? containerCreated.apply(filters.get("since").get(0)) : null;
+    }
+
+    /** Status and exit-code filters are about stopped containers too: they list as if {@code --all} was given. */
+    public boolean impliesAll() {
+        return filters.has("status") || filters.has("exited");
+    }
+
+    @Override
+    public boolean test(Container c) {
+        ContainerRecord r = c.record();
+        ContainerState state = r.state();
+        Instant created = Timestamps.parse(r.created());
+        return filters.matchesAny("id", r.id())
+                && filters.matchesAny("name", r.name())
+                && (!filters.has("status") || filters.get("status").contains(state.status()))
+                && (!filters.has("exited") || (state.status().equals("exited")
+                        && filters.get("exited").contains(String.valueOf(state.exitCode()))))
+                && filters.labelsMatch(r.config().labels())
+                && (!filters.has("ancestor") || filters.get("ancestor").stream().anyMatch(a -> isAncestor(a, r)))
+                && (before == null || created.isBefore(before))
+                && (since == null || created.isAfter(since));
+    }
+
+    private boolean isAncestor(String ref, ContainerRecord r) {
+        return ref.equals(r.config().image()) || imageIdOf.apply(ref).map(r.image()::equals).orElse(false);
+    }
+}

@@ -1,0 +1,652 @@
+package dev.holdfast.engine.container;
+
+import dev.holdfast.engine.api.ApiException;
+import dev.holdfast.engine.api.Json;
+import dev.holdfast.engine.events.Event;
+import dev.holdfast.engine.events.EventBus;
+import dev.holdfast.engine.image.Image;
+import dev.holdfast.engine.log.LogRotation;
+import dev.holdfast.engine.spec.BindMount;
+import dev.holdfast.engine.spec.EtcFiles;
+import dev.holdfast.engine.spec.OciSpecBuilder;
+import dev.holdfast.engine.task.SupervisorException;
+import dev.holdfast.engine.task.TaskClient;
+import dev.holdfast.supervisor.api.Task;
+import io.grpc.Status;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * The container lifecycle: create, start, stop, kill, wait, remove, and what follows an exit (restart policy,
+ * auto-remove). State transitions of one container happen under its lock; the supervisor calls of a start happen
+ * under it too, so an exit event for a run is only applied once that run is recorded.
+ */
+public final class ContainerService implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ContainerService.class.getName());
+    private static final int DEFAULT_STOP_TIMEOUT_SECONDS = 10;
+    // After SIGKILL the process is gone within milliseconds unless the kernel is stuck; don't hang a client forever.
+    private static final Duration KILL_GRACE = Duration.ofSeconds(30);
+    private static final Duration FOREVER = Duration.ofDays(3650);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final ContainerStore store;
+    private final ContainerImages images;
+    private final TaskClient tasks;
+    private final OciSpecBuilder specs;
+    private final EventBus events;
+    private final NameGenerator nameGenerator;
+    private final ScheduledExecutorService restartTimer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("restart-timer").factory());
+
+    public ContainerService(ContainerStore store, ContainerImages images, TaskClient tasks, OciSpecBuilder specs,
+            EventBus events, NameGenerator nameGenerator) {
+        this.store = store;
+        this.images = images;
+        this.tasks = tasks;
+        this.specs = specs;
+        this.events = events;
+        this.nameGenerator = nameGenerator;
+    }
+
+    public ContainerStore store() {
+        return store;
+    }
+
+    public ContainerImages images() {
+        return images;
+    }
+
+    // ---- create -------------------------------------------------------------------------------------------------
+
+    /** Creates a container; {@code name} may be null for a generated one. Returns the new container. */
+    public Container create(String name, CreateRequest request) {
+        ContainerConfig asked = request.config();
+        if (asked.image() == null || asked.image().isEmpty()) {
+            throw ApiException.badRequest("no image specified");
+        }
+        Image image = images.resolve(asked.image());
+        String id = newId();
+        Path dir = store.dirOf(id);
+        String fullName = name == null || name.isEmpty()
+                ? store.names().reserveGenerated(id, nameGenerator::next)
+                : reserve(ContainerNames.validate(name), id);
+        try {
+            ContainerRecord record = ContainerFactory.build(id, fullName, request, image, dir, Instant.now());
+            Files.createDirectories(dir);
+            images.prepareRootfs(image, dir.resolve("rootfs"));
+            createBindSources(record.hostConfig());
+            EtcFiles.write(dir, record.config().hostname(), record.hostConfig());
+            Container container = store.add(record);
+            publish(container, "create", Map.of());
+            return container;
+        } catch (IOException | RuntimeException e) {
+            // Nothing of a failed create stays behind: not the name, not a half-copied root filesystem.
+            store.names().release(fullName, id);
+            deleteQuietly(dir, true);
+            if (e instanceof ApiException api) {
+                throw api;
+            }
+            throw ApiException.internal("creating container " + id + " from " + asked.image() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private String reserve(String name, String id) {
+        store.names().reserve(name, id);
+        return name;
+    }
+
+    /** 64 hex digits whose 12-digit short form is never all decimal digits (Docker's rule: it would read as a number). */
+    private static String newId() {
+        while (true) {
+            byte[] bytes = new byte[32];
+            RANDOM.nextBytes(bytes);
+            String id = HexFormat.of().formatHex(bytes);
+            if (!id.substring(0, 12).matches("\\d+")) {
+                return id;
+            }
+        }
+    }
+
+    // ---- start --------------------------------------------------------------------------------------------------
+
+    /** Starts a created or exited container; 304 when it is running already. */
+    public void start(Container c) {
+        c.lock().lock();
+        try {
+            if (c.removing()) {
+                throw ApiException.conflict("container " + c.id() + " is marked for removal and cannot be started");
+            }
+            ContainerState state = c.record().state();
+            if (state.hasProcess()) {
+                throw ApiException.notModified();
+            }
+            cancelPendingRestart(c);
+            c.policyRestarts(0);
+            c.restartDelay(null);
+            run(c);
+        } finally {
+            c.lock().unlock();
+        }
+    }
+
+    /** Creates and starts the task of one run. Caller holds the lock. */
+    private void run(Container c) {
+        ContainerRecord record = c.record();
+        byte[] spec;
+        try {
+            spec = Json.MAPPER.writeValueAsBytes(specs.build(record, c.dir(), c.rootfs()));
+        } catch (ApiException e) {
+            recordStartFailure(c, 128, e.getMessage());
+            throw e;
+        } catch (IOException e) {
+            throw ApiException.internal("writing the runtime spec of container " + c.id() + ": " + e.getMessage(), e);
+        }
+        LogRotation rotation = LogRotation.of(record.hostConfig().logConfig());
+        TaskClient.CreateOptions options = new TaskClient.CreateOptions(spec, c.logPath(), record.config().openStdin(),
+                rotation.maxSize(), rotation.maxFiles());
+        int pid;
+        try {
+            int createdPid = createTask(c.id(), options).getPid();
+            int startedPid = tasks.start(c.id()).getPid();
+            pid = startedPid != 0 ? startedPid : createdPid;
+        } catch (SupervisorException e) {
+            if (e.code() != Status.Code.UNAVAILABLE) {
+                deleteTaskQuietly(c.id());
+            }
+            String detail = e.detail();
+            int code = startFailureExitCode(detail);
+            recordStartFailure(c, code, detail);
+            throw new ApiException(code == 128 ? e.status() : HttpResponseStatus.BAD_REQUEST,
+                    "failed to start container " + c.id() + ": " + detail, e);
+        }
+        store.update(c, r -> r.started(pid, Instant.now()));
+        c.suppressRestartOnNextExit(false);
+        publish(c, "start", Map.of());
+    }
+
+    /** A task left behind by a run whose exit was never applied (the engine died in between) is replaced. */
+    private Task createTask(String id, TaskClient.CreateOptions options) {
+        try {
+            return tasks.create(id, options);
+        } catch (SupervisorException e) {
+            if (e.code() != Status.Code.ALREADY_EXISTS) {
+                throw e;
+            }
+            tasks.delete(id, true);
+            return tasks.create(id, options);
+        }
+    }
+
+    /** Docker's exit codes for a command that could not be run: 127 not found, 126 not executable. */
+    static int startFailureExitCode(String message) {
+        if (message.contains("executable file not found") || message.contains("no such file or directory")) {
+            return 127;
+        }
+        if (message.contains("permission denied") || message.contains("is a directory")) {
+            return 126;
+        }
+        return 128;
+    }
+
+    private void recordStartFailure(Container c, int exitCode, String error) {
+        store.update(c, r -> r.withState(s -> s.failedToStart(exitCode, error)));
+        c.completeRun(new ExitStatus(exitCode, error));
+        if (c.record().hostConfig().autoRemove()) {
+            removeAsync(c);
+        }
+    }
+
+    // ---- exits --------------------------------------------------------------------------------------------------
+
+    /**
+     * A task of {@code id} stopped. Idempotent: the event stream, a stop and a reconcile may all report one exit;
+     * only the first that matches the running pid applies it.
+     */
+    public void onTaskExit(String id, int pid, int exitCode, Instant exitedAt) {
+        Optional<Container> found = store.byId(id);
+        if (found.isEmpty()) {
+            // The task of a container that is gone: nothing will ever delete it otherwise.
+            deleteTaskQuietly(id);
+            return;
+        }
+        Container c = found.get();
+        c.lock().lock();
+        try {
+            ContainerState state = c.record().state();
+            if (!state.hasProcess() || state.pid() != pid) {
+                return;
+            }
+            recordExit(c, exitCode, exitedAt, "");
+        } finally {
+            c.lock().unlock();
+        }
+    }
+
+    /** Applies an exit: state, waiters, {@code die}, task deletion, then restart policy or auto-remove. */
+    public void recordExit(Container c, int exitCode, Instant finishedAt, String error) {
+        c.lock().lock();
+        try {
+            Instant startedAt = c.record().state().startedTime();
+            store.update(c, r -> r.withState(s -> s.exitedWith(exitCode, finishedAt, error)));
+            publish(c, "die", Map.of("exitCode", String.valueOf(exitCode)));
+            c.completeRun(new ExitStatus(exitCode, error.isEmpty() ? null : error));
+            deleteTaskQuietly(c.id());
+            afterExit(c, exitCode, Duration.between(startedAt, finishedAt));
+        } finally {
+            c.lock().unlock();
+        }
+    }
+
+    /** The engine found a task it had not recorded as running (it died mid-start): take it as this run. */
+    public void adopt(Container c, int pid) {
+        c.lock().lock();
+        try {
+            ContainerState state = c.record().state();
+            if (state.hasProcess()) {
+                if (state.pid() != pid) {
+                    store.update(c, r -> r.withState(state.runningAs(pid, state.startedTime())));
+                }
+                return;
+            }
+            cancelPendingRestart(c);
+            store.update(c, r -> r.started(pid, Instant.now()));
+        } finally {
+            c.lock().unlock();
+        }
+    }
+
+    /** Caller holds the lock. */
+    private void afterExit(Container c, int exitCode, Duration ranFor) {
+        ContainerRecord record = c.record();
+        boolean suppressed = c.restartSuppressed();
+        c.suppressRestartOnNextExit(false);
+        if (c.removing()) {
+            return;
+        }
+        RestartPolicy policy = RestartPolicy.of(record.hostConfig().restartPolicy());
+        if (!suppressed && policy.shouldRestart(exitCode, record.hasBeenManuallyStopped(), c.policyRestarts())) {
+            scheduleRestart(c, exitCode, ranFor);
+        } else if (record.hostConfig().autoRemove()) {
+            removeAsync(c);
+        }
+    }
+
+    /** Engine boot: the restart policy decides about containers that are down (not those stopped by policy). */
+    public void applyBootRestartPolicy(Container c) {
+        c.lock().lock();
+        try {
+            ContainerRecord record = c.record();
+            ContainerState state = record.state();
+            if (c.removing() || state.hasProcess() || c.hasPendingRestart() || !record.hasBeenStartedBefore()) {
+                return;
+            }
+            RestartPolicy policy = RestartPolicy.of(record.hostConfig().restartPolicy());
+            // A container that was waiting for its restart when the engine went down still gets it.
+            if (state.restarting()
+                    || policy.shouldRestart(state.exitCode(), record.hasBeenManuallyStopped(), c.policyRestarts())) {
+                scheduleRestart(c, record.state().exitCode(), Duration.ZERO);
+            }
+        } finally {
+            c.lock().unlock();
+        }
+    }
+
+    /** Caller holds the lock. */
+    private void scheduleRestart(Container c, int exitCode, Duration ranFor) {
+        Duration delay = RestartPolicy.nextDelay(c.restartDelay(), ranFor);
+        c.restartDelay(delay);
+        c.policyRestarts(c.policyRestarts() + 1);
+        Instant finishedAt = c.record().state().finishedTime();
+        store.update(c, r -> r.withRestartCount(r.restartCount() + 1)
+                .withState(s -> s.restartingAfter(exitCode, finishedAt)));
+        c.pendingRestart(restartTimer.schedule(() -> Thread.ofVirtual().name("restart " + c.id())
+                .start(() -> restartByPolicy(c)), delay.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    private void restartByPolicy(Container c) {
+        c.lock().lock();
+        try {
+            if (!c.record().state().restarting() || c.removing()) {
+                return;
+            }
+            c.takePendingRestart();
+            run(c);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "restart of container " + c.id() + " by its restart policy failed: " + e.getMessage());
+        } finally {
+            c.lock().unlock();
+        }
+    }
+
+    /** Caller holds the lock. */
+    private void cancelPendingRestart(Container c) {
+        Future<?> pending = c.takePendingRestart();
+        if (pending != null) {
+            pending.cancel(false);
+        }
+    }
+
+    // ---- stop, kill, restart ------------------------------------------------------------------------------------
+
+    /**
+     * Sends the stop signal, waits {@code timeoutSeconds} (the container's StopTimeout, else 10; negative waits
+     * forever), then SIGKILL. {@code explicit} stops keep {@code unless-stopped} containers down across restarts;
+     * the engine's own shutdown is not explicit. 304 when not running.
+     */
+    public void stop(Container c, Integer timeoutSeconds, boolean explicit) {
+        CompletableFuture<ExitStatus> exit;
+        c.lock().lock();
+        try {
+            ContainerState state = c.record().state();
+            if (state.restarting()) {
+                cancelPendingRestart(c);
+                store.update(c, r -> r.withManuallyStopped(explicit || r.hasBeenManuallyStopped())
+                        .withState(s -> s.exitedWith(s.exitCode(), s.finishedTime(), "")));
+                return;
+            }
+            if (!state.hasProcess()) {
+                throw ApiException.notModified();
+            }
+            c.suppressRestartOnNextExit(true);
+            if (explicit) {
+                store.update(c, r -> r.withManuallyStopped(true));
+            }
+            exit = c.nextExit();
+        } finally {
+            c.lock().unlock();
+        }
+        int signal = stopSignal(c.record());
+        int seconds = timeoutSeconds != null ? timeoutSeconds
+                : Optional.ofNullable(c.record().config().stopTimeout()).orElse(DEFAULT_STOP_TIMEOUT_SECONDS);
+        signal(c, signal);
+        if (!awaitExit(c, exit, seconds < 0 ? FOREVER : Duration.ofSeconds(seconds))) {
+            signal(c, Signals.SIGKILL);
+            if (!awaitExit(c, exit, KILL_GRACE)) {
+                throw ApiException.internal("container " + c.id() + " did not exit within " + KILL_GRACE.toSeconds()
+                        + " s of SIGKILL", null);
+            }
+        }
+        publish(c, "stop", Map.of());
+    }
+
+    /** {@code docker kill}: 409 when not running; SIGKILL waits for the exit like Docker's. */
+    public void kill(Container c, String ref, int signal) {
+        CompletableFuture<ExitStatus> exit;
+        c.lock().lock();
+        try {
+            if (!c.record().state().hasProcess()) {
+                throw ApiException.conflict("Cannot kill container: " + ref + ": container " + c.id() + " is not running");
+            }
+            // Docker's rule: killing with the stop signal is a stop, so the restart policy stays out of it.
+            if (signal == stopSignal(c.record())) {
+                c.suppressRestartOnNextExit(true);
+            }
+            exit = c.nextExit();
+        } finally {
+            c.lock().unlock();
+        }
+        signal(c, signal);
+        if (signal == Signals.SIGKILL) {
+            awaitExit(c, exit, KILL_GRACE);
+        }
+    }
+
+    public void restart(Container c, Integer timeoutSeconds) {
+        try {
+            stop(c, timeoutSeconds, false);
+        } catch (ApiException e) {
+            if (e.status().code() != HttpResponseStatus.NOT_MODIFIED.code()) {
+                throw e;
+            }
+        }
+        start(c);
+        publish(c, "restart", Map.of());
+    }
+
+    private void signal(Container c, int signal) {
+        tasks.kill(c.id(), signal, false);
+        publish(c, "kill", Map.of("signal", String.valueOf(signal)));
+    }
+
+    /**
+     * Waits for the exit of the run {@code exit} belongs to. The event stream normally applies it; asking the
+     * supervisor directly keeps stop working while that stream reconnects. False when still running at timeout.
+     */
+    private boolean awaitExit(Container c, CompletableFuture<ExitStatus> exit, Duration timeout) {
+        if (exit.isDone()) {
+            return true;
+        }
+        try {
+            Optional<Task> stopped = tasks.awaitExit(c.id(), timeout);
+            if (stopped.isEmpty()) {
+                return false;
+            }
+            Task task = stopped.get();
+            onTaskExit(c.id(), task.getPid(), task.getExit().getExitCode(), exitedAt(task));
+        } catch (SupervisorException e) {
+            if (e.code() != Status.Code.NOT_FOUND) {
+                throw e;
+            }
+            // The task is gone: its exit was applied already, or the supervisor lost it (exit code unknown).
+            c.lock().lock();
+            try {
+                if (!exit.isDone() && c.record().state().hasProcess()) {
+                    recordExit(c, 255, Instant.now(), "the supervisor has no task for this container");
+                }
+            } finally {
+                c.lock().unlock();
+            }
+        }
+        try {
+            exit.get(KILL_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.internal("interrupted while waiting for container " + c.id() + " to exit", e);
+        } catch (ExecutionException e) {
+            throw ApiException.internal("waiting for container " + c.id() + ": " + e.getCause().getMessage(), e);
+        }
+    }
+
+    public static Instant exitedAt(Task task) {
+        var ts = task.getExit().getExitedAt();
+        return ts.getSeconds() == 0 && ts.getNanos() == 0 ? Instant.now() : Instant.ofEpochSecond(ts.getSeconds(), ts.getNanos());
+    }
+
+    private static int stopSignal(ContainerRecord record) {
+        String name = record.config().stopSignal();
+        return name == null || name.isEmpty() ? Signals.SIGTERM : Signals.parse(name);
+    }
+
+    // ---- wait ---------------------------------------------------------------------------------------------------
+
+    public enum WaitCondition {
+        NOT_RUNNING, NEXT_EXIT, REMOVED;
+
+        public static WaitCondition parse(String text) {
+            return switch (text == null ? "" : text) {
+                case "", "not-running" -> NOT_RUNNING;
+                case "next-exit" -> NEXT_EXIT;
+                case "removed" -> REMOVED;
+                default -> throw ApiException.badRequest("invalid condition: \"" + text
+                        + "\": use not-running, next-exit or removed");
+            };
+        }
+    }
+
+    /** Registers a waiter now; the future completes when the condition is met. */
+    public CompletableFuture<ExitStatus> waitFor(Container c, WaitCondition condition) {
+        return switch (condition) {
+            case NEXT_EXIT -> c.nextExit();
+            case REMOVED -> c.removed();
+            case NOT_RUNNING -> {
+                c.lock().lock();
+                try {
+                    ContainerState state = c.record().state();
+                    yield state.running() ? c.nextExit()
+                            : CompletableFuture.completedFuture(new ExitStatus(state.exitCode(), null));
+                } finally {
+                    c.lock().unlock();
+                }
+            }
+        };
+    }
+
+    // ---- remove -------------------------------------------------------------------------------------------------
+
+    /** {@code docker rm [-f]}: 409 when running without force; with force, SIGKILL first. */
+    public void remove(Container c, boolean force) {
+        boolean running;
+        CompletableFuture<ExitStatus> exit;
+        c.lock().lock();
+        try {
+            if (c.removing()) {
+                throw ApiException.conflict("removal of container " + c.record().shortName() + " is already in progress");
+            }
+            ContainerState state = c.record().state();
+            if (state.running() && !force) {
+                String what = state.restarting() ? "restarting" : "running";
+                throw ApiException.conflict("cannot remove container \"" + c.record().name() + "\": container is "
+                        + what + ": stop the container before removing or force remove");
+            }
+            c.removing(true);
+            cancelPendingRestart(c);
+            running = state.hasProcess();
+            exit = c.nextExit();
+        } finally {
+            c.lock().unlock();
+        }
+        try {
+            if (running) {
+                signal(c, Signals.SIGKILL);
+                if (!awaitExit(c, exit, KILL_GRACE)) {
+                    throw ApiException.internal("container " + c.id() + " did not exit after SIGKILL", null);
+                }
+            }
+            destroy(c);
+        } catch (RuntimeException e) {
+            c.lock().lock();
+            try {
+                c.removing(false);
+            } finally {
+                c.lock().unlock();
+            }
+            throw e;
+        }
+    }
+
+    private void removeAsync(Container c) {
+        Thread.ofVirtual().name("auto-remove " + c.id()).start(() -> {
+            try {
+                remove(c, false);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "auto-remove of container " + c.id() + " failed: " + e.getMessage());
+            }
+        });
+    }
+
+    private void destroy(Container c) {
+        try {
+            tasks.delete(c.id(), true);
+        } catch (SupervisorException e) {
+            // A stopped container's task was deleted at its exit; a leftover one is collected by the next reconcile.
+            if (e.code() != Status.Code.UNAVAILABLE) {
+                throw e;
+            }
+        }
+        try {
+            images.removeRootfs(c.rootfs());
+        } catch (IOException e) {
+            throw ApiException.internal("removing the root filesystem of container " + c.id() + ": " + e.getMessage(), e);
+        }
+        store.forget(c);
+        deleteQuietly(c.dir(), false);
+        publish(c, "destroy", Map.of());
+        ContainerState last = c.record().state();
+        c.removed().complete(new ExitStatus(last.exitCode(), last.error().isEmpty() ? null : last.error()));
+    }
+
+    public void attached(Container c) {
+        publish(c, "attach", Map.of());
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------------------------
+
+    private void publish(Container c, String action, Map<String, String> extra) {
+        ContainerRecord r = c.record();
+        Map<String, String> attributes = new LinkedHashMap<>();
+        if (r.config().labels() != null) {
+            attributes.putAll(r.config().labels());
+        }
+        attributes.put("image", r.config().image());
+        attributes.put("name", r.shortName());
+        attributes.putAll(extra);
+        events.publish(new Event("container", action, c.id(), attributes, Instant.now()));
+    }
+
+    private void deleteTaskQuietly(String id) {
+        try {
+            tasks.delete(id, true);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "deleting the task of container " + id + ": " + e.getMessage());
+        }
+    }
+
+    /** Docker creates a missing bind source as a directory. */
+    private static void createBindSources(HostConfig host) throws IOException {
+        for (BindMount bind : BindMount.parseAll(host.binds())) {
+            Files.createDirectories(Path.of(bind.source()));
+        }
+    }
+
+    private void deleteQuietly(Path dir, boolean includingRootfs) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try {
+            if (includingRootfs && Files.exists(dir.resolve("rootfs"))) {
+                images.removeRootfs(dir.resolve("rootfs"));
+            }
+            try (Stream<Path> paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cleaning up " + dir + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        restartTimer.shutdownNow();
+    }
+
+    /** Running containers, for the engine's shutdown when reconcile is off. */
+    public List<Container> running() {
+        return store.all().stream().filter(c -> c.record().state().hasProcess()).toList();
+    }
+}

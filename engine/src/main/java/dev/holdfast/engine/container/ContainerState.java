@@ -1,0 +1,94 @@
+package dev.holdfast.engine.container;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.holdfast.engine.time.HumanDuration;
+import dev.holdfast.engine.time.Timestamps;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Docker's container {@code State}. Times are Go RFC3339Nano strings, Go's zero time when unset. As in Docker, a
+ * restarting container counts as running (Running and Restarting both true, Pid 0) while it waits for its restart.
+ */
+@JsonNaming(PropertyNamingStrategies.UpperCamelCaseStrategy.class)
+public record ContainerState(
+        String status,
+        boolean running,
+        boolean paused,
+        boolean restarting,
+        @JsonProperty("OOMKilled") boolean oomKilled,
+        boolean dead,
+        int pid,
+        int exitCode,
+        String error,
+        String startedAt,
+        String finishedAt) {
+
+    public static ContainerState created() {
+        return new ContainerState("created", false, false, false, false, false, 0, 0, "",
+                Timestamps.ZERO_TEXT, Timestamps.ZERO_TEXT);
+    }
+
+    public ContainerState runningAs(int pid, Instant startedAt) {
+        return new ContainerState("running", true, false, false, false, false, pid, 0, "",
+                Timestamps.format(startedAt), Timestamps.ZERO_TEXT);
+    }
+
+    public ContainerState exitedWith(int code, Instant finishedAt, String error) {
+        return new ContainerState("exited", false, false, false, false, false, 0, code, error,
+                startedAt, Timestamps.format(finishedAt));
+    }
+
+    /** Exited, waiting for the restart policy's delay to pass. */
+    public ContainerState restartingAfter(int code, Instant finishedAt) {
+        return new ContainerState("restarting", true, false, true, false, false, 0, code, "",
+                startedAt, Timestamps.format(finishedAt));
+    }
+
+    /** A start that failed: never ran, so it stays without StartedAt unless an earlier run set one. */
+    public ContainerState failedToStart(int code, String error) {
+        String status = Timestamps.isZero(startedTime()) ? "created" : "exited";
+        return new ContainerState(status, false, false, false, false, false, 0, code, error, startedAt,
+                finishedAt);
+    }
+
+    /** Running in the process sense: an init process exists. */
+    @JsonIgnore
+    public boolean hasProcess() {
+        return running && !restarting;
+    }
+
+    @JsonIgnore
+    public Instant startedTime() {
+        return Timestamps.parse(startedAt);
+    }
+
+    @JsonIgnore
+    public Instant finishedTime() {
+        return Timestamps.parse(finishedAt);
+    }
+
+    /** Docker's human status: "Up 3 seconds", "Exited (7) 2 minutes ago", "Created", "Restarting (1) …". */
+    public String describe(Instant now) {
+        if (running) {
+            if (restarting) {
+                return "Restarting (" + exitCode + ") " + HumanDuration.of(Duration.between(finishedTime(), now)) + " ago";
+            }
+            String up = "Up " + HumanDuration.of(Duration.between(startedTime(), now));
+            return paused ? up + " (Paused)" : up;
+        }
+        if (dead) {
+            return "Dead";
+        }
+        if (Timestamps.isZero(startedTime())) {
+            return "Created";
+        }
+        if (Timestamps.isZero(finishedTime())) {
+            return "";
+        }
+        return "Exited (" + exitCode + ") " + HumanDuration.of(Duration.between(finishedTime(), now)) + " ago";
+    }
+}

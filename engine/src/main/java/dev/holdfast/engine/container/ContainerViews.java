@@ -1,0 +1,111 @@
+package dev.holdfast.engine.container;
+
+import dev.holdfast.engine.spec.BindMount;
+import dev.holdfast.engine.time.Timestamps;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The JSON a client sees of a container: {@code docker inspect} and the {@code docker ps} summary. */
+public final class ContainerViews {
+    private ContainerViews() {}
+
+    public static Map<String, Object> inspect(Container c) {
+        ContainerRecord r = c.record();
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("Id", r.id());
+        view.put("Created", r.created());
+        view.put("Path", r.path());
+        view.put("Args", r.args());
+        view.put("State", r.state());
+        view.put("Image", r.image());
+        view.put("ResolvConfPath", r.resolvConfPath());
+        view.put("HostnamePath", r.hostnamePath());
+        view.put("HostsPath", r.hostsPath());
+        view.put("LogPath", r.logPath());
+        view.put("Name", r.name());
+        view.put("RestartCount", r.restartCount());
+        view.put("Driver", "vfs");
+        view.put("Platform", "linux");
+        view.put("MountLabel", "");
+        view.put("ProcessLabel", "");
+        view.put("AppArmorProfile", "");
+        view.put("ExecIDs", null);
+        view.put("HostConfig", r.hostConfig());
+        view.put("GraphDriver", Map.of("Name", "vfs", "Data", Map.of()));
+        view.put("Mounts", mounts(r));
+        view.put("Config", r.config());
+        view.put("NetworkSettings", networkSettings());
+        return view;
+    }
+
+    public static Map<String, Object> summary(Container c, Instant now, Long sizeRw) {
+        ContainerRecord r = c.record();
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("Id", r.id());
+        view.put("Names", List.of(r.name()));
+        view.put("Image", r.config().image());
+        view.put("ImageID", r.image());
+        view.put("Command", command(r.path(), r.args()));
+        view.put("Created", Timestamps.parse(r.created()).getEpochSecond());
+        view.put("Ports", List.of());
+        if (sizeRw != null) {
+            view.put("SizeRw", sizeRw);
+            view.put("SizeRootFs", sizeRw);
+        }
+        view.put("Labels", r.config().labels() == null ? Map.of() : r.config().labels());
+        view.put("State", r.state().status());
+        view.put("Status", r.state().describe(now));
+        view.put("HostConfig", Map.of("NetworkMode", r.hostConfig().networkMode()));
+        view.put("NetworkSettings", Map.of("Networks", Map.of()));
+        view.put("Mounts", mounts(r));
+        return view;
+    }
+
+    /** Docker's ps Command: path and args joined, an argument with a space in single quotes. */
+    static String command(String path, List<String> args) {
+        if (args.isEmpty()) {
+            return path;
+        }
+        List<String> quoted = new ArrayList<>();
+        for (String arg : args) {
+            quoted.add(arg.contains(" ") ? "'" + arg + "'" : arg);
+        }
+        return path + " " + String.join(" ", quoted);
+    }
+
+    private static List<Map<String, Object>> mounts(ContainerRecord r) {
+        List<Map<String, Object>> mounts = new ArrayList<>();
+        for (BindMount bind : BindMount.parseAll(r.hostConfig().binds())) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("Type", "bind");
+            m.put("Source", bind.source());
+            m.put("Destination", bind.destination());
+            m.put("Mode", bind.readOnly() ? "ro" : "");
+            m.put("RW", !bind.readOnly());
+            m.put("Propagation", bind.propagation());
+            mounts.add(m);
+        }
+        return mounts;
+    }
+
+    /** Containers have only a loopback interface for now: no networks, no addresses, no ports. */
+    private static Map<String, Object> networkSettings() {
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("Bridge", "");
+        settings.put("SandboxID", "");
+        settings.put("SandboxKey", "");
+        settings.put("Ports", Map.of());
+        settings.put("HairpinMode", false);
+        settings.put("LinkLocalIPv6Address", "");
+        settings.put("LinkLocalIPv6PrefixLen", 0);
+        settings.put("Gateway", "");
+        settings.put("IPAddress", "");
+        settings.put("IPPrefixLen", 0);
+        settings.put("MacAddress", "");
+        settings.put("Networks", Map.of());
+        return settings;
+    }
+}

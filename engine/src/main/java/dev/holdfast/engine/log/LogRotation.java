@@ -1,0 +1,72 @@
+package dev.holdfast.engine.log;
+
+import dev.holdfast.engine.api.ApiException;
+import dev.holdfast.engine.container.HostConfig;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The json-file driver's {@code max-size}/{@code max-file} options, which the shim applies. Only json-file exists:
+ * it is what the shim writes and what {@code docker logs} reads back.
+ */
+public record LogRotation(long maxSize, int maxFiles) {
+    public static final String DRIVER = "json-file";
+    public static final LogRotation UNLIMITED = new LogRotation(0, 0);
+
+    private static final Set<String> IGNORED_OPTIONS = Set.of("labels", "labels-regex", "env", "env-regex", "compress", "tag");
+    private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?) ?([kmgtp])?i?b?");
+
+    /** Validates a LogConfig; 400 for another driver, an unknown option or an unreadable value. */
+    public static LogRotation of(HostConfig.LogConfig config) {
+        if (config == null) {
+            return UNLIMITED;
+        }
+        if (config.type() != null && !config.type().isEmpty() && !config.type().equals(DRIVER)) {
+            throw ApiException.badRequest("logging driver \"" + config.type()
+                    + "\" is not supported: holdfast containers log with json-file");
+        }
+        Map<String, String> options = config.config() == null ? Map.of() : config.config();
+        long maxSize = 0;
+        int maxFiles = 1;
+        for (Map.Entry<String, String> option : options.entrySet()) {
+            switch (option.getKey()) {
+                case "max-size" -> maxSize = parseSize(option.getValue());
+                case "max-file" -> maxFiles = parseFiles(option.getValue());
+                default -> {
+                    if (!IGNORED_OPTIONS.contains(option.getKey())) {
+                        throw ApiException.badRequest("unknown log opt '" + option.getKey() + "' for json-file log driver");
+                    }
+                }
+            }
+        }
+        if (maxFiles > 1 && maxSize <= 0) {
+            throw ApiException.badRequest("max-file cannot be set without max-size");
+        }
+        return maxSize <= 0 ? UNLIMITED : new LogRotation(maxSize, maxFiles);
+    }
+
+    /** go-units RAMInBytes: "10m", "1.5g", "512k", "100" (binary multiples). */
+    static long parseSize(String value) {
+        Matcher m = SIZE.matcher(value.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw ApiException.badRequest("invalid max-size for json-file log driver: " + value);
+        }
+        int power = m.group(2) == null ? 0 : "kmgtp".indexOf(m.group(2)) + 1;
+        return (long) (Double.parseDouble(m.group(1)) * Math.pow(1024, power));
+    }
+
+    private static int parseFiles(String value) {
+        try {
+            int files = Integer.parseInt(value.trim());
+            if (files < 1) {
+                throw ApiException.badRequest("max-file cannot be less than 1");
+            }
+            return files;
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("invalid max-file for json-file log driver: " + value);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.holdfast.engine.spec;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code KEY=value} lists, merged the way Docker layers image, daemon and user environments. */
+public final class Environment {
+    public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    private Environment() {}
+
+    /**
+     * {@code overrides} replace entries of {@code base} with the same key, in place; new keys are appended. An
+     * override without {@code =} removes the key, as Docker does.
+     */
+    public static List<String> merge(List<String> base, List<String> overrides) {
+        Map<String, String> byKey = new LinkedHashMap<>();
+        for (String entry : base == null ? List.<String>of() : base) {
+            byKey.put(key(entry), entry);
+        }
+        for (String entry : overrides == null ? List.<String>of() : overrides) {
+            if (entry.contains("=")) {
+                byKey.put(key(entry), entry);
+            } else {
+                byKey.remove(entry);
+            }
+        }
+        return new ArrayList<>(byKey.values());
+    }
+
+    public static boolean defines(List<String> env, String key) {
+        return env != null && env.stream().anyMatch(e -> key(e).equals(key));
+    }
+
+    private static String key(String entry) {
+        int eq = entry.indexOf('=');
+        return eq < 0 ? entry : entry.substring(0, eq);
+    }
+}

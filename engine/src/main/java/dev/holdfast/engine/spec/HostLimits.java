@@ -1,0 +1,25 @@
+package dev.holdfast.engine.spec;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Limits of the host the daemons run under, which a container's limits cannot exceed without CAP_SYS_RESOURCE. */
+public final class HostLimits {
+    private HostLimits() {}
+
+    /** The hard RLIMIT_NOFILE of this process (the supervisor's is started alike), or {@code fallback}. */
+    public static long openFilesHardLimit(long fallback) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    String hard = line.substring("Max open files".length()).trim().split("\\s+")[1];
+                    return hard.equals("unlimited") ? fallback : Long.parseLong(hard);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Unknown: keep the fallback.
+        }
+        return fallback;
+    }
+}

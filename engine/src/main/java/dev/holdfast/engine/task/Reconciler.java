@@ -1,0 +1,141 @@
+package dev.holdfast.engine.task;
+
+import dev.holdfast.engine.container.Container;
+import dev.holdfast.engine.container.ContainerService;
+import dev.holdfast.engine.container.ContainerState;
+import dev.holdfast.engine.container.Signals;
+import dev.holdfast.supervisor.api.Status;
+import dev.holdfast.supervisor.api.Task;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Makes container records agree with the supervisor's tasks (docs/internals.md, "Reconcile"). Runs at engine boot
+ * and whenever the event stream reconnects, so an exit that happened while nobody listened is still applied.
+ */
+public final class Reconciler {
+    private static final Logger LOG = Logger.getLogger(Reconciler.class.getName());
+    static final String LOST_TASK = "the supervisor has no task for this container (host reboot or lost shim)";
+
+    private final ContainerService service;
+    private final TaskClient tasks;
+    private final boolean liveRestore;
+    private final Instant bootTime = Instant.now();
+
+    /** @param liveRestore {@code [task.options] reconcile}: adopt running tasks at boot instead of killing them */
+    public Reconciler(ContainerService service, TaskClient tasks, boolean liveRestore) {
+        this.service = service;
+        this.tasks = tasks;
+        this.liveRestore = liveRestore;
+    }
+
+    /**
+     * One pass. {@code boot} is the engine's first pass: it applies the {@code reconcile = false} rule and the
+     * restart policies of containers that are down.
+     *
+     * @throws SupervisorException when the supervisor cannot be asked
+     */
+    public void reconcile(boolean boot) {
+        Map<String, Task> byId = new HashMap<>();
+        for (Task task : tasks.list()) {
+            byId.put(task.getId(), task);
+        }
+        for (Container c : service.store().all()) {
+            Optional<Task> task = Optional.ofNullable(byId.remove(c.id()));
+            try {
+                if (boot && !liveRestore) {
+                    discard(c, task);
+                } else {
+                    reconcile(c, task);
+                }
+            } catch (SupervisorException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "reconciling container " + c.id() + ": " + e.getMessage(), e);
+            }
+        }
+        for (Task orphan : byId.values()) {
+            LOG.info("deleting task " + orphan.getId() + ": no container has this id");
+            tasks.delete(orphan.getId(), true);
+        }
+        if (boot) {
+            service.store().all().forEach(service::applyBootRestartPolicy);
+        }
+    }
+
+    private void reconcile(Container c, Optional<Task> listed) {
+        c.lock().lock();
+        try {
+            if (c.removing()) {
+                return;
+            }
+            ContainerState state = c.record().state();
+            if (!state.hasProcess() && listed.isEmpty()) {
+                return;
+            }
+            // The list is older than this lock: a start or an exit may have happened since. Ask again.
+            Optional<Task> task = tasks.state(c.id());
+            if (task.isEmpty()) {
+                if (state.hasProcess()) {
+                    service.recordExit(c, 255, Instant.now(), LOST_TASK);
+                }
+                return;
+            }
+            Task t = task.get();
+            switch (t.getStatus()) {
+                case STATUS_RUNNING, STATUS_PAUSED -> service.adopt(c, t.getPid());
+                case STATUS_STOPPED -> {
+                    if (state.hasProcess()) {
+                        service.recordExit(c, t.getExit().getExitCode(), ContainerService.exitedAt(t), "");
+                    } else {
+                        tasks.delete(c.id(), true);
+                    }
+                }
+                default -> {
+                    // Created but never started: the engine went down between the two calls of a start.
+                    tasks.delete(c.id(), true);
+                    if (state.hasProcess()) {
+                        service.recordExit(c, 255, Instant.now(), LOST_TASK);
+                    }
+                }
+            }
+        } finally {
+            c.lock().unlock();
+        }
+    }
+
+    /** {@code reconcile = false} at boot: no container survives an engine restart. */
+    private void discard(Container c, Optional<Task> listed) {
+        c.lock().lock();
+        try {
+            ContainerState state = c.record().state();
+            // The API serves before the supervisor answers: a run started since this engine booted is no leftover.
+            if (state.hasProcess() && !state.startedTime().isBefore(bootTime)) {
+                return;
+            }
+            Optional<Task> task = listed.isPresent() || state.hasProcess() ? tasks.state(c.id()) : Optional.empty();
+            int exitCode = 255;
+            Instant exitedAt = Instant.now();
+            if (task.isPresent()) {
+                Task t = task.get();
+                if (t.getStatus() == Status.STATUS_STOPPED) {
+                    exitCode = t.getExit().getExitCode();
+                    exitedAt = ContainerService.exitedAt(t);
+                } else {
+                    tasks.kill(c.id(), Signals.SIGKILL, true);
+                    exitCode = 128 + Signals.SIGKILL;
+                }
+                tasks.delete(c.id(), true);
+            }
+            if (state.hasProcess()) {
+                service.recordExit(c, exitCode, exitedAt, task.isPresent() ? "" : LOST_TASK);
+            }
+        } finally {
+            c.lock().unlock();
+        }
+    }
+}

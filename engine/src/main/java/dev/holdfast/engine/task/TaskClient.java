@@ -1,0 +1,142 @@
+package dev.holdfast.engine.task;
+
+import com.google.protobuf.ByteString;
+import dev.holdfast.supervisor.api.CreateTaskRequest;
+import dev.holdfast.supervisor.api.DeleteTaskRequest;
+import dev.holdfast.supervisor.api.EventsRequest;
+import dev.holdfast.supervisor.api.KillRequest;
+import dev.holdfast.supervisor.api.ListTasksRequest;
+import dev.holdfast.supervisor.api.Task;
+import dev.holdfast.supervisor.api.TaskEvent;
+import dev.holdfast.supervisor.api.TaskRequest;
+import dev.holdfast.supervisor.api.TasksGrpc;
+import io.grpc.Context;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The engine's calls to the supervisor. Every failure becomes a {@link SupervisorException} that says which call,
+ * for which container, and, when the supervisor is down, at which socket it was expected.
+ */
+public final class TaskClient {
+    // runc create pulls a whole rootfs together; generous, but a hung supervisor must not hang the API forever.
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
+
+    private final ManagedChannel channel;
+    private final Path socket;
+
+    public TaskClient(ManagedChannel channel, Path socket) {
+        this.channel = channel;
+        this.socket = socket;
+    }
+
+    public Path socket() {
+        return socket;
+    }
+
+    /** Log rotation options come from the container's LogConfig; 0 means unlimited. */
+    public record CreateOptions(byte[] spec, Path logPath, boolean stdin, long logMaxSize, int logMaxFiles) {}
+
+    public Task create(String id, CreateOptions options) {
+        CreateTaskRequest request = CreateTaskRequest.newBuilder()
+                .setId(id)
+                .setSpec(ByteString.copyFrom(options.spec()))
+                .setLogPath(options.logPath().toString())
+                .setStdin(options.stdin())
+                .setLogMaxSize(options.logMaxSize())
+                .setLogMaxFiles(options.logMaxFiles())
+                .build();
+        return call("create task", id, () -> stub().create(request));
+    }
+
+    public Task start(String id) {
+        return call("start task", id, () -> stub().start(TaskRequest.newBuilder().setId(id).build()));
+    }
+
+    public Task kill(String id, int signal, boolean all) {
+        KillRequest request = KillRequest.newBuilder().setId(id).setSignal(signal).setAll(all).build();
+        return call("kill task with signal " + signal, id, () -> stub().kill(request));
+    }
+
+    /** Deletes the task; a task that is already gone is not an error here. */
+    public Optional<Task> delete(String id, boolean force) {
+        DeleteTaskRequest request = DeleteTaskRequest.newBuilder().setId(id).setForce(force).build();
+        try {
+            return Optional.of(call("delete task", id, () -> stub().delete(request)));
+        } catch (SupervisorException e) {
+            if (e.code() == Status.Code.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** Waits up to {@code timeout} for the task to stop; empty when it is still running then. */
+    public Optional<Task> awaitExit(String id, Duration timeout) {
+        try {
+            return Optional.of(call("wait for task", id, () -> TasksGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .wait(TaskRequest.newBuilder().setId(id).build())));
+        } catch (SupervisorException e) {
+            if (e.code() == Status.Code.DEADLINE_EXCEEDED) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    public Optional<Task> state(String id) {
+        try {
+            return Optional.of(call("task state", id, () -> stub().state(TaskRequest.newBuilder().setId(id).build())));
+        } catch (SupervisorException e) {
+            if (e.code() == Status.Code.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    public List<Task> list() {
+        return call("list tasks", null, () -> stub().list(ListTasksRequest.getDefaultInstance()).getTasksList());
+    }
+
+    /**
+     * Subscribes to task events. The returned context cancels the stream; {@code observer} learns about its end
+     * (supervisor restart) through onError or onCompleted.
+     */
+    public Context.CancellableContext subscribe(StreamObserver<TaskEvent> observer) {
+        Context.CancellableContext context = Context.current().withCancellation();
+        context.run(() -> TasksGrpc.newStub(channel).events(EventsRequest.getDefaultInstance(), observer));
+        return context;
+    }
+
+    /** Lets the next call try to connect at once instead of waiting out the channel's own backoff. */
+    public void resetConnectBackoff() {
+        channel.resetConnectBackoff();
+    }
+
+    /** Describes a failed event stream the way the other calls describe their failures. */
+    public SupervisorException describe(Throwable failure, String call) {
+        return SupervisorException.of(Status.fromThrowable(failure), call, null, socket, failure);
+    }
+
+    private TasksGrpc.TasksBlockingStub stub() {
+        return TasksGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private <T> T call(String what, String id, Supplier<T> rpc) {
+        try {
+            return rpc.get();
+        } catch (StatusRuntimeException e) {
+            throw SupervisorException.of(e.getStatus(), what, id, socket, e);
+        }
+    }
+}
