@@ -130,24 +130,32 @@ ensure_packages() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
-# newer_sources ARTIFACT DIR...: prints the first source file under DIR... newer than ARTIFACT (target/ excluded).
+# newer_sources ARTIFACT DIR...: prints the first source file under DIR... newer than ARTIFACT. Build output
+# (target/) and tests (src/test/, shim/test/) do not count: they do not go into the artifacts.
 newer_sources() {
     local artifact=$1
     shift
-    find "$@" -name target -prune -o -type f -newer "$artifact" -print -quit 2>/dev/null
+    find "$@" \( -name target -o -path '*/src/test' -o -path '*/shim/test' \) -prune \
+        -o -type f -newer "$artifact" -print -quit 2>/dev/null
 }
 
 # stale_artifacts: prints why the engine jar, the supervisor jar or the shim need a build; nothing when they do not.
 stale_artifacts() {
     local h=$HOLDFAST_HOME artifact newer
-    local -a sources=("$h/pom.xml" "$h/engine" "$h/supervisor" "$h/shim")
+    local -A sources=(
+        ["$HOLDFAST_ENGINE_JAR"]="$h/engine $h/supervisor/api $h/supervisor/pom.xml"
+        ["$HOLDFAST_SUPERVISOR_JAR"]="$h/supervisor"
+        ["$HOLDFAST_SHIM"]="$h/shim"
+    )
     for artifact in "$HOLDFAST_ENGINE_JAR" "$HOLDFAST_SUPERVISOR_JAR" "$HOLDFAST_SHIM"; do
         if [[ ! -e "$artifact" ]]; then
             printf '%s is missing\n' "$artifact"
             return 0
         fi
         if [[ "${HOLDFAST_SKIP_BUILD:-0}" != 1 ]]; then
-            newer=$(newer_sources "$artifact" "${sources[@]}")
+            local -a dirs
+            read -r -a dirs <<<"$h/pom.xml ${sources[$artifact]}"
+            newer=$(newer_sources "$artifact" "${dirs[@]}")
             if [[ -n "$newer" ]]; then
                 printf '%s is newer than %s\n' "${newer#"$h"/}" "${artifact#"$h"/}"
                 return 0
