@@ -136,6 +136,10 @@ public final class TaskClient {
         try {
             return rpc.get();
         } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.UNAVAILABLE) {
+                // The supervisor may be back any moment: let the next call connect at once, not after backoff.
+                channel.resetConnectBackoff();
+            }
             throw SupervisorException.of(e.getStatus(), what, id, socket, e);
         }
     }
