@@ -171,9 +171,11 @@ public final class ContainerService implements AutoCloseable {
             int startedPid = tasks.start(c.id()).getPid();
             pid = startedPid != 0 ? startedPid : createdPid;
         } catch (SupervisorException e) {
-            if (e.code() != Status.Code.UNAVAILABLE) {
-                deleteTaskQuietly(c.id());
+            if (e.code() == Status.Code.UNAVAILABLE) {
+                // Nothing was tried: the container did not fail, the supervisor is away.
+                throw e;
             }
+            deleteTaskQuietly(c.id());
             String detail = e.detail();
             int code = startFailureExitCode(detail);
             recordStartFailure(c, code, detail);

@@ -1,0 +1,169 @@
+package dev.holdfast.engine.task;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.holdfast.engine.api.ApiException;
+import dev.holdfast.engine.api.Json;
+import dev.holdfast.engine.container.Container;
+import dev.holdfast.engine.container.ContainerImages;
+import dev.holdfast.engine.container.ContainerService;
+import dev.holdfast.engine.container.ContainerStore;
+import dev.holdfast.engine.container.CreateRequest;
+import dev.holdfast.engine.container.NameGenerator;
+import dev.holdfast.engine.events.Event;
+import dev.holdfast.engine.events.EventBus;
+import dev.holdfast.engine.image.Image;
+import dev.holdfast.engine.image.ImageConfig;
+import dev.holdfast.engine.spec.OciSpecBuilder;
+import dev.holdfast.supervisor.client.SupervisorChannels;
+import io.grpc.ManagedChannel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * The engine's container side (store, service, reconcile, exit monitor) against a {@link FakeSupervisor}, with an
+ * image that exists only as a directory. {@link #restartEngine} drops everything but the data directory and the
+ * supervisor, as an engine restart does.
+ */
+public final class EngineFixture implements AutoCloseable {
+    public static final Image BUSYBOX = new Image("sha256:" + "b".repeat(64), List.of("busybox:latest"), Instant.EPOCH,
+            new ImageConfig(List.of("sh"), List.of(), List.of("PATH=/bin"), "", "", java.util.Map.of(),
+                    java.util.Map.of(), java.util.Map.of(), ""), 1);
+
+    private final Path data;
+    private final Path socket;
+    private final boolean liveRestore;
+    public final FakeSupervisor supervisor;
+    public final List<Event> events = new CopyOnWriteArrayList<>();
+    private ManagedChannel channel;
+    private Thread collector;
+    public ContainerService service;
+    public ExitMonitor monitor;
+
+    public EngineFixture(Path root, boolean liveRestore) throws IOException {
+        this.data = root.resolve("data");
+        this.socket = root.resolve("s.sock");
+        this.liveRestore = liveRestore;
+        this.supervisor = new FakeSupervisor(socket).start();
+        startEngine();
+    }
+
+    private void startEngine() throws IOException {
+        ContainerStore store = ContainerStore.load(data);
+        channel = SupervisorChannels.connect(socket);
+        TaskClient tasks = new TaskClient(channel, socket);
+        EventBus bus = new EventBus();
+        EventBus.Subscription all = bus.subscribe(null, e -> true);
+        collector = Thread.ofVirtual().start(() -> {
+            try {
+                while (true) {
+                    Event e = all.poll(1000);
+                    if (e != null) {
+                        events.add(e);
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        service = new ContainerService(store, images(), tasks, new OciSpecBuilder("/test", 1024), bus,
+                new NameGenerator(new Random()));
+        monitor = new ExitMonitor(tasks, new Reconciler(service, tasks, liveRestore), service);
+        monitor.start();
+        monitor.firstReconcile().join();
+    }
+
+    /** Drops the engine's memory and builds it again from the data directory; the supervisor keeps running. */
+    public void restartEngine() throws IOException {
+        stopEngine();
+        events.clear();
+        startEngine();
+    }
+
+    private void stopEngine() {
+        collector.interrupt();
+        monitor.close();
+        service.close();
+        channel.shutdownNow();
+    }
+
+    public Container create(String name, String json) throws IOException {
+        JsonNode body = Json.MAPPER.readTree(json);
+        return service.create(name, CreateRequest.parse(body));
+    }
+
+    public Container run(String name, String json) throws IOException {
+        Container c = create(name, json);
+        service.start(c);
+        return c;
+    }
+
+    public List<String> actions(String id) {
+        return events.stream().filter(e -> e.actorId().equals(id)).map(Event::action).toList();
+    }
+
+    private static final Duration POLL = Duration.ofMillis(5);
+
+    /** Polls {@code condition} until it holds (5 s at most); the fake answers within milliseconds. */
+    public static void await(String what, BooleanSupplier condition) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(5));
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) {
+                fail("timed out waiting for " + what);
+            }
+            LockSupport.parkNanos(POLL.toNanos());
+        }
+    }
+
+    private static ContainerImages images() {
+        return new ContainerImages() {
+            @Override
+            public Image resolve(String ref) {
+                if (ref.equals("busybox") || ref.equals("busybox:latest")) {
+                    return BUSYBOX;
+                }
+                throw ApiException.notFound("No such image: " + ref + ":latest");
+            }
+
+            @Override
+            public Optional<String> idOf(String ref) {
+                return ref.startsWith("busybox") ? Optional.of(BUSYBOX.id()) : Optional.empty();
+            }
+
+            @Override
+            public void prepareRootfs(Image image, Path target) throws IOException {
+                Files.createDirectories(target.resolve("etc"));
+                Files.writeString(target.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
+            }
+
+            @Override
+            public void removeRootfs(Path rootfs) throws IOException {
+                if (Files.exists(rootfs)) {
+                    try (Stream<Path> paths = Files.walk(rootfs)) {
+                        for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                            Files.delete(p);
+                        }
+                    }
+                }
+            }
+        };
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stopEngine();
+        supervisor.close();
+    }
+}

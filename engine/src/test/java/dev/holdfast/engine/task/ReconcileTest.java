@@ -1,0 +1,100 @@
+package dev.holdfast.engine.task;
+
+import static dev.holdfast.engine.task.EngineFixture.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.holdfast.engine.container.Container;
+import dev.holdfast.engine.container.ContainerState;
+import dev.holdfast.engine.time.Timestamps;
+import dev.holdfast.supervisor.api.Status;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReconcileTest {
+    private static final String SLEEPER = "{\"Image\":\"busybox\",\"Cmd\":[\"sleep\",\"1000\"]}";
+
+    @TempDir
+    Path root;
+
+    private static ContainerState state(EngineFixture engine, String name) {
+        return engine.service.store().get(name).record().state();
+    }
+
+    @Test
+    void anEngineRestartAdoptsRunningTasksAndAppliesExitsItMissed() throws Exception {
+        try (EngineFixture engine = new EngineFixture(root, true)) {
+            Container running = engine.run("running", SLEEPER);
+            Container seven = engine.run("seven", SLEEPER);
+            Container lost = engine.run("lost", SLEEPER);
+            ContainerState before = running.record().state();
+
+            engine.monitor.close();
+            Instant exitedAt = Instant.parse("2026-01-02T03:04:05.123456789Z");
+            engine.supervisor.exit(seven.id(), 7, exitedAt);
+            engine.supervisor.tasks().remove(lost.id());
+            engine.supervisor.putTask("f".repeat(64), Status.STATUS_RUNNING, 4242);
+            engine.restartEngine();
+
+            assertEquals(before, state(engine, "running"));
+            ContainerState sevenState = state(engine, "seven");
+            assertEquals("exited", sevenState.status());
+            assertEquals(7, sevenState.exitCode());
+            assertEquals(Timestamps.format(exitedAt), sevenState.finishedAt());
+            assertEquals(255, state(engine, "lost").exitCode());
+            await("stopped task deleted", () -> !engine.supervisor.tasks().containsKey(seven.id()));
+            assertFalse(engine.supervisor.tasks().containsKey("f".repeat(64)), "orphan task deleted");
+            await("die events", () -> engine.actions(seven.id()).contains("die") && engine.actions(lost.id()).contains("die"));
+
+            // The adopted run's exit still reaches the restarted engine.
+            engine.supervisor.exit(running.id(), 0);
+            await("adopted exit", () -> state(engine, "running").status().equals("exited"));
+        }
+    }
+
+    @Test
+    void aSupervisorRestartBreaksTheStreamAndReconcileCatchesExitsInTheGap() throws Exception {
+        try (EngineFixture engine = new EngineFixture(root, true)) {
+            Container c = engine.run("web", SLEEPER);
+            engine.supervisor.stop();
+            await("monitor notices", () -> !engine.monitor.connected());
+            engine.supervisor.exit(c.id(), 9);
+            engine.supervisor.start();
+            await("exit applied after reconnect", () -> state(engine, "web").status().equals("exited"));
+            assertEquals(9, state(engine, "web").exitCode());
+            await("resubscribed", () -> engine.supervisor.subscriberCount() == 1);
+        }
+    }
+
+    @Test
+    void restartPoliciesApplyToExitsFoundAtBoot() throws Exception {
+        try (EngineFixture engine = new EngineFixture(root, true)) {
+            Container c = engine.run("always", "{\"Image\":\"busybox\",\"HostConfig\":{\"RestartPolicy\":{\"Name\":\"always\"}}}");
+            int pid = c.record().state().pid();
+            engine.monitor.close();
+            engine.supervisor.exit(c.id(), 1);
+            engine.restartEngine();
+            await("restarted", () -> state(engine, "always").hasProcess() && state(engine, "always").pid() != pid);
+        }
+    }
+
+    @Test
+    void withoutReconcileTheEngineKillsWhatItFindsAtBoot() throws Exception {
+        Path data = root;
+        try (EngineFixture engine = new EngineFixture(data, false)) {
+            Container c = engine.run("web", SLEEPER);
+            engine.monitor.close();
+            engine.restartEngine();
+            ContainerState state = state(engine, "web");
+            assertEquals("exited", state.status());
+            assertEquals(137, state.exitCode());
+            assertTrue(engine.supervisor.tasks().isEmpty());
+            // A container started after boot is not a leftover of the previous engine.
+            engine.service.start(engine.service.store().get("web"));
+            assertEquals(Status.STATUS_RUNNING, engine.supervisor.tasks().get(c.id()).getStatus());
+        }
+    }
+}
