@@ -115,13 +115,17 @@ public final class ContainerRoutes {
         CompletableFuture<Void> clientGone = new CompletableFuture<>();
         out.closeFuture().addListener(f -> clientGone.complete(null));
         CompletableFuture.anyOf(exit, clientGone).join();
-        if (exit.isDone()) {
+        if (exit.isDone() && out.isOpen()) {
             ExitStatus status = exit.join();
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("StatusCode", status.exitCode());
             body.put("Error", status.error() == null ? null : Map.of("Message", status.error()));
-            out.write(Json.MAPPER.writeValueAsBytes(body));
-            out.write("\n".getBytes(StandardCharsets.UTF_8));
+            try {
+                out.write(Json.MAPPER.writeValueAsBytes(body));
+                out.write("\n".getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                // The client stopped waiting (docker run gives up on its wait when the start fails): nobody to tell.
+            }
         }
         out.close();
         return Reply.streamed();

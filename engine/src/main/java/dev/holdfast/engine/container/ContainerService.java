@@ -171,8 +171,11 @@ public final class ContainerService implements AutoCloseable {
             int startedPid = tasks.start(c.id()).getPid();
             pid = startedPid != 0 ? startedPid : createdPid;
         } catch (SupervisorException e) {
-            if (e.code() == Status.Code.UNAVAILABLE) {
-                // Nothing was tried: the container did not fail, the supervisor is away.
+            if (e.unreachable()) {
+                // The container did not fail, the supervisor is away; but docker run --rm waits for the removal.
+                if (record.hostConfig().autoRemove()) {
+                    removeAsync(c);
+                }
                 throw e;
             }
             deleteTaskQuietly(c.id());
@@ -575,7 +578,7 @@ public final class ContainerService implements AutoCloseable {
             tasks.delete(c.id(), true);
         } catch (SupervisorException e) {
             // A stopped container's task was deleted at its exit; a leftover one is collected by the next reconcile.
-            if (e.code() != Status.Code.UNAVAILABLE) {
+            if (!e.unreachable()) {
                 throw e;
             }
         }

@@ -17,9 +17,11 @@ public final class SupervisorException extends ApiException {
     static SupervisorException of(Status status, String call, String containerId, Path socket, Throwable cause) {
         String subject = containerId == null ? call : call + " of container " + containerId;
         String detail = status.getDescription() == null ? status.getCode().toString() : status.getDescription();
-        return switch (status.getCode()) {
-            case UNAVAILABLE -> new SupervisorException(HttpResponseStatus.INTERNAL_SERVER_ERROR,
+        if (isUnreachable(status)) {
+            return new SupervisorException(HttpResponseStatus.INTERNAL_SERVER_ERROR,
                     "supervisor is not reachable at " + socket + " (" + subject + "): " + detail, status.getCode(), cause);
+        }
+        return switch (status.getCode()) {
             case NOT_FOUND -> new SupervisorException(HttpResponseStatus.NOT_FOUND,
                     subject + ": " + detail, status.getCode(), cause);
             case ALREADY_EXISTS -> new SupervisorException(HttpResponseStatus.CONFLICT,
@@ -33,6 +35,20 @@ public final class SupervisorException extends ApiException {
 
     public Status.Code code() {
         return code;
+    }
+
+    /** The call never reached the supervisor (not running, restarting), as opposed to a failure it reported. */
+    public boolean unreachable() {
+        return getCause() instanceof io.grpc.StatusRuntimeException sre && isUnreachable(sre.getStatus());
+    }
+
+    /**
+     * A status the client made up because it could not talk to the server carries the local cause (a refused
+     * connection); one the supervisor sent does not, even with the same code (it answers UNAVAILABLE when a shim
+     * is unreachable).
+     */
+    static boolean isUnreachable(Status status) {
+        return status.getCode() == Status.Code.UNAVAILABLE && status.getCause() != null;
     }
 
     /** The supervisor's own words (runc's error text for a failed create), without our context prefix. */

@@ -136,7 +136,7 @@ public final class TaskClient {
         try {
             return rpc.get();
         } catch (StatusRuntimeException e) {
-            if (e.getStatus().getCode() == Status.Code.UNAVAILABLE) {
+            if (SupervisorException.isUnreachable(e.getStatus())) {
                 // The supervisor may be back any moment: let the next call connect at once, not after backoff.
                 channel.resetConnectBackoff();
             }
