@@ -149,9 +149,16 @@ public final class LogFlood {
         List<String> kinds = List.of(args.get("kinds", "short,16k").split(","));
         long timeoutMs = args.getInt("run-timeout", 180) * 1000L;
 
+        Map<String, String> dead = new LinkedHashMap<>(); // daemons that stopped answering: skipped from then on
         for (String kind : kinds) {
             Pattern p = Pattern.of(kind, mb);
             Set<String> failed = new HashSet<>();
+            dead.forEach((name, why) -> {
+                failed.add(name);
+                for (String m : List.of("total", "write", "read", "verified")) {
+                    samples.na("logs." + kind + "." + m, name, why);
+                }
+            });
             Map<String, Integer> verified = new LinkedHashMap<>();
             for (int rep = 0; rep < reps; rep++) {
                 for (BenchSupport.Target t : targets) {
@@ -165,12 +172,24 @@ public final class LogFlood {
                     } catch (Exception e) {
                         failed.add(t.name());
                         String why = BenchSupport.reason(e);
+                        if (!answers(t)) {
+                            dead.put(t.name(), "the daemon stopped answering GET /containers/json after: " + why);
+                        }
                         for (String m : List.of("total", "write", "read", "verified")) {
                             samples.na("logs." + kind + "." + m, t.name(), why);
                         }
                     }
                 }
             }
+        }
+    }
+
+    /** Whether the daemon still answers GET /containers/json within 10 s. */
+    private static boolean answers(BenchSupport.Target t) {
+        try (BenchSupport.UnixHttp h = new BenchSupport.UnixHttp(t.socket())) {
+            return h.request("GET", BenchSupport.API + "/containers/json?limit=1", null, 10_000).status() == 200;
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 

@@ -129,7 +129,7 @@ public final class Report {
                         Row.of("restart.jvm_floor", "  bare JVM start: java -version (floor)", "ms"),
                         Row.of("restart.restore", "  /_ping -> all containers listed running", "ms"),
                         Row.of("restart.pids_kept", "containers that kept their pid", "").kind(Kind.PIDS))));
-        s.add(new Section("Memory (idle, " + n + " running containers)", List.of(
+        s.add(new Section("Memory (idle, " + n + " running containers, right after starting them)", List.of(
                 Row.of("mem.shim.uss", "shim USS, median over the containers", "KiB").target("abs<=1024"),
                 Row.of("mem.shim.rss", "shim RSS, median over the containers", "KiB"),
                 Row.of("mem.daemons.rss", "daemons RSS: engine+supervisor | dockerd+containerd", "MiB").scale(1.0 / 1024),
@@ -143,6 +143,16 @@ public final class Report {
                 Row.of("mem.helper.heap_committed", "  supervisor JVM heap committed", "MiB").scale(1.0 / 1024),
                 Row.of("mem.daemon.threads", "  threads: engine | dockerd", ""),
                 Row.of("mem.helper.threads", "  threads: supervisor | containerd", ""))));
+        s.add(new Section("Memory after the run, logs and API measurements (" + n + " running containers)", List.of(
+                Row.of("mem.after.daemons.rss", "daemons RSS: engine+supervisor | dockerd+containerd", "MiB")
+                        .scale(1.0 / 1024),
+                Row.of("mem.after.daemons.uss", "daemons USS: engine+supervisor | dockerd+containerd", "MiB")
+                        .scale(1.0 / 1024),
+                Row.of("mem.after.daemon.rss", "  engine | dockerd RSS", "MiB").scale(1.0 / 1024),
+                Row.of("mem.after.helper.rss", "  supervisor | containerd RSS", "MiB").scale(1.0 / 1024),
+                Row.of("mem.after.daemon.heap_committed", "  engine JVM heap committed", "MiB").scale(1.0 / 1024),
+                Row.of("mem.after.daemon.heap_used", "  engine JVM heap used", "MiB").scale(1.0 / 1024),
+                Row.of("mem.after.daemon.threads", "  threads: engine | dockerd", ""))));
         List<Row> api = new ArrayList<>();
         for (String ep : List.of("list", "inspect")) {
             String path = ep.equals("list") ? "GET /containers/json?all=1" : "GET /containers/{id}/json";
@@ -464,7 +474,13 @@ public final class Report {
                     texts.add(r.label().strip() + ": " + num(ma) + " vs " + num(mb) + " " + r.unit() + " (" + diff
                             + ")");
                 }
-                // rows of one unit together (in table order), the biggest gap first within each
+                // rows of one unit together (in table order), the biggest gap first within each; a gap under a
+                // tenth of its group's biggest is left out: not where the time goes
+                double[] maxGap = new double[units.size()];
+                for (double[] g : gaps) {
+                    maxGap[(int) g[0]] = Math.max(maxGap[(int) g[0]], g[1]);
+                }
+                gaps.removeIf(g -> g[1] < 0.1 * maxGap[(int) g[0]]);
                 gaps.sort((x, y) -> x[0] != y[0] ? Double.compare(x[0], y[0]) : Double.compare(y[1], x[1]));
                 for (double[] g : gaps) {
                     out.append("    - ").append(texts.get((int) g[2])).append('\n');
