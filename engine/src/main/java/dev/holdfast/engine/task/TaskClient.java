@@ -10,6 +10,7 @@ import dev.holdfast.supervisor.api.Task;
 import dev.holdfast.supervisor.api.TaskEvent;
 import dev.holdfast.supervisor.api.TaskRequest;
 import dev.holdfast.supervisor.api.TasksGrpc;
+import io.grpc.ConnectivityState;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -29,6 +31,7 @@ import java.util.function.Supplier;
 public final class TaskClient {
     // runc create pulls a whole rootfs together; generous, but a hung supervisor must not hang the API forever.
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration RECONNECT_GRACE = Duration.ofSeconds(3);
 
     private final ManagedChannel channel;
     private final Path socket;
@@ -136,11 +139,41 @@ public final class TaskClient {
         try {
             return rpc.get();
         } catch (StatusRuntimeException e) {
-            if (SupervisorException.isUnreachable(e.getStatus())) {
-                // The supervisor may be back any moment: let the next call connect at once, not after backoff.
-                channel.resetConnectBackoff();
+            if (!SupervisorException.isUnreachable(e.getStatus())) {
+                throw SupervisorException.of(e.getStatus(), what, id, socket, e);
+            }
+            // The call never reached the supervisor, so another try is safe; one that is restarting is back soon.
+            if (awaitConnection(RECONNECT_GRACE)) {
+                try {
+                    return rpc.get();
+                } catch (StatusRuntimeException again) {
+                    throw SupervisorException.of(again.getStatus(), what, id, socket, again);
+                }
             }
             throw SupervisorException.of(e.getStatus(), what, id, socket, e);
         }
+    }
+
+    /** Connects now (not after the channel's own backoff) and waits until connected, at most {@code timeout}. */
+    private boolean awaitConnection(Duration timeout) {
+        channel.resetConnectBackoff();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        ConnectivityState state = channel.getState(true);
+        while (state != ConnectivityState.READY) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            CountDownLatch changed = new CountDownLatch(1);
+            channel.notifyWhenStateChanged(state, changed::countDown);
+            try {
+                changed.await(left, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            state = channel.getState(true);
+        }
+        return true;
     }
 }
