@@ -210,26 +210,55 @@ static int parse_signal(const char *s)
     return -1;
 }
 
-static void start_runc(struct client *c, enum runc_op op, const char *arg)
+/* Runs runc for c, answered when the reaper collects it; false (c answered, msg set) if it did not run. */
+static bool start_runc(struct client *c, enum runc_op op, const char *arg, const int fds[3], char *msg,
+                       size_t msgsz)
 {
     struct runc_cmd *slot = runc_cmd_slot();
     if (!slot) {
+        snprintf(msg, msgsz, "too many runc commands in progress");
         reply_and_close(c, "error too many runc commands in progress\n");
-        return;
+        return false;
     }
-    char msg[512], answer[600];
+    char answer[600];
     off_t off;
-    pid_t pid = runc_spawn(op, arg, -1, -1, -1, &off, msg, sizeof msg);
+    pid_t pid = runc_spawn(op, arg, fds[0], fds[1], fds[2], &off, msg, msgsz);
     if (pid < 0) {
         snprintf(answer, sizeof answer, "error %s\n", msg);
         reply_and_close(c, answer);
-        return;
+        return false;
     }
     slot->pid = pid;
     slot->op = op;
     slot->log_off = off;
     slot->client = c;
     c->kind = C_RUNC;
+    return true;
+}
+
+static bool parse_dim(const char *s, const char *end, unsigned *out)
+{
+    if (s == end || end - s > 5)
+        return false;
+    unsigned v = 0;
+    for (; s < end; s++) {
+        if (*s < '0' || *s > '9')
+            return false;
+        v = v * 10 + (unsigned)(*s - '0');
+    }
+    if (v > 65535)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* "<width> <height>", each 0..65535 */
+static bool parse_size(const char *arg, unsigned *w, unsigned *h)
+{
+    if (!arg)
+        return false;
+    const char *sp = strchr(arg, ' ');
+    return sp && parse_dim(arg, sp, w) && parse_dim(sp + 1, sp + 1 + strlen(sp + 1), h);
 }
 
 static void attach_update(struct client *c)
@@ -268,13 +297,38 @@ static void dispatch(struct client *c, char *line)
     } else if (S.state == ST_STOPPED && strcmp(line, "wait") != 0 && strcmp(line, "attach") != 0) {
         reply_and_close(c, "error container is not running\n");
     } else if (strcmp(line, "start") == 0) {
-        bool start_pending = runc_cmd_pending(RUNC_START);
+        bool start_pending = runc_cmd_pending(S.exec_id ? RUNC_EXEC : RUNC_START);
         if (S.state != ST_CREATED || start_pending) {
             reply_and_close(c, start_pending ? "error start already in progress\n"
                                              : "error container is not in created state\n");
             return;
         }
-        start_runc(c, RUNC_START, NULL);
+        const int none[3] = {-1, -1, -1};
+        char msg[512];
+        if (!S.exec_id) {
+            start_runc(c, RUNC_START, NULL, none, msg, sizeof msg);
+            return;
+        }
+        /* exec: the process gets the pipes (with --tty, runc gets /dev/null and hands over a terminal) */
+        const int pipes[3] = {io_child_fd(0), io_child_fd(1), io_child_fd(2)};
+        bool ran = start_runc(c, RUNC_EXEC, NULL, S.tty ? none : pipes, msg, sizeof msg);
+        io_close_child_ends();
+        if (!ran)
+            exec_failed(msg);
+    } else if (strcmp(line, "resize") == 0) {
+        unsigned w, h;
+        char msg[200];
+        if (!parse_size(arg, &w, &h)) {
+            snprintf(answer, sizeof answer, "error invalid size: %.64s\n", arg ? arg : "(none)");
+            reply_and_close(c, answer);
+        } else if (!tty_resize(w, h, msg, sizeof msg)) {
+            snprintf(answer, sizeof answer, "error %s\n", msg);
+            reply_and_close(c, answer);
+        } else {
+            reply_and_close(c, "ok\n");
+        }
+    } else if (strcmp(line, "kill-all") == 0 && S.exec_id) {
+        reply_and_close(c, "error kill-all is for the container's shim\n");
     } else if (strcmp(line, "kill") == 0 || strcmp(line, "kill-all") == 0) {
         int sig = arg ? parse_signal(arg) : -1;
         if (sig < 0 || (sig == 0 && line[4] == '-')) {
@@ -285,11 +339,17 @@ static void dispatch(struct client *c, char *line)
         if (line[4] == '-') {
             char num[16];
             snprintf(num, sizeof num, "%d", sig);
-            start_runc(c, RUNC_KILL_ALL, num);
+            const int none[3] = {-1, -1, -1};
+            char msg[512];
+            start_runc(c, RUNC_KILL_ALL, num, none, msg, sizeof msg);
             return;
         }
         if (S.init_reaped) {
             reply_and_close(c, "error container is not running\n");
+            return;
+        }
+        if (S.init_pid <= 0) { /* exec mode before start: never kill(0 or -1, ...) */
+            reply_and_close(c, "error process not started\n");
             return;
         }
         /* safe: init is our child (via subreaping) and has not been reaped, so the pid is still its */

@@ -1,5 +1,6 @@
-/* The container's stdio pipes: stdout/stderr relayed (nonblocking) into the json-file log and to attach
- * clients, stdin fed from attach clients. Fixed-size buffers only. */
+/* The process's stdio: pipes, or with --tty the terminal's master. stdout/stderr (a terminal has only
+ * "stdout") are relayed (nonblocking) into the json-file log and to attach clients; stdin is fed from attach
+ * clients. Fixed-size buffers only. */
 #include "shim.h"
 
 #include <errno.h>
@@ -20,7 +21,8 @@ struct stream {
 
 struct stdin_pipe {
     struct ev ev;
-    int fd; /* -1: no stdin or closed */
+    int fd;       /* -1: no stdin, closed, or not there yet */
+    bool waiting; /* --tty --stdin before the terminal arrived: input is buffered */
     bool out_armed;
     bool close_pending;
     size_t len;
@@ -32,6 +34,7 @@ static struct stream streams[2] = {
     {.ev = {EV_STREAM}, .fd = -1, .id = 2, .name = "stderr"},
 };
 static struct stdin_pipe in = {.ev = {EV_STDIN}, .fd = -1};
+static int child_fds[3] = {-1, -1, -1}; /* the process's ends of the pipes, until runc has them */
 
 static int make_pipe(int p[2], int nonblock_end)
 {
@@ -49,23 +52,72 @@ static int make_pipe(int p[2], int nonblock_end)
     return 0;
 }
 
-int io_setup_pipes(int *child_in, int *child_out, int *child_err)
+int io_setup_pipes(void)
 {
     int p[2];
-    *child_in = *child_out = *child_err = -1;
     if (make_pipe(p, 0) != 0)
         return -1;
     streams[0].fd = p[0];
-    *child_out = p[1];
+    child_fds[1] = p[1];
     if (make_pipe(p, 0) != 0)
         return -1;
     streams[1].fd = p[0];
-    *child_err = p[1];
+    child_fds[2] = p[1];
     if (S.stdin_enabled) {
         if (make_pipe(p, 1) != 0)
             return -1;
-        *child_in = p[0];
+        child_fds[0] = p[0];
         in.fd = p[1];
+        /* registered now: input may arrive (and fill the pipe) before the process runs */
+        if (ep_add(in.fd, 0, &in.ev) != 0) /* armed for EPOLLOUT only while data is pending */
+            return -1;
+    }
+    return 0;
+}
+
+int io_child_fd(int i)
+{
+    return child_fds[i];
+}
+
+void io_close_child_ends(void)
+{
+    for (int i = 0; i < 3; i++) {
+        if (child_fds[i] >= 0 && close(child_fds[i]) != 0)
+            slog("close child end %d: %s", i, strerror(errno));
+        child_fds[i] = -1;
+    }
+}
+
+void io_setup_terminal(void)
+{
+    in.waiting = S.stdin_enabled;
+}
+
+static void stdin_flush(void);
+
+int io_use_terminal(int master)
+{
+    int r = fcntl(master, F_DUPFD_CLOEXEC, 3);
+    if (r < 0) {
+        slog("dup terminal: %s", strerror(errno));
+        return -1;
+    }
+    streams[0].fd = r;
+    if (ep_add(r, EPOLLIN, &streams[0].ev) != 0)
+        return -1;
+    if (in.waiting) {
+        in.waiting = false;
+        int w = fcntl(master, F_DUPFD_CLOEXEC, 3);
+        if (w < 0) {
+            slog("dup terminal: %s", strerror(errno));
+            in.len = 0;
+            return -1;
+        }
+        in.fd = w;
+        if (ep_add(w, 0, &in.ev) != 0)
+            return -1;
+        stdin_flush(); /* input buffered before the terminal existed */
     }
     return 0;
 }
@@ -75,8 +127,6 @@ void io_register(void)
     for (int i = 0; i < 2; i++)
         if (streams[i].fd >= 0)
             ep_add(streams[i].fd, EPOLLIN, &streams[i].ev);
-    if (in.fd >= 0)
-        ep_add(in.fd, 0, &in.ev); /* armed for EPOLLOUT only while data is pending */
 }
 
 static void emit(struct stream *s, const unsigned char *p, size_t n, const struct timespec *ts)
@@ -102,7 +152,8 @@ static void stream_read(struct stream *s)
     if (n < 0) {
         if (errno == EAGAIN || errno == EINTR)
             return;
-        slog("read %s pipe: %s", s->name, strerror(errno));
+        if (errno != EIO || !S.tty) /* a terminal's master: EIO once every slave fd is closed */
+            slog("read %s: %s", s->name, strerror(errno));
         stream_eof(s);
         return;
     }
@@ -140,8 +191,12 @@ static void stream_read(struct stream *s)
 
 static void stdin_close_now(void)
 {
-    if (in.fd < 0)
+    in.waiting = false;
+    if (in.fd < 0) {
+        in.len = 0;
+        in.close_pending = false;
         return;
+    }
     ep_del(in.fd);
     if (close(in.fd) != 0)
         slog("close stdin pipe: %s", strerror(errno));
@@ -161,7 +216,7 @@ static void stdin_flush(void)
             if (errno == EAGAIN)
                 break;
             if (errno != EPIPE)
-                slog("write stdin pipe: %s", strerror(errno));
+                slog("write stdin: %s", strerror(errno));
             stdin_close_now(); /* the container closed its stdin: discard */
             return;
         }
@@ -181,14 +236,14 @@ static void stdin_flush(void)
 
 size_t io_stdin_room(void)
 {
-    if (in.fd < 0 || in.close_pending)
+    if ((in.fd < 0 && !in.waiting) || in.close_pending)
         return sizeof in.buf; /* discarded anyway */
     return sizeof in.buf - in.len;
 }
 
 size_t io_stdin_push(const char *data, size_t n)
 {
-    if (in.fd < 0 || in.close_pending)
+    if ((in.fd < 0 && !in.waiting) || in.close_pending)
         return n; /* no stdin (or closing): discard */
     size_t room = sizeof in.buf - in.len;
     if (n > room)
@@ -201,7 +256,7 @@ size_t io_stdin_push(const char *data, size_t n)
 
 void io_stdin_close_after_flush(void)
 {
-    if (in.fd < 0)
+    if (in.fd < 0 && !in.waiting)
         return;
     in.close_pending = true;
     stdin_flush();
@@ -248,6 +303,7 @@ void io_flush_partial(void)
 
 void io_close_all(void)
 {
+    io_close_child_ends();
     for (int i = 0; i < 2; i++) {
         if (streams[i].fd >= 0) {
             ep_del(streams[i].fd);

@@ -1,11 +1,14 @@
 /* holdfast-shim entry point: arguments, daemonizing, the report line, and the epoll loop.
  *
  *   holdfast-shim --id ID --bundle DIR --socket PATH --log-path FILE --runc PATH --runc-root DIR
- *                 [--stdin] [--log-max-size BYTES --log-max-files N]
+ *                 [--stdin] [--tty] [--log-max-size BYTES --log-max-files N]
+ *   holdfast-shim --id ID --bundle DIR --socket PATH --runc PATH --runc-root DIR
+ *                 --exec-id EID --process FILE --state-dir SDIR
+ *                 [--stdin] [--tty] [--log-path FILE [--log-max-size BYTES --log-max-files N]]
  *
  * The process started by the supervisor forks; the child becomes the shim (new session, child subreaper),
- * runs `runc create` and reports back over a pipe; the parent prints `ok <init pid> <shim pid>` or
- * `error <message>` and exits 0 / 1. */
+ * runs `runc create` (exec mode: nothing until `start`) and reports back over a pipe; the parent prints
+ * `ok <init pid> <shim pid>` (exec mode: `ok 0 <shim pid>`) or `error <message>` and exits 0 / 1. */
 #include "shim.h"
 
 #include <errno.h>
@@ -25,7 +28,7 @@
 
 struct shim S = {.epfd = -1};
 
-static char *owned[6]; /* absolute copies of the path arguments, freed at exit */
+static char *owned[8]; /* absolute copies of the path arguments, freed at exit */
 
 int ep_add(int fd, uint32_t events, struct ev *ev)
 {
@@ -92,7 +95,10 @@ static long long parse_num(const char *s, const char *what)
 
 static void parse_args(int argc, char **argv)
 {
-    enum { O_ID = 1, O_BUNDLE, O_SOCKET, O_LOGPATH, O_RUNC, O_RUNCROOT, O_STDIN, O_MAXSIZE, O_MAXFILES };
+    enum {
+        O_ID = 1, O_BUNDLE, O_SOCKET, O_LOGPATH, O_RUNC, O_RUNCROOT, O_STDIN, O_MAXSIZE, O_MAXFILES, O_TTY,
+        O_EXECID, O_PROCESS, O_STATEDIR
+    };
     static const struct option opts[] = {
         {"id", required_argument, NULL, O_ID},
         {"bundle", required_argument, NULL, O_BUNDLE},
@@ -103,6 +109,10 @@ static void parse_args(int argc, char **argv)
         {"stdin", no_argument, NULL, O_STDIN},
         {"log-max-size", required_argument, NULL, O_MAXSIZE},
         {"log-max-files", required_argument, NULL, O_MAXFILES},
+        {"tty", no_argument, NULL, O_TTY},
+        {"exec-id", required_argument, NULL, O_EXECID},
+        {"process", required_argument, NULL, O_PROCESS},
+        {"state-dir", required_argument, NULL, O_STATEDIR},
         {NULL, 0, NULL, 0},
     };
     opterr = 0;
@@ -136,6 +146,18 @@ static void parse_args(int argc, char **argv)
         case O_MAXFILES:
             S.log_max_files = (int)parse_num(optarg, "--log-max-files");
             break;
+        case O_TTY:
+            S.tty = true;
+            break;
+        case O_EXECID:
+            S.exec_id = optarg;
+            break;
+        case O_PROCESS:
+            S.process_file = absolute(optarg, 5);
+            break;
+        case O_STATEDIR:
+            S.state_dir = absolute(optarg, 6);
+            break;
         default: {
             char msg[256];
             snprintf(msg, sizeof msg, "invalid argument: %.100s", argv[optind - 1]);
@@ -145,14 +167,20 @@ static void parse_args(int argc, char **argv)
     }
     if (optind < argc)
         usage_error("unexpected positional argument");
-    if (!S.id || !S.bundle || !S.socket_path || !S.log_path || !S.runc || !S.runc_root)
+    bool exec_mode = S.exec_id || S.process_file || S.state_dir;
+    if (!S.id || !S.bundle || !S.socket_path || (!S.log_path && !exec_mode) || !S.runc || !S.runc_root ||
+        (exec_mode && (!S.exec_id || !S.process_file || !S.state_dir)))
         usage_error("usage: holdfast-shim --id ID --bundle DIR --socket PATH --log-path FILE --runc PATH "
-                    "--runc-root DIR [--stdin] [--log-max-size BYTES --log-max-files N]");
+                    "--runc-root DIR [--stdin] [--tty] [--log-max-size BYTES --log-max-files N]; exec mode: "
+                    "--exec-id EID --process FILE --state-dir DIR, --log-path optional");
     if (S.id[0] == '\0' || strchr(S.id, '/') || strchr(S.id, '\n'))
         usage_error("invalid --id");
-    int n = snprintf(S.runc_log, sizeof S.runc_log, "%s/runc.log", S.bundle);
+    if (S.exec_id && (S.exec_id[0] == '\0' || strchr(S.exec_id, '/') || strchr(S.exec_id, '\n')))
+        usage_error("invalid --exec-id");
+    S.dir = exec_mode ? S.state_dir : S.bundle;
+    int n = snprintf(S.runc_log, sizeof S.runc_log, "%s/runc.log", S.dir);
     if (n < 0 || (size_t)n >= sizeof S.runc_log)
-        usage_error("--bundle path too long");
+        usage_error(exec_mode ? "--state-dir path too long" : "--bundle path too long");
 }
 
 static void close_inherited_fds(void)
@@ -259,6 +287,7 @@ static void cleanup_and_exit(int code)
 {
     control_close_all();
     io_close_all();
+    tty_close();
     jlog_close();
     reaper_close();
     if (S.epfd >= 0)
@@ -280,7 +309,7 @@ static void fail(const char *fmt, ...)
     slog("startup failed: %s", msg);
     report("error %s", msg);
     char path[4200];
-    snprintf(path, sizeof path, "%s/shim.pid", S.bundle);
+    snprintf(path, sizeof path, "%s/shim.pid", S.dir);
     unlink(path);
     cleanup_and_exit(1);
 }
@@ -314,11 +343,11 @@ static pid_t read_init_pid(void)
 void on_init_exit(int status)
 {
     S.init_reaped = true;
-    S.exit_code = exit_status_code(status);
+    S.exit_code = S.forced_exit_code > 0 ? S.forced_exit_code : exit_status_code(status);
     now_realtime(&S.exited_at);
     S.state = ST_EXITING;
     S.drain_deadline_ms = now_mono_ms() + DRAIN_TIMEOUT_MS;
-    slog("init %d exited: code %d", (int)S.init_pid, S.exit_code);
+    slog("%s %d exited: code %d", S.exec_id ? "exec'd process" : "init", (int)S.init_pid, S.exit_code);
     io_close_stdin();
 }
 
@@ -329,13 +358,40 @@ static void finish(void)
              DRAIN_TIMEOUT_MS);
     io_flush_partial();
     io_close_all();
-    if (write_exit_json(S.bundle, S.init_pid, S.exit_code, &S.exited_at) != 0)
+    tty_close();
+    if (write_exit_json(S.dir, S.init_pid, S.exit_code, &S.exited_at) != 0)
         slog("exit.json not written");
     S.state = ST_STOPPED;
     control_unlink_socket(); /* nobody new connects to a finished shim */
     control_finish();
     /* connections queued before the unlink are still accepted and answered, briefly */
     S.drain_deadline_ms = now_mono_ms() + STOPPED_GRACE_MS;
+}
+
+/* Container mode: runc create, then the pipes or the terminal are read. */
+static void create(void)
+{
+    char msg[1024];
+    bool created = runc_run(RUNC_CREATE, NULL, io_child_fd(0), io_child_fd(1), io_child_fd(2), msg, sizeof msg);
+    io_close_child_ends();
+    if (!created)
+        fail("%s", msg);
+    char dmsg[256];
+    S.init_pid = read_init_pid();
+    if (S.init_pid <= 0) {
+        runc_run(RUNC_DELETE, NULL, -1, -1, -1, dmsg, sizeof dmsg);
+        fail("runc create succeeded but %s/init.pid is unreadable", S.bundle);
+    }
+    if (S.tty) {
+        int master = tty_receive(msg, sizeof msg);
+        if (master < 0 || io_use_terminal(master) != 0) {
+            runc_run(RUNC_DELETE, NULL, -1, -1, -1, dmsg, sizeof dmsg);
+            fail("%s", master < 0 ? msg : "setting up the terminal failed (see shim.log)");
+        }
+    }
+    S.state = ST_CREATED;
+    if (!S.tty)
+        io_register(); /* the terminal was registered by io_use_terminal */
 }
 
 static void child(void)
@@ -345,8 +401,11 @@ static void child(void)
     if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
         fail("prctl(PR_SET_CHILD_SUBREAPER): %s", strerror(errno));
     umask(022);
-    slog_open(S.bundle);
-    slog("shim for %s starting (bundle %s)", S.id, S.bundle);
+    slog_open(S.dir);
+    if (S.exec_id)
+        slog("shim for exec %s in %s starting (state dir %s)", S.exec_id, S.id, S.dir);
+    else
+        slog("shim for %s starting (bundle %s)", S.id, S.bundle);
     if (chdir("/") != 0)
         fail("chdir /: %s", strerror(errno));
     int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -362,33 +421,27 @@ static void child(void)
         fail("epoll_create1: %s", strerror(errno));
     if (reaper_setup() != 0 || reaper_register() != 0)
         fail("signalfd setup: %s", strerror(errno));
-    if (write_shim_pid(S.bundle) != 0)
-        fail("writing %s/shim.pid failed (see shim.log)", S.bundle);
+    if (write_shim_pid(S.dir) != 0)
+        fail("writing %s/shim.pid failed (see shim.log)", S.dir);
     if (control_listen(S.socket_path) != 0)
         fail("control socket %s: %s", S.socket_path, strerror(errno));
-    if (jlog_open(S.log_path, S.log_max_size, S.log_max_files) != 0)
+    if (S.log_path && jlog_open(S.log_path, S.log_max_size, S.log_max_files) != 0)
         fail("open log %s: %s", S.log_path, strerror(errno));
-    int cin, cout, cerr;
-    if (io_setup_pipes(&cin, &cout, &cerr) != 0)
+    if (S.tty) {
+        if (tty_listen() != 0)
+            fail("console socket %s/%s: %s", S.dir, TTY_SOCK, strerror(errno));
+        io_setup_terminal();
+    } else if (io_setup_pipes() != 0) {
         fail("creating stdio pipes: %s", strerror(errno));
-
-    char msg[1024];
-    bool created = runc_run(RUNC_CREATE, NULL, cin, cout, cerr, msg, sizeof msg);
-    if (cin >= 0)
-        close(cin);
-    close(cout);
-    close(cerr);
-    if (!created)
-        fail("%s", msg);
-    S.init_pid = read_init_pid();
-    if (S.init_pid <= 0) {
-        char dmsg[256];
-        runc_run(RUNC_DELETE, NULL, -1, -1, -1, dmsg, sizeof dmsg);
-        fail("runc create succeeded but %s/init.pid is unreadable", S.bundle);
     }
-    S.state = ST_CREATED;
-    io_register();
-    report("ok %d %d", (int)S.init_pid, (int)getpid());
+
+    if (S.exec_id) {
+        S.state = ST_CREATED; /* runc exec runs at `start` */
+        report("ok 0 %d", (int)getpid());
+    } else {
+        create();
+        report("ok %d %d", (int)S.init_pid, (int)getpid());
+    }
 
     for (;;) {
         int timeout = -1;

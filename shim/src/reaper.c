@@ -1,5 +1,6 @@
 /* Signals through a signalfd: SIGCHLD reaps every child (the shim is a subreaper, so runc's children and
- * the container init end up here); only init's status becomes the exit status. SIGTERM/SIGINT/SIGHUP are
+ * the container init or the exec'd process end up here); only that process's status becomes the exit status.
+ * Statuses of unknown children are kept briefly: an exec'd process can exit before runc exec has exited. SIGTERM/SIGINT/SIGHUP are
  * logged and otherwise ignored: stopping the shim must never stop the container. */
 #include "shim.h"
 
@@ -14,6 +15,31 @@
 
 static struct ev sig_ev = {EV_SIGNAL};
 static int sig_fd = -1;
+
+static struct {
+    pid_t pid; /* 0: free */
+    int status;
+} stash[REAPED_STASH];
+static unsigned stash_next;
+
+static void stash_put(pid_t pid, int status)
+{
+    stash[stash_next].pid = pid;
+    stash[stash_next].status = status;
+    stash_next = (stash_next + 1) % REAPED_STASH;
+}
+
+bool reaper_take(pid_t pid, int *status)
+{
+    for (int i = 0; i < REAPED_STASH; i++) {
+        if (stash[i].pid == pid) {
+            *status = stash[i].status;
+            stash[i].pid = 0;
+            return true;
+        }
+    }
+    return false;
+}
 
 int reaper_setup(void)
 {
@@ -70,20 +96,25 @@ static void reap(void)
         struct runc_cmd *c = runc_cmd_find(pid);
         if (c) {
             char msg[1024], answer[1100];
-            if (runc_result(c->op, status, c->log_off, msg, sizeof msg))
+            struct client *cl = c->client;
+            enum runc_op op = c->op;
+            off_t log_off = c->log_off;
+            c->pid = 0;
+            c->client = NULL;
+            if (op == RUNC_EXEC)
+                exec_done(status, log_off, answer, sizeof answer);
+            else if (runc_result(op, status, log_off, msg, sizeof msg))
                 snprintf(answer, sizeof answer, "ok\n");
             else
                 snprintf(answer, sizeof answer, "error %s\n", msg);
-            struct client *cl = c->client;
-            enum runc_op op = c->op;
-            c->pid = 0;
-            c->client = NULL;
             if (op == RUNC_START && answer[0] == 'o' && S.state == ST_CREATED)
                 S.state = ST_RUNNING;
             if (cl)
                 control_runc_done(cl, answer);
             continue;
         }
+        if (S.exec_id && S.init_pid == 0)
+            stash_put(pid, status); /* perhaps the exec'd process, before runc exec is done */
         slog("reaped pid %d (status 0x%x)", (int)pid, (unsigned)status);
     }
 }

@@ -1,5 +1,6 @@
-/* Running runc: create (synchronously, before the shim reports), start / kill --all (asynchronously,
- * answered when the reaper collects them), and the error message from runc's json log. */
+/* Running runc: create (synchronously, before the shim reports), start / exec / kill --all (asynchronously,
+ * answered when the reaper collects them), and the error message from runc's json log. With --tty, create and
+ * exec run in the shim's directory and get "--console-socket tty.sock". */
 #include "shim.h"
 
 #include <errno.h>
@@ -27,6 +28,8 @@ const char *runc_op_name(enum runc_op op)
         return "kill";
     case RUNC_DELETE:
         return "delete";
+    case RUNC_EXEC:
+        return "exec";
     }
     return "?";
 }
@@ -43,7 +46,7 @@ pid_t runc_spawn(enum runc_op op, const char *arg, int in, int out, int err, off
                  size_t msgsz)
 {
     char pidfile[4200];
-    const char *argv[16];
+    const char *argv[24];
     int a = 0;
     argv[a++] = S.runc;
     argv[a++] = "--root";
@@ -60,6 +63,23 @@ pid_t runc_spawn(enum runc_op op, const char *arg, int in, int out, int err, off
         argv[a++] = S.bundle;
         argv[a++] = "--pid-file";
         argv[a++] = pidfile;
+        if (S.tty) {
+            argv[a++] = "--console-socket";
+            argv[a++] = TTY_SOCK;
+        }
+        argv[a++] = S.id;
+        break;
+    case RUNC_EXEC:
+        snprintf(pidfile, sizeof pidfile, "%s/exec.pid", S.dir);
+        argv[a++] = "--detach";
+        argv[a++] = "--pid-file";
+        argv[a++] = pidfile;
+        argv[a++] = "--process";
+        argv[a++] = S.process_file;
+        if (S.tty) {
+            argv[a++] = "--console-socket";
+            argv[a++] = TTY_SOCK;
+        }
         argv[a++] = S.id;
         break;
     case RUNC_START:
@@ -99,6 +119,9 @@ pid_t runc_spawn(enum runc_op op, const char *arg, int in, int out, int err, off
         else
             rc = posix_spawn_file_actions_adddup2(&fa, fds[i], i);
     }
+    /* the console socket path is relative to the directory */
+    if (rc == 0 && S.tty && (op == RUNC_CREATE || op == RUNC_EXEC))
+        rc = posix_spawn_file_actions_addchdir_np(&fa, S.dir);
     /* runc and, through it, the container start with default dispositions and nothing blocked */
     sigset_t none, all;
     sigemptyset(&none);

@@ -1,4 +1,5 @@
-/* holdfast-shim: one container's stdio, json-file log, reaping and exit status.
+/* holdfast-shim: one container's (or one exec'd process's) stdio or terminal, json-file log, reaping and
+ * exit status.
  * See docs/internals.md ("The shim") for the CLI and the control protocol. */
 #ifndef HOLDFAST_SHIM_H
 #define HOLDFAST_SHIM_H
@@ -17,6 +18,8 @@
 #define DRAIN_TIMEOUT_MS 2000
 #define STOPPED_GRACE_MS 1000 /* answering connections queued before the socket was unlinked */
 #define MAX_RUNC_CMDS 8
+#define REAPED_STASH 16 /* statuses of unknown children kept for a later lookup (exec: exit before exec.pid) */
+#define TTY_SOCK "tty.sock" /* the console socket, relative to the shim's directory */
 
 /* Every epoll-registered object starts with this. */
 enum ev_kind { EV_SIGNAL, EV_LISTEN, EV_STREAM, EV_STDIN, EV_CLIENT };
@@ -62,7 +65,7 @@ int write_shim_pid(const char *bundle);
 int write_exit_json(const char *bundle, pid_t pid, int code, const struct timespec *at);
 
 /* ---- runc.c ---- */
-enum runc_op { RUNC_CREATE, RUNC_START, RUNC_KILL_ALL, RUNC_DELETE };
+enum runc_op { RUNC_CREATE, RUNC_START, RUNC_KILL_ALL, RUNC_DELETE, RUNC_EXEC };
 struct runc_cmd {
     pid_t pid;              /* 0: slot free */
     enum runc_op op;
@@ -82,9 +85,15 @@ void runc_cmd_forget_client(struct client *c);
 bool runc_cmd_pending(enum runc_op op);
 const char *runc_op_name(enum runc_op op);
 
-/* ---- io.c: container pipes ---- */
-int io_setup_pipes(int *child_in, int *child_out, int *child_err);
-void io_register(void);
+/* ---- io.c: the process's pipes or terminal ---- */
+/* Pipes; the process's ends stay open (io_child_fd: 0 stdin or -1, 1 stdout, 2 stderr) until closed. */
+int io_setup_pipes(void);
+int io_child_fd(int i);
+void io_close_child_ends(void);
+/* --tty: no pipes; with --stdin, input is buffered until io_use_terminal(master) (which dups it). */
+void io_setup_terminal(void);
+int io_use_terminal(int master);
+void io_register(void); /* start reading the output pipes */
 void io_handle(struct ev *ev, uint32_t events);
 bool io_drained(void);
 void io_flush_partial(void);
@@ -101,6 +110,20 @@ int reaper_register(void);
 void reaper_close(void);
 void reaper_handle(void);
 int exit_status_code(int status);
+/* The status of pid if it was reaped before it was known (then forgotten). */
+bool reaper_take(pid_t pid, int *status);
+
+/* ---- tty.c: --tty ---- */
+int tty_listen(void);                        /* bind <dir>/tty.sock before runc runs */
+int tty_receive(char *msg, size_t msgsz);    /* after runc succeeded: the master (owned by tty.c) or -1 */
+bool tty_resize(unsigned width, unsigned height, char *msg, size_t msgsz);
+void tty_close(void);
+
+/* ---- exec.c: exec mode ---- */
+/* runc exec finished (status from waitpid): the answer for the start request, "ok <pid>\n" or "error ..\n" */
+void exec_done(int status, off_t log_off, char *answer, size_t answersz);
+void exec_failed(const char *msg);
+int exec_failure_code(const char *msg);
 
 /* ---- control.c ---- */
 int control_listen(const char *path);
@@ -119,14 +142,17 @@ void control_free_closed(void);
 /* ---- main.c: global state ---- */
 struct shim {
     const char *id, *bundle, *socket_path, *log_path, *runc, *runc_root;
-    bool stdin_enabled;
+    const char *exec_id, *process_file, *state_dir; /* exec mode: exec_id != NULL */
+    const char *dir;                                /* bundle, or state_dir in exec mode: the shim's files */
+    bool stdin_enabled, tty;
     long long log_max_size;
     int log_max_files;
 
     int epfd;
     enum task_state state;
-    pid_t init_pid;
+    pid_t init_pid; /* the process: container init, or the exec'd process (0 until started) */
     bool init_reaped;
+    int forced_exit_code; /* > 0: the exit code regardless of the status (exec started without a terminal) */
     int exit_code;
     struct timespec exited_at;
     int64_t drain_deadline_ms; /* ST_EXITING: stop draining; ST_STOPPED: stop answering */

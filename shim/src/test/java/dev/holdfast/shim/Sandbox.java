@@ -1,5 +1,6 @@
 package dev.holdfast.shim;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -32,7 +33,8 @@ final class Sandbox implements AutoCloseable {
     static final Path SHIM = Path.of(System.getProperty("holdfast.shim", "target/holdfast-shim")).toAbsolutePath();
     static final String RUNC = "/usr/sbin/runc";
     static final ObjectMapper JSON = new ObjectMapper();
-    private static final String[] APPLETS = {"sh", "echo", "sleep", "cat", "printf", "head", "tr", "seq", "true"};
+    private static final String[] APPLETS = {"sh", "echo", "sleep", "cat", "printf", "head", "tr", "seq", "true",
+            "tty", "stty"};
 
     final String tag;        // unique, appears in every path and in the cgroup name
     final String id;
@@ -43,13 +45,23 @@ final class Sandbox implements AutoCloseable {
     final Path log;
     final String cgroupParent;
     Long shimPid;
+    private ObjectNode process; // the spec's process object, the template for execs
 
     Sandbox(String... args) throws IOException, InterruptedException {
-        this(false, args);
+        this(false, false, args);
     }
 
     /** hostPid: no pid namespace of its own, so the container's children outlive its init. */
     Sandbox(boolean hostPid, String... args) throws IOException, InterruptedException {
+        this(hostPid, false, args);
+    }
+
+    /** A container whose process has a terminal (process.terminal = true; the shim needs --tty). */
+    static Sandbox withTerminal(String... args) throws IOException, InterruptedException {
+        return new Sandbox(false, true, args);
+    }
+
+    private Sandbox(boolean hostPid, boolean terminal, String... args) throws IOException, InterruptedException {
         byte[] rnd = new byte[4];
         new SecureRandom().nextBytes(rnd);
         tag = HexFormat.of().formatHex(rnd);
@@ -71,8 +83,8 @@ final class Sandbox implements AutoCloseable {
         Files.createDirectories(bundle.resolve("rootfs/tmp"));
         run(RUNC, "spec", "--bundle", bundle.toString());
         ObjectNode spec = (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
-        ObjectNode process = (ObjectNode) spec.get("process");
-        process.put("terminal", false);
+        process = (ObjectNode) spec.get("process");
+        process.put("terminal", terminal);
         ArrayNode argv = process.putArray("args");
         for (String a : args) {
             argv.add(a);
@@ -104,6 +116,19 @@ final class Sandbox implements AutoCloseable {
 
     /** Runs the shim's starter process to completion; returns its one line and exit code. */
     Started startShim(List<String> cmd) throws IOException, InterruptedException {
+        Started s = runStarter(cmd);
+        Path pidFile = bundle.resolve("shim.pid");
+        if (Files.exists(pidFile)) {
+            shimPid = readShimPid(pidFile);
+        }
+        return s;
+    }
+
+    static long readShimPid(Path pidFile) throws IOException {
+        return Long.parseLong(Files.readString(pidFile).trim().split(" ")[0]);
+    }
+
+    static Started runStarter(List<String> cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(false)
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         p.getOutputStream().close();
@@ -115,12 +140,7 @@ final class Sandbox implements AutoCloseable {
             p.destroyForcibly();
             throw new AssertionError("shim starter did not exit");
         }
-        String s = new String(out, StandardCharsets.UTF_8);
-        Path pidFile = bundle.resolve("shim.pid");
-        if (Files.exists(pidFile)) {
-            shimPid = Long.parseLong(Files.readString(pidFile).trim().split(" ")[0]);
-        }
-        return new Started(s, p.exitValue());
+        return new Started(new String(out, StandardCharsets.UTF_8), p.exitValue());
     }
 
     Started startShim(String... extra) throws IOException, InterruptedException {
@@ -128,6 +148,10 @@ final class Sandbox implements AutoCloseable {
     }
 
     SocketChannel connect() throws IOException {
+        return connect(socket);
+    }
+
+    static SocketChannel connect(Path socket) throws IOException {
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         ch.connect(UnixDomainSocketAddress.of(socket));
         return ch;
@@ -135,7 +159,11 @@ final class Sandbox implements AutoCloseable {
 
     /** One request, the whole answer (the shim closes the connection after answering). */
     String request(String line) throws IOException {
-        try (SocketChannel ch = connect()) {
+        return request(socket, line);
+    }
+
+    static String request(Path socket, String line) throws IOException {
+        try (SocketChannel ch = connect(socket)) {
             ch.write(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)));
             return new String(readAll(ch), StandardCharsets.UTF_8);
         }
@@ -143,9 +171,93 @@ final class Sandbox implements AutoCloseable {
 
     /** Sends a request whose answer comes later (wait): read it with {@link #answer}. */
     SocketChannel send(String line) throws IOException {
-        SocketChannel ch = connect();
+        return send(socket, line);
+    }
+
+    static SocketChannel send(Path socket, String line) throws IOException {
+        SocketChannel ch = connect(socket);
         ch.write(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)));
         return ch;
+    }
+
+    /** An exec of this container: its own state dir, socket, log and OCI process file (the spec's, other args). */
+    final class Exec {
+        final String eid;
+        final Path stateDir;
+        final Path socket;
+        final Path log;
+        final Path processFile;
+        Long shimPid;
+
+        private Exec(String eid, boolean terminal, String... args) throws IOException {
+            this.eid = eid;
+            stateDir = Files.createDirectory(dir.resolve("x-" + eid));
+            socket = dir.resolve("x-" + eid + ".sock");
+            log = dir.resolve("x-" + eid + ".log");
+            processFile = dir.resolve("x-" + eid + ".json");
+            ObjectNode p = process.deepCopy();
+            p.put("terminal", terminal);
+            ArrayNode argv = p.putArray("args");
+            for (String a : args) {
+                argv.add(a);
+            }
+            JSON.writeValue(processFile.toFile(), p);
+        }
+
+        /** The exec-mode command line; add "--tty", "--stdin", "--log-path" ... as needed. */
+        List<String> command(String... extra) {
+            List<String> cmd = new ArrayList<>(List.of(SHIM.toString(), "--id", id, "--bundle", bundle.toString(),
+                    "--socket", socket.toString(), "--runc", RUNC, "--runc-root", runcRoot.toString(),
+                    "--exec-id", eid, "--process", processFile.toString(), "--state-dir", stateDir.toString()));
+            cmd.addAll(List.of(extra));
+            return cmd;
+        }
+
+        Started start(List<String> cmd) throws IOException, InterruptedException {
+            Started s = runStarter(cmd);
+            Path pidFile = stateDir.resolve("shim.pid");
+            if (Files.exists(pidFile)) {
+                shimPid = readShimPid(pidFile);
+            }
+            return s;
+        }
+
+        Started start(String... extra) throws IOException, InterruptedException {
+            return start(command(extra));
+        }
+
+        String request(String line) throws IOException {
+            return Sandbox.request(socket, line);
+        }
+
+        SocketChannel send(String line) throws IOException {
+            return Sandbox.send(socket, line);
+        }
+
+        JsonNode exitJson() throws IOException {
+            return JSON.readTree(stateDir.resolve("exit.json").toFile());
+        }
+
+        /** Live processes whose command line mentions this exec's files (its shim, runc exec). */
+        List<Long> processes() {
+            List<Long> pids = new ArrayList<>();
+            for (long pid : processesMentioningMe()) {
+                try {
+                    String cmdline = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
+                            StandardCharsets.UTF_8);
+                    if (cmdline.contains(stateDir.toString())) {
+                        pids.add(pid);
+                    }
+                } catch (IOException ignored) {
+                    // gone meanwhile
+                }
+            }
+            return pids;
+        }
+    }
+
+    Exec exec(String eid, boolean terminal, String... args) throws IOException {
+        return new Exec(eid, terminal, args);
     }
 
     static String answer(SocketChannel ch) throws IOException {

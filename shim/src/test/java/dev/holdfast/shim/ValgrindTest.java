@@ -2,6 +2,7 @@ package dev.holdfast.shim;
 
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -16,7 +17,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A whole container lifecycle with both shim processes (starter and daemon) under valgrind memcheck. */
+/** Whole lifecycles (plain; terminal with an exec) with every shim process (starter and daemon) under valgrind. */
 class ValgrindTest {
     private static final Path VALGRIND = Path.of("/usr/bin/valgrind");
 
@@ -25,9 +26,7 @@ class ValgrindTest {
         Assertions.assertTrue(Files.isExecutable(VALGRIND), "valgrind not installed");
         String script = "echo '<out>'; head -c 20000 /dev/zero | tr '\\0' x; echo; cat; echo bye >&2; exit 5";
         try (Sandbox sb = new Sandbox("/bin/sh", "-c", script)) {
-            List<String> cmd = new ArrayList<>(List.of(VALGRIND.toString(), "--error-exitcode=99",
-                    "--leak-check=full", "--errors-for-leak-kinds=definite", "--trace-children=no",
-                    "--log-file=" + sb.dir.resolve("vg.%p.log")));
+            List<String> cmd = valgrind(sb);
             cmd.addAll(sb.shimCommand("--stdin", "--log-max-size", "30000", "--log-max-files", "2"));
             Sandbox.Started s = sb.startShim(cmd);
             assertEquals(0, s.exitCode(), s.line());
@@ -52,23 +51,77 @@ class ValgrindTest {
 
             long shim = sb.shimPid;
             Sandbox.waitFor("shim exit", Duration.ofSeconds(60), () -> !Sandbox.alive(shim));
-            List<Path> logs;
-            try (Stream<Path> l = Files.list(sb.dir)) {
-                logs = l.filter(p -> p.getFileName().toString().startsWith("vg.")).toList();
-            }
-            int summaries = 0;
-            StringBuilder all = new StringBuilder();
-            for (Path log : logs) {
-                String text = Files.readString(log);
-                all.append(text);
-                // children that exec runc stop logging at exec (--trace-children=no): no summary there
-                if (text.contains("ERROR SUMMARY")) {
-                    summaries++;
-                    assertTrue(text.contains("ERROR SUMMARY: 0 errors from 0 contexts"), text);
-                    assertTrue(!text.contains("definitely lost") || text.contains("definitely lost: 0 bytes"), text);
-                }
-            }
-            assertTrue(summaries >= 2, "expected the starter's and the daemon's summaries:\n" + all);
+            assertClean(sb, 2);
         }
+    }
+
+    @Test
+    @Timeout(180)
+    void terminalAndExecWithoutMemoryErrorsOrLeaks() throws Exception {
+        Assertions.assertTrue(Files.isExecutable(VALGRIND), "valgrind not installed");
+        try (Sandbox sb = Sandbox.withTerminal("/bin/sh")) {
+            List<String> cmd = valgrind(sb);
+            cmd.addAll(sb.shimCommand("--tty", "--stdin"));
+            Sandbox.Started s = sb.startShim(cmd);
+            assertTrue(s.line().startsWith("ok "), s.line());
+            try (Attach c = Attach.open(sb.socket, "attach stdin-once")) {
+                c.readOk();
+                assertEquals("ok\n", sb.request("start"));
+                assertEquals("ok\n", sb.request("resize 90 30"));
+
+                Sandbox.Exec e = sb.exec("v", true, "/bin/sh", "-c", "read x; echo exec-$x; stty size; exit 4");
+                List<String> ecmd = valgrind(sb);
+                ecmd.addAll(e.command("--tty", "--stdin", "--log-path", e.log.toString()));
+                Sandbox.Started es = e.start(ecmd);
+                assertTrue(es.line().startsWith("ok 0 "), es.line());
+                try (Attach x = Attach.open(e.socket, "attach")) {
+                    x.readOk();
+                    assertEquals("ok\n", e.request("resize 50 20"));
+                    assertTrue(e.request("start").startsWith("ok "));
+                    x.write("yes\n");
+                    x.readToEnd();
+                    assertTrue(x.stdout().contains("exec-yes\r\n20 50\r\n"), x.stdout());
+                }
+                long eshim = e.shimPid;
+                Sandbox.waitFor("exec shim exit", Duration.ofSeconds(60), () -> !Sandbox.alive(eshim));
+                assertEquals(4, e.exitJson().get("exit_code").asInt());
+
+                c.write("stty size; exit 3\n");
+                c.shutdownInput();
+                c.readToEnd();
+                assertTrue(c.stdout().contains("\r\n30 90\r\n"), c.stdout());
+            }
+            long shim = sb.shimPid;
+            Sandbox.waitFor("shim exit", Duration.ofSeconds(60), () -> !Sandbox.alive(shim));
+            assertEquals(3, Sandbox.JSON.readTree(sb.bundle.resolve("exit.json").toFile()).get("exit_code").asInt());
+            assertClean(sb, 4);
+        }
+    }
+
+    private static List<String> valgrind(Sandbox sb) {
+        return new ArrayList<>(List.of(VALGRIND.toString(), "--error-exitcode=99",
+                "--leak-check=full", "--errors-for-leak-kinds=definite", "--trace-children=no",
+                "--log-file=" + sb.dir.resolve("vg.%p.log")));
+    }
+
+    /** Every valgrind log with a summary (starters and daemons) is free of errors and definite leaks. */
+    private static void assertClean(Sandbox sb, int expectedSummaries) throws Exception {
+        List<Path> logs;
+        try (Stream<Path> l = Files.list(sb.dir)) {
+            logs = l.filter(p -> p.getFileName().toString().startsWith("vg.")).toList();
+        }
+        int summaries = 0;
+        StringBuilder all = new StringBuilder();
+        for (Path log : logs) {
+            String text = Files.readString(log);
+            all.append(text);
+            // children that exec runc stop logging at exec (--trace-children=no): no summary there
+            if (text.contains("ERROR SUMMARY")) {
+                summaries++;
+                assertTrue(text.contains("ERROR SUMMARY: 0 errors from 0 contexts"), text);
+                assertTrue(!text.contains("definitely lost") || text.contains("definitely lost: 0 bytes"), text);
+            }
+        }
+        assertTrue(summaries >= expectedSummaries, "expected the starters' and the daemons' summaries:\n" + all);
     }
 }
