@@ -182,6 +182,20 @@ class DockerCliTest {
     }
 
     @Test
+    void renameAndPrune() throws Exception {
+        docker("create", "--name", "before", "--label", "prune=yes", "busybox", "true").assertExit(0);
+        docker("create", "--name", "keeper", "busybox", "true").assertExit(0);
+        docker("rename", "before", "after").assertExit(0);
+        assertTrue(docker("container", "inspect", "before").err().contains("No such container"));
+        assertEquals("/after", docker("inspect", "-f", "{{.Name}}", "after").out().trim());
+        Result prune = docker("container", "prune", "-f", "--filter", "label=prune=yes");
+        prune.assertExit(0);
+        assertTrue(prune.out().contains("Deleted Containers:"), prune.out());
+        assertTrue(docker("container", "inspect", "after").err().contains("No such container"));
+        docker("rm", "keeper").assertExit(0);
+    }
+
+    @Test
     void infoPrintsWithoutErrors() throws Exception {
         Result info = docker("info");
         info.assertExit(0);

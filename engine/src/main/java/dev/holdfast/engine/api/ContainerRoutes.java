@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
@@ -47,7 +48,7 @@ public final class ContainerRoutes {
             return Reply.noContent();
         });
         router.post("/containers/{id}/stop", r -> {
-            service.stop(container(r), timeout(r), true);
+            service.stop(container(r), timeout(r), signal(r).orElse(null), true);
             return Reply.noContent();
         });
         router.post("/containers/{id}/restart", r -> {
@@ -55,10 +56,14 @@ public final class ContainerRoutes {
             return Reply.noContent();
         });
         router.post("/containers/{id}/kill", r -> {
-            int signal = r.query("signal").filter(s -> !s.isEmpty()).map(Signals::parse).orElse(Signals.SIGKILL);
-            service.kill(container(r), r.pathParam("id"), signal);
+            service.kill(container(r), r.pathParam("id"), signal(r).orElse(Signals.SIGKILL));
             return Reply.noContent();
         });
+        router.post("/containers/{id}/rename", r -> {
+            service.rename(container(r), r.query("name").orElseThrow(() -> ApiException.badRequest("name is required")));
+            return Reply.noContent();
+        });
+        router.post("/containers/prune", this::prune);
         router.post("/containers/{id}/wait", this::await);
         router.delete("/containers/{id}", r -> {
             service.remove(container(r), r.queryBool("force"));
@@ -70,6 +75,10 @@ public final class ContainerRoutes {
 
     private Container container(ApiRequest r) {
         return store.get(r.pathParam("id"));
+    }
+
+    private static Optional<Integer> signal(ApiRequest r) {
+        return r.query("signal").filter(s -> !s.isEmpty()).map(Signals::parse);
     }
 
     private static Integer timeout(ApiRequest r) {
@@ -101,6 +110,25 @@ public final class ContainerRoutes {
             matching = matching.limit(limit);
         }
         return Reply.ok(matching.map(c -> ContainerViews.summary(c, now, size ? diskUsage(c.rootfs()) : null)).toList());
+    }
+
+    /** Stopped containers older than {@code until} and matching {@code label} filters; their disk space. */
+    private Reply prune(ApiRequest r) {
+        Filters filters = Filters.parse(r.query("filters"), Set.of("until", "label"));
+        Instant until = filters.has("until") ? parseTime("until", filters.get("until").get(0)) : null;
+        Map<String, Long> sizes = new LinkedHashMap<>();
+        List<String> removed = service.prune(c -> {
+            boolean matches = filters.labelsMatch(c.record().config().labels())
+                    && (until == null || Timestamps.parse(c.record().created()).isBefore(until));
+            if (matches) {
+                sizes.put(c.id(), diskUsage(c.rootfs()));
+            }
+            return matches;
+        });
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("ContainersDeleted", removed.isEmpty() ? null : removed);
+        body.put("SpaceReclaimed", removed.stream().mapToLong(id -> sizes.getOrDefault(id, 0L)).sum());
+        return Reply.ok(body);
     }
 
     /**
@@ -180,9 +208,12 @@ public final class ContainerRoutes {
     }
 
     private static Instant time(ApiRequest r, String name) {
-        Optional<String> value = r.query(name).filter(v -> !v.isEmpty() && !v.equals("0"));
+        return r.query(name).filter(v -> !v.isEmpty() && !v.equals("0")).map(v -> parseTime(name, v)).orElse(null);
+    }
+
+    private static Instant parseTime(String name, String value) {
         try {
-            return value.map(Timestamps::parseSinceUntil).orElse(null);
+            return Timestamps.parseSinceUntil(value);
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(name + ": " + e.getMessage());
         }

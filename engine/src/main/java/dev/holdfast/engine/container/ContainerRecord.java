@@ -51,6 +51,11 @@ public record ContainerRecord(
                 logPath, hostnamePath, hostsPath, resolvConfPath, hasBeenStartedBefore, stopped);
     }
 
+    public ContainerRecord withName(String newName) {
+        return new ContainerRecord(id, created, path, args, state, image, newName, restartCount, config, hostConfig,
+                logPath, hostnamePath, hostsPath, resolvConfPath, hasBeenStartedBefore, hasBeenManuallyStopped);
+    }
+
     public ContainerRecord withRestartCount(int count) {
         return new ContainerRecord(id, created, path, args, state, image, name, count, config, hostConfig,
                 logPath, hostnamePath, hostsPath, resolvConfPath, hasBeenStartedBefore, hasBeenManuallyStopped);

@@ -163,7 +163,9 @@ public final class ContainerService implements AutoCloseable {
             throw ApiException.internal("writing the runtime spec of container " + c.id() + ": " + e.getMessage(), e);
         }
         LogRotation rotation = LogRotation.of(record.hostConfig().logConfig());
-        TaskClient.CreateOptions options = new TaskClient.CreateOptions(spec, c.logPath(), record.config().openStdin(),
+        // No stdin even for OpenStdin: the supervisor API has no way to write to it yet, and a container reading a
+        // pipe nobody can write to would wait forever; end-of-file at once is the lesser surprise.
+        TaskClient.CreateOptions options = new TaskClient.CreateOptions(spec, c.logPath(), false,
                 rotation.maxSize(), rotation.maxFiles());
         int pid;
         try {
@@ -360,6 +362,11 @@ public final class ContainerService implements AutoCloseable {
      * the engine's own shutdown is not explicit. 304 when not running.
      */
     public void stop(Container c, Integer timeoutSeconds, boolean explicit) {
+        stop(c, timeoutSeconds, null, explicit);
+    }
+
+    /** As {@link #stop(Container, Integer, boolean)} with {@code signal} instead of the container's stop signal. */
+    public void stop(Container c, Integer timeoutSeconds, Integer signal, boolean explicit) {
         CompletableFuture<ExitStatus> exit;
         c.lock().lock();
         try {
@@ -381,10 +388,10 @@ public final class ContainerService implements AutoCloseable {
         } finally {
             c.lock().unlock();
         }
-        int signal = stopSignal(c.record());
+        int stopSignal = signal != null ? signal : stopSignal(c.record());
         int seconds = timeoutSeconds != null ? timeoutSeconds
                 : Optional.ofNullable(c.record().config().stopTimeout()).orElse(DEFAULT_STOP_TIMEOUT_SECONDS);
-        signal(c, signal);
+        signal(c, stopSignal);
         if (!awaitExit(c, exit, seconds < 0 ? FOREVER : Duration.ofSeconds(seconds))) {
             signal(c, Signals.SIGKILL);
             if (!awaitExit(c, exit, KILL_GRACE)) {
@@ -596,6 +603,49 @@ public final class ContainerService implements AutoCloseable {
 
     public void attached(Container c) {
         publish(c, "attach", Map.of());
+    }
+
+    // ---- rename, prune -------------------------------------------------------------------------------------------
+
+    /** {@code docker rename}: 409 when the new name is taken, as at create. */
+    public void rename(Container c, String newName) {
+        String name = ContainerNames.validate(newName);
+        c.lock().lock();
+        try {
+            String old = c.record().name();
+            if (old.equals(name)) {
+                return;
+            }
+            store.names().reserve(name, c.id());
+            try {
+                store.update(c, r -> r.withName(name));
+            } catch (RuntimeException e) {
+                store.names().release(name, c.id());
+                throw e;
+            }
+            store.names().release(old, c.id());
+            publish(c, "rename", Map.of("oldName", old));
+        } finally {
+            c.lock().unlock();
+        }
+    }
+
+    /** {@code docker container prune}: removes the stopped containers {@code which} accepts; returns their ids. */
+    public List<String> prune(java.util.function.Predicate<Container> which) {
+        List<String> removed = new java.util.ArrayList<>();
+        for (Container c : store.all()) {
+            if (c.record().state().running() || !which.test(c)) {
+                continue;
+            }
+            try {
+                remove(c, false);
+                removed.add(c.id());
+            } catch (ApiException e) {
+                // Started or being removed meanwhile: not prunable any more.
+                LOG.fine("prune skipped container " + c.id() + ": " + e.getMessage());
+            }
+        }
+        return removed;
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------------

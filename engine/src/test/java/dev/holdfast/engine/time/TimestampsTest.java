@@ -2,6 +2,7 @@ package dev.holdfast.engine.time;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -30,6 +31,9 @@ class TimestampsTest {
         assertEquals(Instant.ofEpochSecond(1700000000), Timestamps.parseSinceUntil("1700000000"));
         assertEquals(Instant.parse("2024-01-01T00:00:00Z"), Timestamps.parseSinceUntil("2024-01-01T00:00:00Z"));
         assertThrows(IllegalArgumentException.class, () -> Timestamps.parseSinceUntil("yesterday"));
+        Instant dayAgo = Timestamps.parseSinceUntil("24h");
+        assertTrue(Duration.between(dayAgo, Instant.now().minus(Duration.ofHours(24))).abs().toSeconds() < 5);
+        assertEquals(Duration.ofMinutes(90).plusMillis(500), Timestamps.goDuration("1h30m500ms"));
     }
 
     @Test
