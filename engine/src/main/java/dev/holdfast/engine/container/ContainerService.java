@@ -327,6 +327,11 @@ public final class ContainerService implements AutoCloseable {
         Instant finishedAt = c.record().state().finishedTime();
         store.update(c, r -> r.withRestartCount(r.restartCount() + 1)
                 .withState(s -> s.restartingAfter(exitCode, finishedAt)));
+        armRestart(c, delay);
+    }
+
+    /** Caller holds the lock. */
+    private void armRestart(Container c, Duration delay) {
         c.pendingRestart(restartTimer.schedule(() -> Thread.ofVirtual().name("restart " + c.id())
                 .start(() -> restartByPolicy(c)), delay.toMillis(), TimeUnit.MILLISECONDS));
     }
@@ -339,6 +344,14 @@ public final class ContainerService implements AutoCloseable {
             }
             c.takePendingRestart();
             run(c);
+        } catch (SupervisorException e) {
+            if (e.unreachable()) {
+                // Still restarting: try again once the supervisor may be back, rather than stay stuck.
+                Duration delay = RestartPolicy.nextDelay(c.restartDelay(), Duration.ZERO);
+                c.restartDelay(delay);
+                armRestart(c, delay);
+            }
+            LOG.log(Level.WARNING, "restart of container " + c.id() + " by its restart policy failed: " + e.getMessage());
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "restart of container " + c.id() + " by its restart policy failed: " + e.getMessage());
         } finally {
@@ -391,13 +404,26 @@ public final class ContainerService implements AutoCloseable {
         int stopSignal = signal != null ? signal : stopSignal(c.record());
         int seconds = timeoutSeconds != null ? timeoutSeconds
                 : Optional.ofNullable(c.record().config().stopTimeout()).orElse(DEFAULT_STOP_TIMEOUT_SECONDS);
-        signal(c, stopSignal);
-        if (!awaitExit(c, exit, seconds < 0 ? FOREVER : Duration.ofSeconds(seconds))) {
-            signal(c, Signals.SIGKILL);
-            if (!awaitExit(c, exit, KILL_GRACE)) {
-                throw ApiException.internal("container " + c.id() + " did not exit within " + KILL_GRACE.toSeconds()
-                        + " s of SIGKILL", null);
+        try {
+            signal(c, stopSignal);
+            if (!awaitExit(c, exit, seconds < 0 ? FOREVER : Duration.ofSeconds(seconds))) {
+                signal(c, Signals.SIGKILL);
+                if (!awaitExit(c, exit, KILL_GRACE)) {
+                    throw ApiException.internal("container " + c.id() + " did not exit within "
+                            + KILL_GRACE.toSeconds() + " s of SIGKILL", null);
+                }
             }
+        } catch (RuntimeException e) {
+            // The stop did not happen: an exit that comes later on its own is the restart policy's again.
+            c.lock().lock();
+            try {
+                if (!exit.isDone()) {
+                    c.suppressRestartOnNextExit(false);
+                }
+            } finally {
+                c.lock().unlock();
+            }
+            throw e;
         }
         publish(c, "stop", Map.of());
     }
