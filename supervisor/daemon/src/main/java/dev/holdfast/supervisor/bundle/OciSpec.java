@@ -21,15 +21,7 @@ public final class OciSpec {
      * @throws IllegalArgumentException when the spec is not a JSON object
      */
     public static byte[] prepare(byte[] spec, String cgroupParent, String id) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(spec);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("spec is not valid JSON: " + firstLine(e.getMessage()));
-        }
-        if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("spec is not a JSON object");
-        }
+        JsonNode root = parseObject(spec, "spec");
         JsonNode linux = root.get("linux");
         if (linux != null && !linux.isObject()) {
             throw new IllegalArgumentException("spec: linux is not an object");
@@ -45,6 +37,52 @@ public final class OciSpec {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Checks that the spec's {@code process.terminal} is {@code terminal}: the shim's {@code --tty} and the spec
+     * must agree, or runc fails in ways that are hard to read.
+     *
+     * @throws IllegalArgumentException when they disagree or the spec is not a JSON object
+     */
+    public static void checkTerminal(byte[] spec, boolean terminal) {
+        JsonNode root = parseObject(spec, "spec");
+        JsonNode process = root.get("process");
+        checkProcessTerminal(process == null ? JSON.createObjectNode() : process, "spec: process.terminal",
+                terminal);
+    }
+
+    /**
+     * Checks an exec's OCI process JSON: an object whose {@code terminal} is {@code terminal}.
+     *
+     * @throws IllegalArgumentException when it is not
+     */
+    public static void checkExecProcess(byte[] process, boolean terminal) {
+        checkProcessTerminal(parseObject(process, "process"), "process.terminal", terminal);
+    }
+
+    private static void checkProcessTerminal(JsonNode process, String what, boolean terminal) {
+        if (!process.isObject()) {
+            throw new IllegalArgumentException(what.substring(0, what.lastIndexOf('.')) + " is not an object");
+        }
+        boolean inSpec = process.path("terminal").asBoolean(false);
+        if (inSpec != terminal) {
+            throw new IllegalArgumentException(what + " is " + inSpec + " but terminal is " + terminal
+                    + " in the request; they must agree");
+        }
+    }
+
+    private static JsonNode parseObject(byte[] json, String what) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(json);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(what + " is not valid JSON: " + firstLine(e.getMessage()));
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException(what + " is not a JSON object");
+        }
+        return root;
     }
 
     private static String firstLine(String message) {

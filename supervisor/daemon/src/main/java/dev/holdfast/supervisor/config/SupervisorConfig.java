@@ -1,6 +1,10 @@
 package dev.holdfast.supervisor.config;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -53,6 +57,23 @@ public record SupervisorConfig(Path run, Path socket, Path shim, Path runc, Stri
     /** {@code <run>/shim/<id>.sock}: one shim's control socket. */
     public Path shimSocket(String id) {
         return shimSocketDir().resolve(id + ".sock");
+    }
+
+    /**
+     * The control socket of a task's shim ({@code execId} "": {@link #shimSocket(String)}) or of an exec's:
+     * {@code <run>/shim/<first 24 hex digits of sha256("<id>/<execId>")>.sock}, short whatever the ids' length.
+     */
+    public Path shimSocket(String id, String execId) {
+        if (execId.isEmpty()) {
+            return shimSocket(id);
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest((id + "/" + execId).getBytes(StandardCharsets.UTF_8));
+            return shimSocketDir().resolve(HexFormat.of().formatHex(digest, 0, 12) + ".sock");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** {@code <run>/supervisor.pid}. */

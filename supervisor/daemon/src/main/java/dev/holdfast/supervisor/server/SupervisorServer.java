@@ -89,7 +89,7 @@ public final class SupervisorServer implements AutoCloseable {
             tasks = new TaskManager(config, new TaskRegistry(), new TaskEvents(),
                     new ShimLauncher(config.shim(), config.runc(), config.runcRoot(), SHIM_LAUNCH_TIMEOUT),
                     runc, lostShims);
-            List<AdoptedTask> found = new ShimAdoption(config.tasksDir(), config::shimSocket, lostShims).scan();
+            List<AdoptedTask> found = new ShimAdoption(config.tasksDir(), config::shimSocket, lostShims, runc).scan();
             tasks.adopt(found);
             LOG.info("adopted " + found.size() + " task(s), "
                     + found.stream().filter(AdoptedTask::isLive).count() + " live");

@@ -1,5 +1,6 @@
 package dev.holdfast.supervisor.shim;
 
+import dev.holdfast.supervisor.bundle.ExecDirectory;
 import dev.holdfast.supervisor.bundle.ExitRecord;
 import dev.holdfast.supervisor.bundle.TaskDirectory;
 import dev.holdfast.supervisor.runc.Runc;
@@ -8,9 +9,9 @@ import java.time.Clock;
 import java.util.logging.Logger;
 
 /**
- * A shim that died without writing exit.json: nobody can report its container's status any more. The container is
- * torn down ({@code runc delete --force}) and exit code 255 at the current time is recorded in exit.json, so every
- * later look at the task directory gives the same answer.
+ * A shim that died without writing exit.json: nobody can report its process's status any more. For a task the
+ * container is torn down ({@code runc delete --force}); for a task or an exec, exit code 255 at the current time is
+ * recorded in exit.json, so every later look at the directory gives the same answer.
  */
 public final class LostShims {
     private static final Logger LOG = Logger.getLogger(LostShims.class.getName());
@@ -34,6 +35,18 @@ public final class LostShims {
         dir.writeExit(exit);
         LOG.warning("task " + dir.id() + ": shim is gone and left no exit status; recorded exit code "
                 + LOST_EXIT_CODE);
+        return exit;
+    }
+
+    /**
+     * An exec whose shim is gone (or was killed before its process ever ran). Its process, if any, is left to the
+     * container: it ends at the latest when the task is deleted.
+     */
+    public ExitRecord recordLost(ExecDirectory dir) throws IOException {
+        ExitRecord exit = new ExitRecord(dir.readPid().orElse(0), LOST_EXIT_CODE, clock.instant());
+        dir.writeExit(exit);
+        LOG.warning("task " + dir.task().id() + " exec " + dir.execId()
+                + ": shim is gone and left no exit status; recorded exit code " + LOST_EXIT_CODE);
         return exit;
     }
 }

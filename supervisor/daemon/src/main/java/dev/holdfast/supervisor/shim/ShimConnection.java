@@ -20,8 +20,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The client side of one shim's control socket ({@code <run>/shim/<id>.sock}): one request line answered by one
- * line, on a fresh connection per request. {@link #awaitExit()} blocks until the container exits; {@link #close()}
+ * The client side of one shim's control socket ({@code <run>/shim/<id>.sock}, or an exec's): one request line
+ * answered by one line, on a fresh connection per request ({@link #attach} keeps its connection). {@link #awaitExit()} blocks until the container exits; {@link #close()}
  * aborts any request in flight.
  */
 public final class ShimConnection implements AutoCloseable {
@@ -51,9 +51,66 @@ public final class ShimConnection implements AutoCloseable {
         return parseState(call("state", QUICK));
     }
 
-    /** {@code start}: runs {@code runc start}. */
-    public void start() throws IOException, ShimException {
-        expectOk(call("start", RUNC));
+    /**
+     * {@code start}. Container mode: runs {@code runc start}, answers {@code ok}; returns 0. Exec mode: runs
+     * {@code runc exec}, answers {@code ok <pid>}; returns the exec'd process's pid.
+     */
+    public int start() throws IOException, ShimException {
+        String answer = call("start", RUNC);
+        if (answer.startsWith("ok ")) {
+            try {
+                return Integer.parseInt(answer.substring(3).strip());
+            } catch (NumberFormatException e) {
+                throw new IOException("unexpected shim answer: \"" + answer + "\"");
+            }
+        }
+        expectOk(answer);
+        return 0;
+    }
+
+    /** {@code resize <width> <height>}: the terminal size of a process started with a tty. */
+    public void resize(int width, int height) throws IOException, ShimException {
+        expectOk(call("resize " + width + " " + height, QUICK));
+    }
+
+    /** {@code close-stdin}: closes the process's stdin once pending input is written. */
+    public void closeStdin() throws IOException, ShimException {
+        expectOk(call("close-stdin", QUICK));
+    }
+
+    /**
+     * {@code attach [stdin-once]}: a connection that streams the process's output frames and takes its stdin. The
+     * caller closes it. {@link #close()} does not affect attach connections.
+     */
+    public ShimAttach attach(boolean stdinOnce) throws IOException, ShimException {
+        String request = stdinOnce ? "attach stdin-once" : "attach";
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        ScheduledFuture<?> timer = TIMER.schedule(() -> closeQuietly(ch), QUICK.toMillis(), TimeUnit.MILLISECONDS);
+        boolean handedOver = false;
+        try {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            send(ch, request);
+            ByteBuffer buffer = ByteBuffer.allocate(ShimAttach.BUFFER_SIZE);
+            String answer = ShimAttach.readLine(ch, buffer);
+            if (!timer.cancel(false)) {
+                throw new InterruptedIOException("shim " + socket + " did not answer \"" + request + "\" within "
+                        + QUICK.toSeconds() + "s");
+            }
+            expectOk(answer);
+            handedOver = true;
+            return new ShimAttach(ch, buffer);
+        } catch (IOException e) {
+            if (timer.isDone() && !timer.isCancelled()) {
+                throw new InterruptedIOException("shim " + socket + " did not answer \"" + request + "\" within "
+                        + QUICK.toSeconds() + "s");
+            }
+            throw e;
+        } finally {
+            timer.cancel(false);
+            if (!handedOver) {
+                closeQuietly(ch);
+            }
+        }
     }
 
     /** {@code kill <sig>}: kill(2) of the init process. */
@@ -116,10 +173,7 @@ public final class ShimConnection implements AutoCloseable {
                 throw new ClosedChannelException();
             }
             ch.connect(UnixDomainSocketAddress.of(socket));
-            ByteBuffer out = ByteBuffer.wrap((request + "\n").getBytes(StandardCharsets.US_ASCII));
-            while (out.hasRemaining()) {
-                ch.write(out);
-            }
+            send(ch, request);
             return readLine(ch);
         } catch (IOException e) {
             if (timer != null && timer.isDone() && !closed) {
@@ -133,6 +187,13 @@ public final class ShimConnection implements AutoCloseable {
             }
             inFlight.remove(ch);
             closeQuietly(ch);
+        }
+    }
+
+    private static void send(SocketChannel ch, String request) throws IOException {
+        ByteBuffer out = ByteBuffer.wrap((request + "\n").getBytes(StandardCharsets.US_ASCII));
+        while (out.hasRemaining()) {
+            ch.write(out);
         }
     }
 
@@ -159,7 +220,7 @@ public final class ShimConnection implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(SocketChannel ch) {
+    static void closeQuietly(SocketChannel ch) {
         try {
             ch.close();
         } catch (IOException ignored) {

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Spawns {@code holdfast-shim} for one task and reads the single line it prints (see docs/internals.md, "The shim").
+ * Spawns {@code holdfast-shim} for one task or exec and reads the single line it prints (see docs/internals.md, "The shim").
  * The process we start forks the long-lived shim and exits; we reap it. The shim's stdin is /dev/null and its
  * stderr goes to a file in the task directory, so it holds nothing of ours once we are gone.
  */
@@ -26,9 +26,28 @@ public final class ShimLauncher {
     private final Path runcRoot;
     private final Duration timeout;
 
-    /** What one launch needs; {@code logMaxSize} 0 means no rotation. */
-    public record Launch(String id, Path bundle, Path socket, String logPath, boolean stdin, long logMaxSize,
-            int logMaxFiles, Path stderrFile) {}
+    /**
+     * What one launch needs. {@code logPath} null means no log (exec mode only); {@code logMaxSize} 0 means no
+     * rotation; {@code exec} null means container mode.
+     */
+    public record Launch(String id, Path bundle, Path socket, String logPath, boolean stdin, boolean tty,
+            long logMaxSize, int logMaxFiles, Path stderrFile, Exec exec) {
+
+        /** A container's shim: runs {@code runc create} before it reports. */
+        public static Launch container(String id, Path bundle, Path socket, String logPath, boolean stdin,
+                boolean tty, long logMaxSize, int logMaxFiles, Path stderrFile) {
+            return new Launch(id, bundle, socket, logPath, stdin, tty, logMaxSize, logMaxFiles, stderrFile, null);
+        }
+
+        /** An exec's shim: reports at once, runs {@code runc exec} on {@code start}. Its output is not logged. */
+        public static Launch exec(String id, Path bundle, Path socket, boolean stdin, boolean tty, Exec exec) {
+            return new Launch(id, bundle, socket, null, stdin, tty, 0, 0, exec.stateDir().resolve("shim.stderr"),
+                    exec);
+        }
+    }
+
+    /** Exec mode: the exec id, the OCI process JSON file and the directory for the shim's files. */
+    public record Exec(String execId, Path processFile, Path stateDir) {}
 
     public ShimLauncher(Path shim, Path runc, Path runcRoot, Duration timeout) {
         this.shim = shim;
@@ -47,15 +66,25 @@ public final class ShimLauncher {
                 "--id", l.id(),
                 "--bundle", l.bundle().toString(),
                 "--socket", l.socket().toString(),
-                "--log-path", l.logPath(),
                 "--runc", runc.toString(),
                 "--runc-root", runcRoot.toString()));
+        if (l.exec() != null) {
+            cmd.addAll(List.of("--exec-id", l.exec().execId(),
+                    "--process", l.exec().processFile().toString(),
+                    "--state-dir", l.exec().stateDir().toString()));
+        }
+        if (l.logPath() != null) {
+            cmd.addAll(List.of("--log-path", l.logPath()));
+            if (l.logMaxSize() > 0) {
+                cmd.addAll(List.of("--log-max-size", Long.toString(l.logMaxSize()),
+                        "--log-max-files", Integer.toString(Math.max(1, l.logMaxFiles()))));
+            }
+        }
         if (l.stdin()) {
             cmd.add("--stdin");
         }
-        if (l.logMaxSize() > 0) {
-            cmd.addAll(List.of("--log-max-size", Long.toString(l.logMaxSize()),
-                    "--log-max-files", Integer.toString(Math.max(1, l.logMaxFiles()))));
+        if (l.tty()) {
+            cmd.add("--tty");
         }
         return cmd;
     }
@@ -105,8 +134,14 @@ public final class ShimLauncher {
         }
         try {
             ShimReply reply = ShimReply.parse(line);
-            if (reply instanceof ShimReply.Ok && p.exitValue() != 0) {
-                throw new IOException("shim said ok but exited with status " + p.exitValue());
+            if (reply instanceof ShimReply.Ok ok) {
+                if (p.exitValue() != 0) {
+                    throw new IOException("shim said ok but exited with status " + p.exitValue());
+                }
+                if ((ok.pid() == 0) != (l.exec() != null)) {
+                    throw new IOException("shim reported pid " + ok.pid() + " in "
+                            + (l.exec() != null ? "exec" : "container") + " mode");
+                }
             }
             return reply;
         } catch (IllegalArgumentException e) {

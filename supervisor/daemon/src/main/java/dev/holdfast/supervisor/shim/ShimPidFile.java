@@ -28,17 +28,30 @@ public record ShimPidFile(int pid, long startTime) {
         throw new IllegalArgumentException("malformed shim.pid: \"" + content.strip() + "\"");
     }
 
-    /** True when this pid is, right now, the holdfast-shim process serving task {@code id}. */
+    /** True when this pid is, right now, the holdfast-shim process serving task {@code id}'s init. */
     public boolean isLiveShimFor(String id) {
+        return isLiveShimFor(id, "");
+    }
+
+    /** True when this pid is, right now, the holdfast-shim process serving exec {@code execId} ("" for init). */
+    public boolean isLiveShimFor(String id, String execId) {
         OptionalLong start = ProcFs.startTime(pid);
         if (start.isEmpty() || start.getAsLong() != startTime) {
             return false;
         }
-        return ProcFs.cmdline(pid).map(args -> isShimCommandFor(args, id)).orElse(false);
+        return ProcFs.cmdline(pid).map(args -> isShimCommandFor(args, id, execId)).orElse(false);
     }
 
-    /** A command line of holdfast-shim (by the program's file name) with {@code --id <id>}. */
+    /** A command line of holdfast-shim (by the program's file name) with {@code --id <id>} and no exec id. */
     public static boolean isShimCommandFor(List<String> args, String id) {
+        return isShimCommandFor(args, id, "");
+    }
+
+    /**
+     * A command line of holdfast-shim (by the program's file name) with {@code --id <id>} and, for an exec,
+     * {@code --exec-id <execId>} (for init, {@code execId} is "" and there must be no {@code --exec-id}).
+     */
+    public static boolean isShimCommandFor(List<String> args, String id, String execId) {
         if (args.isEmpty()) {
             return false;
         }
@@ -46,11 +59,17 @@ public record ShimPidFile(int pid, long startTime) {
         if (program == null || !program.toString().equals("holdfast-shim")) {
             return false;
         }
+        String shimExecId = option(args, "--exec-id");
+        return id.equals(option(args, "--id")) && execId.equals(shimExecId == null ? "" : shimExecId);
+    }
+
+    /** The value after the first {@code name} among the arguments, or null. */
+    private static String option(List<String> args, String name) {
         for (int i = 1; i + 1 < args.size(); i++) {
-            if (args.get(i).equals("--id") && args.get(i + 1).equals(id)) {
-                return true;
+            if (args.get(i).equals(name)) {
+                return args.get(i + 1);
             }
         }
-        return false;
+        return null;
     }
 }

@@ -1,9 +1,12 @@
 package dev.holdfast.supervisor.shim;
 
-/** The one line a launched shim prints: {@code ok <init pid> <shim pid>} or {@code error <runc's message>}. */
+/**
+ * The one line a launched shim prints: {@code ok <init pid> <shim pid>} or {@code error <runc's message>}. In exec
+ * mode the pid is 0: nothing runs before {@code start}.
+ */
 public sealed interface ShimReply {
 
-    /** runc create succeeded: the container's init exists and the shim serves its control socket. */
+    /** The shim serves its control socket; in container mode runc create succeeded and {@code pid} is init's. */
     record Ok(int pid, int shimPid) implements ShimReply {}
 
     /** runc create (or the shim's own setup) failed with this message. */
@@ -32,7 +35,7 @@ public sealed interface ShimReply {
                 try {
                     int pid = Integer.parseInt(parts[1]);
                     int shimPid = Integer.parseInt(parts[2]);
-                    if (pid > 0 && shimPid > 0) {
+                    if (pid >= 0 && shimPid > 0) {
                         return new Ok(pid, shimPid);
                     }
                 } catch (NumberFormatException e) {

@@ -9,9 +9,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
 /**
- * One waiter per live task: a virtual thread holding a {@code wait} request on the task's shim. When the shim
- * answers, or the connection drops and exit.json exists, the task has exited. When the connection drops and the
- * shim is gone without exit.json, the task is lost. While the shim lives, a dropped connection is retried.
+ * One waiter per live process (a task's init or an exec): a virtual thread holding a {@code wait} request on its
+ * shim. When the shim answers, or the connection drops and exit.json exists, the process has exited. When the
+ * connection drops and the shim is gone without exit.json, the process is lost. While the shim lives, a dropped
+ * connection is retried.
  */
 public final class ExitWatcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ExitWatcher.class.getName());
@@ -20,9 +21,9 @@ public final class ExitWatcher implements AutoCloseable {
 
     /** Where the outcome goes. */
     public interface Sink {
-        void exited(TaskRecord task, ExitRecord exit);
+        void exited(ProcessRecord process, ExitRecord exit);
 
-        void lost(TaskRecord task);
+        void lost(ProcessRecord process);
     }
 
     private final Sink sink;
@@ -33,29 +34,34 @@ public final class ExitWatcher implements AutoCloseable {
         this.sink = sink;
     }
 
-    /** Starts waiting for {@code task} to exit. */
-    public void watch(TaskRecord task) {
-        ShimConnection conn = new ShimConnection(task.shim().socket());
-        if (closed || waiting.putIfAbsent(task.id(), conn) != null) {
+    /** Starts waiting for {@code process} to exit. */
+    public void watch(ProcessRecord process) {
+        ShimConnection conn = new ShimConnection(process.shim().socket());
+        String key = key(process);
+        if (closed || waiting.putIfAbsent(key, conn) != null) {
             return;
         }
-        Thread.ofVirtual().name("wait-" + task.id()).start(() -> {
+        Thread.ofVirtual().name("wait-" + key).start(() -> {
             try {
-                run(task, conn);
+                run(process, key, conn);
             } catch (RuntimeException e) {
-                LOG.severe("task " + task.id() + ": waiter failed: " + e);
+                LOG.severe(process.describe() + ": waiter failed: " + e);
             } finally {
-                waiting.remove(task.id(), conn);
+                waiting.remove(key, conn);
             }
         });
     }
 
-    /** Stops waiting for {@code task} (it is being deleted). */
-    public void forget(TaskRecord task) {
-        ShimConnection conn = waiting.remove(task.id());
+    /** Stops waiting for {@code process} (it is being deleted). */
+    public void forget(ProcessRecord process) {
+        ShimConnection conn = waiting.remove(key(process));
         if (conn != null) {
             conn.close();
         }
+    }
+
+    private static String key(ProcessRecord process) {
+        return process.isExec() ? process.id() + "/" + process.execId() : process.id();
     }
 
     /** Stops all waiters; the shims are left alone. */
@@ -66,7 +72,7 @@ public final class ExitWatcher implements AutoCloseable {
         waiting.clear();
     }
 
-    private void run(TaskRecord task, ShimConnection conn) {
+    private void run(ProcessRecord task, String key, ShimConnection conn) {
         long backoff = MIN_BACKOFF_MS;
         while (!closed && !task.isStopped()) {
             try {
@@ -74,7 +80,7 @@ public final class ExitWatcher implements AutoCloseable {
                 sink.exited(task, exit);
                 return;
             } catch (IOException e) {
-                if (closed || !waiting.containsKey(task.id())) {
+                if (closed || !waiting.containsKey(key)) {
                     return;
                 }
                 Optional<ExitRecord> exit = readExit(task);
@@ -92,7 +98,7 @@ public final class ExitWatcher implements AutoCloseable {
                     }
                     return;
                 }
-                LOG.fine("task " + task.id() + ": wait on shim failed (" + e.getMessage() + "), retrying");
+                LOG.fine(task.describe() + ": wait on shim failed (" + e.getMessage() + "), retrying");
             }
             try {
                 Thread.sleep(backoff);
@@ -103,11 +109,11 @@ public final class ExitWatcher implements AutoCloseable {
         }
     }
 
-    private static Optional<ExitRecord> readExit(TaskRecord task) {
+    private static Optional<ExitRecord> readExit(ProcessRecord task) {
         try {
             return task.dir().readExit();
         } catch (IOException e) {
-            LOG.warning("task " + task.id() + ": " + e.getMessage());
+            LOG.warning(task.describe() + ": " + e.getMessage());
             return Optional.empty();
         }
     }

@@ -44,4 +44,8 @@ public final class TaskException extends RuntimeException {
     static TaskException notFound(String id, String step) {
         return new TaskException(Status.Code.NOT_FOUND, id, step, "no such task");
     }
+
+    static TaskException execNotFound(String id, String execId, String step) {
+        return new TaskException(Status.Code.NOT_FOUND, id, "exec " + execId + ": " + step, "no such exec");
+    }
 }

@@ -1,9 +1,11 @@
 package dev.holdfast.supervisor.task;
 
+import dev.holdfast.supervisor.api.CreateExecRequest;
 import dev.holdfast.supervisor.api.CreateTaskRequest;
 import dev.holdfast.supervisor.api.Status;
 import dev.holdfast.supervisor.api.Task;
 import dev.holdfast.supervisor.api.TaskEvent;
+import dev.holdfast.supervisor.bundle.ExecDirectory;
 import dev.holdfast.supervisor.bundle.ExitRecord;
 import dev.holdfast.supervisor.bundle.OciSpec;
 import dev.holdfast.supervisor.bundle.TaskDirectory;
@@ -11,6 +13,7 @@ import dev.holdfast.supervisor.config.SupervisorConfig;
 import dev.holdfast.supervisor.runc.Runc;
 import dev.holdfast.supervisor.shim.AdoptedTask;
 import dev.holdfast.supervisor.shim.LostShims;
+import dev.holdfast.supervisor.shim.ShimAttach;
 import dev.holdfast.supervisor.shim.ShimConnection;
 import dev.holdfast.supervisor.shim.ShimException;
 import dev.holdfast.supervisor.shim.ShimLauncher;
@@ -22,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -31,15 +35,15 @@ import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
 
 /**
- * The task operations behind the gRPC service (containerd-like semantics; see tasks.proto). Every failure is a
- * {@link TaskException} naming the task and the step.
+ * The task operations behind the gRPC service (containerd-like semantics; see tasks.proto). Operations that take an
+ * exec id act on that exec ("" for the task's init). Every failure is a {@link TaskException} naming the task and
+ * the step.
  */
 public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TaskManager.class.getName());
     /** sun_path is 108 bytes including the terminating NUL. */
     static final int MAX_SOCKET_PATH = 107;
     private static final Duration KILL_WAIT = Duration.ofSeconds(10);
-    private static final Duration SHIM_EXIT_WAIT = Duration.ofSeconds(5);
 
     private final SupervisorConfig config;
     private final TaskRegistry registry;
@@ -48,6 +52,8 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
     private final Runc runc;
     private final LostShims lostShims;
     private final ExitWatcher watcher;
+    private final ExecManager execs;
+    private final ContainerControls controls;
 
     public TaskManager(SupervisorConfig config, TaskRegistry registry, TaskEvents events, ShimLauncher launcher,
             Runc runc, LostShims lostShims) {
@@ -58,21 +64,29 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
         this.runc = runc;
         this.lostShims = lostShims;
         this.watcher = new ExitWatcher(this);
+        this.execs = new ExecManager(config, events, launcher, watcher);
+        this.controls = new ContainerControls(runc, events);
     }
 
     public TaskEvents events() {
         return events;
     }
 
-    /** Registers the tasks found at boot and starts waiting on the live ones. No events: nothing changed. */
+    /**
+     * Registers the tasks (and their execs) found at boot and starts waiting on the live ones. No events: nothing
+     * changed. The execs of a task that stopped meanwhile are ended (see {@link ExecManager#settle}).
+     */
     public void adopt(List<AdoptedTask> found) {
         for (AdoptedTask a : found) {
             TaskRecord record = new TaskRecord(a.id(), new TaskDirectory(config.tasksDir(), a.id()),
                     new ShimConnection(config.shimSocket(a.id())), a.shim(), a.shimPid(), a.pid(), a.status(),
                     a.exit());
             registry.commit(record);
+            execs.adopt(record, a.execs());
             if (a.isLive()) {
                 watcher.watch(record);
+            } else {
+                execs.settle(record);
             }
         }
     }
@@ -94,6 +108,7 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
         byte[] spec;
         try {
             spec = OciSpec.prepare(req.getSpec().toByteArray(), config.cgroupParent(), id);
+            OciSpec.checkTerminal(spec, req.getTerminal());
         } catch (IllegalArgumentException e) {
             throw new TaskException(Code.INVALID_ARGUMENT, id, "create", e.getMessage());
         }
@@ -128,72 +143,152 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
         }
     }
 
-    public Task start(String id) {
-        TaskRecord record = find(id, "start");
+    /** Adds an exec to a running task; see {@link ExecManager#create}. */
+    public Task createExec(CreateExecRequest req) {
+        TaskRecord task = findTask(req.getId(), "exec " + req.getExecId() + ": create");
+        return execs.create(task, req);
+    }
+
+    /** Starts a created task ({@code runc start}) or exec ({@code runc exec}, in a running task only). */
+    public Task start(String id, String execId) {
+        ProcessRecord record = registry.process(id, execId, "start");
+        String step = record.step("start");
         record.operationLock().lock();
         try {
+            if (record instanceof ExecRecord) {
+                TaskRecord task = findTask(id, step);
+                if (task.status() != Status.STATUS_RUNNING) {
+                    throw new TaskException(Code.FAILED_PRECONDITION, id, step,
+                            "task is " + ProcessRecord.describe(task.status()) + ", not running");
+                }
+            }
             record.beginStart();
+            int pid;
             try {
-                record.shim().start();
+                pid = record.shim().start();
             } catch (ShimException e) {
                 record.finishStart(false, events);
-                throw new TaskException(Code.FAILED_PRECONDITION, id, "start", e.getMessage());
+                throw new TaskException(Code.FAILED_PRECONDITION, id, step, e.getMessage());
             } catch (IOException | RuntimeException e) {
                 record.finishStart(false, events);
-                throw new TaskException(Code.UNAVAILABLE, id, "start", "shim: " + e.getMessage(), e);
+                throw new TaskException(Code.UNAVAILABLE, id, step, "shim: " + e.getMessage(), e);
             }
-            Task started = record.finishStart(true, events);
-            LOG.info("task " + id + ": started");
+            Task started = record.finishStart(true, pid, events);
+            LOG.info(record.describe() + ": started" + (pid > 0 ? ", pid " + pid : ""));
             return started;
         } finally {
             record.operationLock().unlock();
         }
     }
 
-    public Task kill(String id, int signal, boolean all) {
-        String step = all ? "kill --all " + signal : "kill " + signal;
+    /** Signals a task's init ({@code all}: every process of the task) or an exec's process. */
+    public Task kill(String id, String execId, int signal, boolean all) {
+        String op = all ? "kill --all " + signal : "kill " + signal;
         if (signal < 1 || signal > 64) {
-            throw new TaskException(Code.INVALID_ARGUMENT, id, step, "signal must be 1..64");
+            throw new TaskException(Code.INVALID_ARGUMENT, id, stepFor(execId, op), "signal must be 1..64");
         }
-        TaskRecord record = find(id, step);
-        if (record.isStopped()) {
-            throw notRunning(record, step);
+        if (all && !execId.isEmpty()) {
+            throw new TaskException(Code.INVALID_ARGUMENT, id, stepFor(execId, op),
+                    "all signals every process of the task: send it without an exec id");
         }
-        try {
+        ProcessRecord record = registry.process(id, execId, op);
+        callShim(record, op, shim -> {
             if (all) {
-                record.shim().killAll(signal);
+                shim.killAll(signal);
             } else {
-                record.shim().kill(signal);
+                shim.kill(signal);
             }
-        } catch (ShimException e) {
-            if (record.isStopped() || exitRecorded(record)) {
-                throw notRunning(record, step);
-            }
-            throw new TaskException(Code.FAILED_PRECONDITION, id, step, e.getMessage());
-        } catch (IOException e) {
-            if (record.isStopped() || exitRecorded(record)) {
-                throw notRunning(record, step);
-            }
-            throw new TaskException(Code.UNAVAILABLE, id, step, "shim: " + e.getMessage(), e);
-        }
+            return null;
+        });
         return record.toTask();
     }
 
-    /** Completes with the stopped task. */
-    public CompletableFuture<Task> await(String id) {
-        return find(id, "wait").whenStopped();
+    /** Completes with the stopped process. */
+    public CompletableFuture<Task> await(String id, String execId) {
+        return registry.process(id, execId, "wait").whenStopped();
     }
 
-    public Task state(String id) {
-        return find(id, "state").toTask();
+    public Task state(String id, String execId) {
+        return registry.process(id, execId, "state").toTask();
     }
 
+    /** Every task (their init processes; execs are not listed). */
     public List<Task> list() {
         return registry.list().stream().map(TaskRecord::toTask).toList();
     }
 
-    public Task delete(String id, boolean force) {
-        TaskRecord record = find(id, "delete");
+    /** Sets the terminal size of a process started with a tty. */
+    public Task resizePty(String id, String execId, int width, int height) {
+        String op = "resize pty";
+        if (width < 0 || width > 65535 || height < 0 || height > 65535) {
+            throw new TaskException(Code.INVALID_ARGUMENT, id, stepFor(execId, op),
+                    "width and height must be 0..65535");
+        }
+        ProcessRecord record = registry.process(id, execId, op);
+        callShim(record, op, shim -> {
+            shim.resize(width, height);
+            return null;
+        });
+        return record.toTask();
+    }
+
+    /** Closes a process's stdin once pending input is written. */
+    public Task closeStdin(String id, String execId) {
+        ProcessRecord record = registry.process(id, execId, "close stdin");
+        callShim(record, "close stdin", shim -> {
+            shim.closeStdin();
+            return null;
+        });
+        return record.toTask();
+    }
+
+    /**
+     * An attach connection to a process that has not stopped (a created one included: nothing is missed when the
+     * client attaches before Start). The caller closes it.
+     */
+    public ShimAttach attach(String id, String execId, boolean stdinOnce) {
+        ProcessRecord record = registry.process(id, execId, "attach");
+        return callShim(record, "attach", shim -> shim.attach(stdinOnce));
+    }
+
+    /**
+     * True once the process has exited (or is gone): its shim writes exit.json before it closes attach connections,
+     * so an attach that ends while this is false was dropped by the shim.
+     */
+    public boolean hasExited(String id, String execId) {
+        Optional<TaskRecord> task = registry.get(id);
+        Optional<? extends ProcessRecord> record = execId.isEmpty() ? task : task.flatMap(t -> t.exec(execId));
+        return record.isEmpty() || record.get().isStopped() || exitRecorded(record.get());
+    }
+
+    public Task pause(String id) {
+        return controls.pause(findTask(id, "pause"));
+    }
+
+    public Task resume(String id) {
+        return controls.resume(findTask(id, "resume"));
+    }
+
+    public List<Integer> listPids(String id) {
+        return controls.pids(findTask(id, "list pids"));
+    }
+
+    public byte[] stats(String id) {
+        return controls.stats(findTask(id, "stats"));
+    }
+
+    public Task update(String id, byte[] resources) {
+        return controls.update(findTask(id, "update"), resources);
+    }
+
+    /** Deletes a task with its execs, or one exec. */
+    public Task delete(String id, String execId, boolean force) {
+        if (!execId.isEmpty()) {
+            TaskRecord task = findTask(id, "exec " + execId + ": delete");
+            ExecRecord exec = task.exec(execId).orElseThrow(() -> TaskException.execNotFound(id, execId, "delete"));
+            return execs.delete(task, exec, force);
+        }
+        TaskRecord record = findTask(id, "delete");
         record.operationLock().lock();
         try {
             if (registry.get(id).orElse(null) != record) {
@@ -202,11 +297,12 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
             if (!record.isStopped()) {
                 if (!force) {
                     throw new TaskException(Code.FAILED_PRECONDITION, id, "delete",
-                            "task is " + TaskRecord.describe(record.status()) + "; kill it first or use force");
+                            "task is " + ProcessRecord.describe(record.status()) + "; kill it first or use force");
                 }
                 forceStop(record);
             }
-            waitForShimExit(record);
+            execs.deleteAll(record);
+            ShimExits.awaitExit(record);
             try {
                 runc.deleteForce(id);
             } catch (IOException e) {
@@ -230,20 +326,28 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
     }
 
     @Override
-    public void exited(TaskRecord task, ExitRecord exit) {
-        if (task.exited(exit, events)) {
-            LOG.info("task " + task.id() + ": exited with code " + exit.exitCode());
+    public void exited(ProcessRecord process, ExitRecord exit) {
+        if (process.exited(exit, events)) {
+            LOG.info(process.describe() + ": exited with code " + exit.exitCode());
+        }
+        if (process instanceof TaskRecord task) {
+            execs.settle(task);
         }
     }
 
     @Override
-    public void lost(TaskRecord task) {
+    public void lost(ProcessRecord process) {
+        ExitRecord exit;
         try {
-            exited(task, lostShims.recordLost(task.dir()));
+            exit = switch (process.dir()) {
+                case TaskDirectory dir -> lostShims.recordLost(dir);
+                case ExecDirectory dir -> lostShims.recordLost(dir);
+            };
         } catch (IOException e) {
-            LOG.severe("task " + task.id() + ": shim lost and exit.json not written: " + e.getMessage());
-            exited(task, new ExitRecord(0, LostShims.LOST_EXIT_CODE, java.time.Instant.now()));
+            LOG.severe(process.describe() + ": shim lost and exit.json not written: " + e.getMessage());
+            exit = new ExitRecord(0, LostShims.LOST_EXIT_CODE, Instant.now());
         }
+        exited(process, exit);
     }
 
     /** Stops waiting on shims. Tasks and shims are left exactly as they are. */
@@ -252,16 +356,50 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
         watcher.close();
     }
 
-    private TaskRecord find(String id, String step) {
+    private TaskRecord findTask(String id, String step) {
         return registry.get(id).orElseThrow(() -> TaskException.notFound(id, step));
     }
 
-    private TaskException notRunning(TaskRecord record, String step) {
-        return new TaskException(Code.FAILED_PRECONDITION, record.id(), step,
-                "task is " + TaskRecord.describe(record.status()) + ", not running");
+    private static String stepFor(String execId, String op) {
+        return execId.isEmpty() ? op : "exec " + execId + ": " + op;
     }
 
-    private static boolean exitRecorded(TaskRecord record) {
+    private interface ShimCall<T> {
+        T call(ShimConnection shim) throws IOException, ShimException;
+    }
+
+    /**
+     * One request to a live process's shim. A stopped process, or a failure because it stopped meanwhile, is
+     * FAILED_PRECONDITION "not running"; the shim's {@code error} answer is FAILED_PRECONDITION with its message;
+     * a shim that cannot be reached is UNAVAILABLE.
+     */
+    private <T> T callShim(ProcessRecord record, String op, ShimCall<T> call) {
+        String step = record.step(op);
+        if (record.isStopped()) {
+            throw notRunning(record, step);
+        }
+        try {
+            return call.call(record.shim());
+        } catch (ShimException e) {
+            if (record.isStopped() || exitRecorded(record)) {
+                throw notRunning(record, step);
+            }
+            throw new TaskException(Code.FAILED_PRECONDITION, record.id(), step, e.getMessage());
+        } catch (IOException e) {
+            if (record.isStopped() || exitRecorded(record)) {
+                throw notRunning(record, step);
+            }
+            throw new TaskException(Code.UNAVAILABLE, record.id(), step, "shim: " + e.getMessage(), e);
+        }
+    }
+
+    private static TaskException notRunning(ProcessRecord record, String step) {
+        return new TaskException(Code.FAILED_PRECONDITION, record.id(), step,
+                (record.isExec() ? "exec is " : "task is ") + ProcessRecord.describe(record.status())
+                        + ", not running");
+    }
+
+    private static boolean exitRecorded(ProcessRecord record) {
         try {
             return record.dir().readExit().isPresent();
         } catch (IOException e) {
@@ -287,8 +425,8 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
 
     private ShimReply launchShim(CreateTaskRequest req, TaskDirectory dir, Path socket) {
         try {
-            return launcher.launch(new ShimLauncher.Launch(req.getId(), dir.path(), socket, req.getLogPath(),
-                    req.getStdin(), req.getLogMaxSize(), req.getLogMaxFiles(), dir.shimStderr()));
+            return launcher.launch(ShimLauncher.Launch.container(req.getId(), dir.path(), socket, req.getLogPath(),
+                    req.getStdin(), req.getTerminal(), req.getLogMaxSize(), req.getLogMaxFiles(), dir.shimStderr()));
         } catch (IOException e) {
             discardFailedCreate(dir, socket);
             throw new TaskException(Code.INTERNAL, req.getId(), "launch shim " + launcher.shim(), e.getMessage(), e);
@@ -324,7 +462,8 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
             Optional<String> text = dir.readShimPid();
             if (text.isPresent()) {
                 ShimPidFile shim = ShimPidFile.parse(text.get());
-                awaitGone(dir.id(), shim.pid(), () -> shim.isLiveShimFor(dir.id()));
+                ShimExits.awaitGone("task " + dir.id(), shim.pid(), () -> shim.isLiveShimFor(dir.id()),
+                        ShimExits.SHIM_EXIT_WAIT);
             }
         } catch (IOException | IllegalArgumentException e) {
             LOG.warning("task " + dir.id() + ": cleanup after failed create: " + e.getMessage());
@@ -345,12 +484,23 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
         }
     }
 
-    /** Delete with force of a live task: SIGKILL its init and wait for the exit to be recorded. */
+    /**
+     * Delete with force of a live task: SIGKILL its init and wait for the exit to be recorded. A paused task is
+     * resumed after the signal, so the frozen processes can die.
+     */
     private void forceStop(TaskRecord record) {
         try {
             record.shim().kill(9);
         } catch (IOException | ShimException e) {
             LOG.info("task " + record.id() + ": delete --force: kill 9: " + e.getMessage());
+        }
+        if (record.status() == Status.STATUS_PAUSED) {
+            try {
+                runc.resume(record.id());
+                record.markResumed(events);
+            } catch (IOException e) {
+                LOG.warning("task " + record.id() + ": delete --force: resume: " + e.getMessage());
+            }
         }
         try {
             record.whenStopped().get(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -362,35 +512,6 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
             throw new TaskException(Code.CANCELLED, record.id(), "delete --force", "interrupted");
         } catch (ExecutionException e) {
             throw new TaskException(Code.INTERNAL, record.id(), "delete --force", e.getCause().toString());
-        }
-    }
-
-    /** After the exit, the shim finishes its answers and exits; give it a moment, then make sure it is gone. */
-    private static void waitForShimExit(TaskRecord record) {
-        awaitGone(record.id(), record.shimPid(), record::isShimAlive);
-    }
-
-    /**
-     * Polls {@code alive} (a /proc check that treats zombies as gone: not every init reaps promptly) until it is
-     * false or {@link #SHIM_EXIT_WAIT} has passed, then SIGKILLs {@code pid}.
-     */
-    private static void awaitGone(String id, int pid, java.util.function.BooleanSupplier alive) {
-        long deadline = System.nanoTime() + SHIM_EXIT_WAIT.toNanos();
-        long pause = 2;
-        while (alive.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                LOG.warning("task " + id + ": shim " + pid + " still there after " + SHIM_EXIT_WAIT.toSeconds()
-                        + "s; killing it");
-                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-                return;
-            }
-            try {
-                Thread.sleep(pause);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            pause = Math.min(pause * 2, 100);
         }
     }
 }

@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The live tasks by id, in memory. An id is first reserved (a create in progress: invisible, but taken), then
+ * The tasks by id, in memory (each holds its execs). An id is first reserved (a create in progress: invisible, but taken), then
  * committed with its record, and finally removed on delete.
  */
 public final class TaskRegistry {
@@ -41,6 +41,20 @@ public final class TaskRegistry {
 
     public synchronized Optional<TaskRecord> get(String id) {
         return Optional.ofNullable(tasks.get(id));
+    }
+
+    /**
+     * The task's init ({@code execId} "") or one of its execs.
+     *
+     * @throws TaskException NOT_FOUND naming {@code step} when there is no such task or exec
+     */
+    public ProcessRecord process(String id, String execId, String step) {
+        TaskRecord task = get(id).orElseThrow(() -> TaskException.notFound(id,
+                execId.isEmpty() ? step : "exec " + execId + ": " + step));
+        if (execId.isEmpty()) {
+            return task;
+        }
+        return task.exec(execId).orElseThrow(() -> TaskException.execNotFound(id, execId, step));
     }
 
     /** Removes {@code record} if it is still the one registered under its id. */

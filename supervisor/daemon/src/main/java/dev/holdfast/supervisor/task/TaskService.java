@@ -1,15 +1,23 @@
 package dev.holdfast.supervisor.task;
 
+import com.google.protobuf.ByteString;
+import dev.holdfast.supervisor.api.AttachOutput;
+import dev.holdfast.supervisor.api.AttachRequest;
+import dev.holdfast.supervisor.api.CreateExecRequest;
 import dev.holdfast.supervisor.api.CreateTaskRequest;
 import dev.holdfast.supervisor.api.DeleteTaskRequest;
 import dev.holdfast.supervisor.api.EventsRequest;
 import dev.holdfast.supervisor.api.KillRequest;
 import dev.holdfast.supervisor.api.ListTasksRequest;
+import dev.holdfast.supervisor.api.ListPidsResponse;
 import dev.holdfast.supervisor.api.ListTasksResponse;
+import dev.holdfast.supervisor.api.ResizePtyRequest;
+import dev.holdfast.supervisor.api.StatsResponse;
 import dev.holdfast.supervisor.api.Task;
 import dev.holdfast.supervisor.api.TaskEvent;
 import dev.holdfast.supervisor.api.TaskRequest;
 import dev.holdfast.supervisor.api.TasksGrpc;
+import dev.holdfast.supervisor.api.UpdateTaskRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -29,6 +37,7 @@ public final class TaskService extends TasksGrpc.TasksImplBase {
 
     private final TaskManager tasks;
     private final Set<CompletableFuture<Task>> pendingWaits = ConcurrentHashMap.newKeySet();
+    private final Set<AttachRelay> attaches = ConcurrentHashMap.newKeySet();
 
     public TaskService(TaskManager tasks) {
         this.tasks = tasks;
@@ -39,8 +48,13 @@ public final class TaskService extends TasksGrpc.TasksImplBase {
         return pendingWaits.size();
     }
 
+    /** Attach calls relaying a shim connection right now. */
+    public int attachCount() {
+        return (int) attaches.stream().filter(AttachRelay::isRelaying).count();
+    }
+
     /**
-     * Ends the long-lived calls (pending Waits, Events streams) with UNAVAILABLE, so a graceful server shutdown does
+     * Ends the long-lived calls (pending Waits, Events and Attach streams) with UNAVAILABLE, so a graceful server shutdown does
      * not wait for containers to exit. Clients reconnect and List.
      */
     public void endLongCalls() {
@@ -49,6 +63,7 @@ public final class TaskService extends TasksGrpc.TasksImplBase {
                     .asRuntimeException());
         }
         tasks.events().closeAll();
+        attaches.forEach(AttachRelay::shutdown);
     }
 
     @Override
@@ -58,22 +73,73 @@ public final class TaskService extends TasksGrpc.TasksImplBase {
 
     @Override
     public void start(TaskRequest req, StreamObserver<Task> out) {
-        unary(out, req.getId(), "start", () -> tasks.start(req.getId()));
+        unary(out, req.getId(), "start", () -> tasks.start(req.getId(), req.getExecId()));
     }
 
     @Override
     public void kill(KillRequest req, StreamObserver<Task> out) {
-        unary(out, req.getId(), "kill", () -> tasks.kill(req.getId(), req.getSignal(), req.getAll()));
+        unary(out, req.getId(), "kill",
+                () -> tasks.kill(req.getId(), req.getExecId(), req.getSignal(), req.getAll()));
     }
 
     @Override
     public void delete(DeleteTaskRequest req, StreamObserver<Task> out) {
-        unary(out, req.getId(), "delete", () -> tasks.delete(req.getId(), req.getForce()));
+        unary(out, req.getId(), "delete", () -> tasks.delete(req.getId(), req.getExecId(), req.getForce()));
     }
 
     @Override
     public void state(TaskRequest req, StreamObserver<Task> out) {
-        unary(out, req.getId(), "state", () -> tasks.state(req.getId()));
+        unary(out, req.getId(), "state", () -> tasks.state(req.getId(), req.getExecId()));
+    }
+
+    @Override
+    public void createExec(CreateExecRequest req, StreamObserver<Task> out) {
+        unary(out, req.getId(), "create exec", () -> tasks.createExec(req));
+    }
+
+    @Override
+    public StreamObserver<AttachRequest> attach(StreamObserver<AttachOutput> out) {
+        AttachRelay relay = AttachRelay.start(tasks, out, attaches::remove);
+        attaches.add(relay);
+        return relay;
+    }
+
+    @Override
+    public void resizePty(ResizePtyRequest req, StreamObserver<Task> out) {
+        unary(out, req.getId(), "resize pty",
+                () -> tasks.resizePty(req.getId(), req.getExecId(), req.getWidth(), req.getHeight()));
+    }
+
+    @Override
+    public void closeStdin(TaskRequest req, StreamObserver<Task> out) {
+        unary(out, req.getId(), "close stdin", () -> tasks.closeStdin(req.getId(), req.getExecId()));
+    }
+
+    @Override
+    public void pause(TaskRequest req, StreamObserver<Task> out) {
+        unary(out, req.getId(), "pause", () -> tasks.pause(taskOnly(req, "pause")));
+    }
+
+    @Override
+    public void resume(TaskRequest req, StreamObserver<Task> out) {
+        unary(out, req.getId(), "resume", () -> tasks.resume(taskOnly(req, "resume")));
+    }
+
+    @Override
+    public void listPids(TaskRequest req, StreamObserver<ListPidsResponse> out) {
+        unary(out, req.getId(), "list pids", () -> ListPidsResponse.newBuilder()
+                .addAllPids(tasks.listPids(taskOnly(req, "list pids"))).build());
+    }
+
+    @Override
+    public void stats(TaskRequest req, StreamObserver<StatsResponse> out) {
+        unary(out, req.getId(), "stats", () -> StatsResponse.newBuilder()
+                .setStats(ByteString.copyFrom(tasks.stats(taskOnly(req, "stats")))).build());
+    }
+
+    @Override
+    public void update(UpdateTaskRequest req, StreamObserver<Task> out) {
+        unary(out, req.getId(), "update", () -> tasks.update(req.getId(), req.getResources().toByteArray()));
     }
 
     @Override
@@ -86,7 +152,7 @@ public final class TaskService extends TasksGrpc.TasksImplBase {
         ServerCallStreamObserver<Task> call = (ServerCallStreamObserver<Task>) out;
         try {
             // A dependent future of our own, dropped when the caller goes away before the task stops.
-            CompletableFuture<Task> stopped = tasks.await(req.getId()).thenApply(t -> t);
+            CompletableFuture<Task> stopped = tasks.await(req.getId(), req.getExecId()).thenApply(t -> t);
             pendingWaits.add(stopped);
             call.setOnCancelHandler(() -> stopped.cancel(false));
             stopped.whenComplete((task, error) -> {
@@ -116,6 +182,15 @@ public final class TaskService extends TasksGrpc.TasksImplBase {
         TaskEvents.Subscription sub = tasks.events().subscribe(out::onNext, () -> out.onError(
                 Status.UNAVAILABLE.withDescription("supervisor is shutting down").asRuntimeException()));
         call.setOnCancelHandler(sub::cancel);
+    }
+
+    /** The id of a request about a whole task: an exec id there is a mistake, not something to ignore. */
+    private static String taskOnly(TaskRequest req, String step) {
+        if (!req.getExecId().isEmpty()) {
+            throw new TaskException(io.grpc.Status.Code.INVALID_ARGUMENT, req.getId(), step,
+                    "applies to the whole task: send it without an exec id");
+        }
+        return req.getId();
     }
 
     private static <T> void unary(StreamObserver<T> out, String id, String step, Supplier<T> op) {

@@ -30,8 +30,8 @@ class ShimAdoptionTest {
 
     private static ShimAdoption adoption(Path tasks, Instant now) {
         Runc runc = new Runc(Path.of("/bin/true"), tasks.resolveSibling("runc"), Duration.ofSeconds(10));
-        return new ShimAdoption(tasks, id -> tasks.resolveSibling(id + ".sock"),
-                new LostShims(runc, Clock.fixed(now, ZoneOffset.UTC)));
+        return new ShimAdoption(tasks, (id, execId) -> tasks.resolveSibling(id + execId + ".sock"),
+                new LostShims(runc, Clock.fixed(now, ZoneOffset.UTC)), runc);
     }
 
     private static Map<String, AdoptedTask> byId(List<AdoptedTask> found) {

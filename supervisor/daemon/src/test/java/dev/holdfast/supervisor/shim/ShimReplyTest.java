@@ -10,6 +10,7 @@ class ShimReplyTest {
     void ok() {
         assertEquals(new ShimReply.Ok(1234, 1200), ShimReply.parse("ok 1234 1200"));
         assertEquals(new ShimReply.Ok(1, 2), ShimReply.parse("ok 1 2\n"));
+        assertEquals(new ShimReply.Ok(0, 5), ShimReply.parse("ok 0 5"), "exec mode: nothing runs yet");
     }
 
     @Test
@@ -22,7 +23,7 @@ class ShimReplyTest {
 
     @Test
     void anythingElseIsRejected() {
-        for (String bad : new String[] {"", "ok", "ok 1", "ok a b", "ok 1 2 3", "ok 0 5", "ok -1 5", "okay 1 2",
+        for (String bad : new String[] {"", "ok", "ok 1", "ok a b", "ok 1 2 3", "ok 1 0", "ok -1 5", "okay 1 2",
                 "hello"}) {
             assertThrows(IllegalArgumentException.class, () -> ShimReply.parse(bad), bad);
         }

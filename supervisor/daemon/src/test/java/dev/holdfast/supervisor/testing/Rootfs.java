@@ -10,7 +10,7 @@ import java.util.List;
 public final class Rootfs {
     public static final Path BUSYBOX = Path.of("/bin/busybox");
     private static final List<String> APPLETS = List.of("sh", "sleep", "usleep", "echo", "cat", "ls", "true",
-            "false", "kill", "test", "[", "ps", "touch", "exit");
+            "false", "kill", "test", "[", "ps", "touch", "exit", "tty", "stty", "head", "yes", "printf");
 
     private Rootfs() {}
 
