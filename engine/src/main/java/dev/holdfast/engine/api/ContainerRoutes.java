@@ -173,7 +173,7 @@ public final class ContainerRoutes {
         LogReader reader = new LogReader(new LogFiles(c.logPath()));
         try (LogCursor cursor = reader.cursorFor(query)) {
             ResponseStream out = r.openStream(LogSink.contentType(tty, r.version()));
-            reader.copy(cursor, query, new LogSink(out, !tty, query.timestamps()), runEnded, out::isOpen);
+            copyUntilClientLeaves(reader, cursor, query, new LogSink(out, !tty, query.timestamps()), runEnded, out);
             out.close();
         }
         return Reply.streamed();
@@ -196,7 +196,7 @@ public final class ContainerRoutes {
             ResponseStream out = r.hijack(LogSink.contentType(tty, r.version()));
             service.attached(c);
             if (query.stdout() || query.stderr()) {
-                reader.copy(cursor, query, new LogSink(out, !tty, false), runEnded, out::isOpen);
+                copyUntilClientLeaves(reader, cursor, query, new LogSink(out, !tty, false), runEnded, out);
             } else if (stream) {
                 CompletableFuture<Void> clientGone = new CompletableFuture<>();
                 out.closeFuture().addListener(f -> clientGone.complete(null));
@@ -205,6 +205,18 @@ public final class ContainerRoutes {
             out.close();
         }
         return Reply.streamed();
+    }
+
+    /** A client that stops reading early ({@code docker logs | head}) is not an error of ours. */
+    private static void copyUntilClientLeaves(LogReader reader, LogCursor cursor, LogQuery query, LogSink sink,
+            CompletableFuture<?> runEnded, ResponseStream out) throws IOException, InterruptedException {
+        try {
+            reader.copy(cursor, query, sink, runEnded, out::isOpen);
+        } catch (IOException e) {
+            if (out.isOpen()) {
+                throw e;
+            }
+        }
     }
 
     private static Instant time(ApiRequest r, String name) {

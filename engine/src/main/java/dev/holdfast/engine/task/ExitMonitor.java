@@ -128,7 +128,8 @@ public final class ExitMonitor implements AutoCloseable {
         return new StreamObserver<>() {
             @Override
             public void onNext(TaskEvent event) {
-                if (event.getType() != TaskEvent.Type.TYPE_EXIT) {
+                // Only the exit of a container's init ends the container; an exec'd process's exit does not.
+                if (event.getType() != TaskEvent.Type.TYPE_EXIT || !event.getTask().getExecId().isEmpty()) {
                     return;
                 }
                 var task = event.getTask();

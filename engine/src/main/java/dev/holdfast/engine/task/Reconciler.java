@@ -42,7 +42,10 @@ public final class Reconciler {
     public void reconcile(boolean boot) {
         Map<String, Task> byId = new HashMap<>();
         for (Task task : tasks.list()) {
-            byId.put(task.getId(), task);
+            // Exec'd processes are listed too; the container's state is its init's.
+            if (task.getExecId().isEmpty()) {
+                byId.put(task.getId(), task);
+            }
         }
         for (Container c : service.store().all()) {
             Optional<Task> task = Optional.ofNullable(byId.remove(c.id()));

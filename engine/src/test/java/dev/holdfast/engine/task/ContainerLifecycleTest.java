@@ -54,6 +54,7 @@ class ContainerLifecycleTest {
         assertEquals(pid, engine.supervisor.tasks().get(c.id()).getPid());
         assertEquals(c.logPath().toString(), engine.supervisor.lastCreate(c.id()).getLogPath());
 
+        engine.supervisor.execExit(c.id(), "exec1", 3);
         engine.supervisor.exit(c.id(), 42);
         assertEquals(42, exitCode(exit));
         assertEquals("exited", c.record().state().status());

@@ -89,6 +89,16 @@ public final class FakeSupervisor extends TasksGrpc.TasksImplBase implements Aut
         }
     }
 
+    /**
+     * Reports the exit of an exec'd process of {@code id}: not the container's end. It carries the init's pid, so
+     * that only its exec id tells it apart.
+     */
+    public void execExit(String id, String execId, int code) {
+        Task exec = tasks.get(id).toBuilder().setExecId(execId).setStatus(Status.STATUS_STOPPED)
+                .setExit(ExitStatus.newBuilder().setExitCode(code)).build();
+        publish(TaskEvent.Type.TYPE_EXIT, exec);
+    }
+
     /** Puts a task in place as if it existed before the engine started. */
     public void putTask(String id, Status status, int pid) {
         tasks.put(id, Task.newBuilder().setId(id).setPid(pid).setStatus(status).setShimPid(pid - 1).build());
