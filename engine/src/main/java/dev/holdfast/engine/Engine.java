@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -86,7 +87,7 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Completes once the records agree with the supervisor's tasks for the first time. */
-    public java.util.concurrent.CompletableFuture<Void> firstReconcile() {
+    public CompletableFuture<Void> firstReconcile() {
         return monitor.firstReconcile();
     }
 

@@ -16,8 +16,10 @@ import dev.holdfast.engine.log.LogReader;
 import dev.holdfast.engine.log.LogSink;
 import dev.holdfast.engine.time.Timestamps;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Comparator;
@@ -249,9 +251,9 @@ public final class ContainerRoutes {
             return 0;
         }
         try (Stream<Path> paths = Files.walk(root)) {
-            return paths.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+            return paths.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
                     .mapToLong(p -> p.toFile().length()).sum();
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             return 0;
         }
     }

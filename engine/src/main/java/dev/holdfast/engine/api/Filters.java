@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Docker's {@code filters} query parameter: JSON of {@code {"key":["v1","v2"]}}, or the older
@@ -81,10 +83,10 @@ public record Filters(Map<String, List<String>> values) {
         }
         for (String pattern : get(key)) {
             try {
-                if (java.util.regex.Pattern.compile(pattern).matcher(text).find()) {
+                if (Pattern.compile(pattern).matcher(text).find()) {
                     return true;
                 }
-            } catch (java.util.regex.PatternSyntaxException e) {
+            } catch (PatternSyntaxException e) {
                 if (text.contains(pattern)) {
                     return true;
                 }

@@ -2,6 +2,7 @@ package dev.holdfast.engine.container;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
@@ -41,7 +42,7 @@ public record ContainerRecord(
         return withState(change.apply(state));
     }
 
-    public ContainerRecord started(int pid, java.time.Instant at) {
+    public ContainerRecord started(int pid, Instant at) {
         return new ContainerRecord(id, created, path, args, state.runningAs(pid, at), image, name, restartCount,
                 config, hostConfig, logPath, hostnamePath, hostsPath, resolvConfPath, true, false);
     }

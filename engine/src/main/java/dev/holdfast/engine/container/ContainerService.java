@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -33,6 +34,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
@@ -657,8 +659,8 @@ public final class ContainerService implements AutoCloseable {
     }
 
     /** {@code docker container prune}: removes the stopped containers {@code which} accepts; returns their ids. */
-    public List<String> prune(java.util.function.Predicate<Container> which) {
-        List<String> removed = new java.util.ArrayList<>();
+    public List<String> prune(Predicate<Container> which) {
+        List<String> removed = new ArrayList<>();
         for (Container c : store.all()) {
             if (c.record().state().running() || !which.test(c)) {
                 continue;
