@@ -3,8 +3,9 @@ package dev.holdfast.supervisor.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
+import dev.holdfast.supervisor.api.CreateExecRequest;
 import dev.holdfast.supervisor.api.KillRequest;
 import dev.holdfast.supervisor.api.ListTasksRequest;
 import dev.holdfast.supervisor.api.Status;
@@ -12,7 +13,9 @@ import dev.holdfast.supervisor.api.Task;
 import dev.holdfast.supervisor.api.TaskRequest;
 import dev.holdfast.supervisor.api.TasksGrpc;
 import dev.holdfast.supervisor.client.SupervisorChannels;
+import dev.holdfast.supervisor.testing.AttachClient;
 import dev.holdfast.supervisor.testing.Await;
+import dev.holdfast.supervisor.testing.Specs;
 import dev.holdfast.supervisor.testing.TestHost;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
@@ -20,6 +23,7 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -138,6 +142,36 @@ class SupervisorRestartIT {
         Task stopped = tasks().wait(req("run"));
         assertEquals(137, stopped.getExit().getExitCode());
         assertFalse(TestHost.alive(run.getPid()));
+    }
+
+    @Test
+    void runningExecSurvivesKillDashNineAndIsAdopted() throws Exception {
+        supervisor = startSupervisor();
+        tasks().create(host.createRequest("t", "sleep", "1000"));
+        tasks().start(req("t"));
+        tasks().createExec(CreateExecRequest.newBuilder().setId("t").setExecId("cat").setStdin(true)
+                .setProcess(ByteString.copyFrom(Specs.process(List.of("cat"), false))).build());
+        Task exec = tasks().start(TaskRequest.newBuilder().setId("t").setExecId("cat").build());
+
+        supervisor.destroyForcibly();
+        assertTrue(supervisor.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(TestHost.alive(exec.getPid()), "the exec keeps running");
+
+        supervisor = startSupervisor();
+        TaskRequest catReq = TaskRequest.newBuilder().setId("t").setExecId("cat").build();
+        Task adopted = tasks().state(catReq);
+        assertEquals(Status.STATUS_RUNNING, adopted.getStatus());
+        assertEquals(exec.getPid(), adopted.getPid());
+        assertEquals(exec.getShimPid(), adopted.getShimPid());
+        // Its stdin still works through the new supervisor, and its exit is seen.
+        try (AttachClient a = AttachClient.open(TasksGrpc.newStub(channel), AttachClient.openOf("t", "cat")
+                .setStdin(true).setStdinOnce(true).build())) {
+            a.stdin("still here\n");
+            a.awaitStdout(T, "still here\n");
+            a.stdinEof();
+            assertEquals(io.grpc.Status.Code.OK, a.awaitEnd(T).getCode());
+        }
+        assertEquals(0, tasks().wait(catReq).getExit().getExitCode());
     }
 
     @Test

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
+import dev.holdfast.supervisor.api.CreateExecRequest;
 import dev.holdfast.supervisor.api.DeleteTaskRequest;
 import dev.holdfast.supervisor.api.KillRequest;
 import dev.holdfast.supervisor.api.ListTasksRequest;
@@ -17,8 +19,10 @@ import dev.holdfast.supervisor.api.TasksGrpc;
 import dev.holdfast.supervisor.bundle.ExitRecord;
 import dev.holdfast.supervisor.proc.ProcFs;
 import dev.holdfast.supervisor.shim.ShimPidFile;
+import dev.holdfast.supervisor.testing.AttachClient;
 import dev.holdfast.supervisor.testing.Await;
 import dev.holdfast.supervisor.testing.InProcessSupervisor;
+import dev.holdfast.supervisor.testing.Specs;
 import dev.holdfast.supervisor.testing.TestHost;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Files;
@@ -204,6 +208,102 @@ class AdoptionTest {
         Throwable streamError = streamErrors.poll(30, TimeUnit.SECONDS);
         assertEquals(io.grpc.Status.Code.UNAVAILABLE, io.grpc.Status.fromThrowable(streamError).getCode());
         assertTrue(TestHost.alive(t.getPid()));
+    }
+
+    private static TaskRequest req(String id, String execId) {
+        return TaskRequest.newBuilder().setId(id).setExecId(execId).build();
+    }
+
+    private static CreateExecRequest exec(String id, String execId, String... args) {
+        return CreateExecRequest.newBuilder().setId(id).setExecId(execId)
+                .setProcess(ByteString.copyFrom(Specs.process(List.of(args), false))).build();
+    }
+
+    @Test
+    void pausedTaskStaysPausedAcrossARestart() throws Exception {
+        Task t = sup.tasks().create(host.createRequest("p", "sleep", "1000"));
+        sup.tasks().start(req("p"));
+        sup.tasks().pause(req("p"));
+        restart();
+        Task adopted = sup.tasks().state(req("p"));
+        assertEquals(Status.STATUS_PAUSED, adopted.getStatus());
+        assertEquals(t.getPid(), adopted.getPid());
+        assertEquals(Status.STATUS_RUNNING, sup.tasks().resume(req("p")).getStatus());
+    }
+
+    @Test
+    void execsAreAdoptedWithTheirTask() throws Exception {
+        Task task = sup.tasks().create(host.createRequest("t", "sleep", "1000"));
+        sup.tasks().start(req("t"));
+        sup.tasks().createExec(exec("t", "run", "sleep", "1000"));
+        Task run = sup.tasks().start(req("t", "run"));
+        sup.tasks().createExec(exec("t", "done", "sh", "-c", "exit 3"));
+        sup.tasks().start(req("t", "done"));
+        assertEquals(3, sup.tasks().wait(req("t", "done")).getExit().getExitCode());
+        sup.tasks().createExec(exec("t", "idle", "sh", "-c", "echo late"));
+        sup.tasks().createExec(exec("t", "away", exitOnSignalFile("away")));
+        Task away = sup.tasks().start(req("t", "away"));
+
+        sup.close();
+        sup = null;
+        Files.createFile(host.rootfs.resolve("go-away"));
+        Await.until(T, "exit.json of exec away",
+                () -> Files.exists(host.taskDir("t").resolve("execs/away/exit.json")));
+        Await.until(T, "exec away to die", () -> !TestHost.alive(away.getPid()));
+        sup = InProcessSupervisor.start(host);
+
+        assertEquals(Status.STATUS_RUNNING, sup.tasks().state(req("t")).getStatus());
+        Task r = sup.tasks().state(req("t", "run"));
+        assertEquals(Status.STATUS_RUNNING, r.getStatus());
+        assertEquals(run.getPid(), r.getPid());
+        assertEquals(run.getShimPid(), r.getShimPid());
+        assertEquals(3, sup.tasks().state(req("t", "done")).getExit().getExitCode());
+        assertEquals(42, sup.tasks().state(req("t", "away")).getExit().getExitCode());
+        assertEquals(Status.STATUS_CREATED, sup.tasks().state(req("t", "idle")).getStatus());
+
+        // The adopted execs work as before.
+        try (AttachClient a = AttachClient.open(sup.async, AttachClient.openOf("t", "idle").build())) {
+            Await.until(T, "the attach to be relayed", () -> sup.server.service().attachCount() == 1);
+            sup.tasks().start(req("t", "idle"));
+            assertEquals(io.grpc.Status.Code.OK, a.awaitEnd(T).getCode());
+            assertEquals("late\n", a.stdout());
+        }
+        sup.tasks().kill(KillRequest.newBuilder().setId("t").setExecId("run").setSignal(9).build());
+        assertEquals(137, sup.tasks().wait(req("t", "run")).getExit().getExitCode());
+        sup.tasks().delete(DeleteTaskRequest.newBuilder().setId("t").setForce(true).build());
+        assertFalse(TestHost.alive(task.getPid()));
+        assertFalse(Files.exists(host.taskDir("t")));
+    }
+
+    @Test
+    void execsOfATaskThatExitedWhileAwayEndToo() throws Exception {
+        Task task = sup.tasks().create(host.createRequest("gone", exitOnSignalFile("gone")));
+        sup.tasks().start(req("gone"));
+        sup.tasks().createExec(exec("gone", "idle", "true"));
+        sup.close();
+        sup = null;
+        Files.createFile(host.rootfs.resolve("go-gone"));
+        Await.until(T, "exit.json of gone", () -> Files.exists(host.taskDir("gone").resolve("exit.json")));
+        Await.until(T, "init of gone to die", () -> !TestHost.alive(task.getPid()));
+
+        sup = InProcessSupervisor.start(host);
+        assertEquals(42, sup.tasks().state(req("gone")).getExit().getExitCode());
+        // Never started and now it never can: its shim is ended, and it reports exit code 255.
+        assertEquals(255, sup.tasks().wait(req("gone", "idle")).getExit().getExitCode());
+    }
+
+    @Test
+    void execWhoseShimDiedIsLost() throws Exception {
+        sup.tasks().create(host.createRequest("t", "sleep", "1000"));
+        sup.tasks().start(req("t"));
+        sup.tasks().createExec(exec("t", "e", "sleep", "1000"));
+        sup.tasks().start(req("t", "e"));
+        ShimPidFile shim = ShimPidFile.parse(Files.readString(host.taskDir("t").resolve("execs/e/shim.pid")));
+        ProcessHandle.of(shim.pid()).orElseThrow().destroyForcibly();
+        assertEquals(255, sup.tasks().wait(req("t", "e")).getExit().getExitCode());
+        assertEquals(Status.STATUS_RUNNING, sup.tasks().state(req("t")).getStatus(), "the task is fine");
+        restart();
+        assertEquals(255, sup.tasks().state(req("t", "e")).getExit().getExitCode(), "recorded for the next boot");
     }
 
     @Test
