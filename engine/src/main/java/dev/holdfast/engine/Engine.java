@@ -28,17 +28,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /** Wires the engine together: stores, the supervisor connection, reconcile, and the API server. */
 public final class Engine implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Engine.class.getName());
+    private static final Duration RECONCILE_WAIT = Duration.ofSeconds(5);
 
     private final EngineConfig config;
     private final ApiServer server;
@@ -82,8 +86,24 @@ public final class Engine implements AutoCloseable {
                 : List.of("WARNING: the supervisor is not reachable at " + config.supervisorSocket())).register(router);
 
         monitor.start();
+        awaitFirstReconcile(monitor, config);
         ApiServer server = ApiServer.bind(config.apiSocket(), router, SystemRoutes.ENGINE_VERSION);
         return new Engine(config, server, channel, service, monitor);
+    }
+
+    /**
+     * The first answers should not show a container as running that exited while the engine was down: serve once
+     * records and tasks agree, or after {@link #RECONCILE_WAIT} without a supervisor (reconcile follows later).
+     */
+    private static void awaitFirstReconcile(ExitMonitor monitor, EngineConfig config) {
+        try {
+            monitor.firstReconcile().get(RECONCILE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            LOG.warning("serving before the supervisor at " + config.supervisorSocket()
+                    + " answered; container states are reconciled once it does");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Completes once the records agree with the supervisor's tasks for the first time. */
