@@ -33,4 +33,30 @@ class OciSpecTest {
                     () -> OciSpec.prepare(bad.getBytes(StandardCharsets.UTF_8), "/h", "x"), bad);
         }
     }
+
+    @Test
+    void terminalMustMatchTheRequest() {
+        byte[] tty = "{\"process\":{\"terminal\":true,\"args\":[\"sh\"]}}".getBytes(StandardCharsets.UTF_8);
+        byte[] plain = "{\"process\":{\"args\":[\"sh\"]}}".getBytes(StandardCharsets.UTF_8);
+        OciSpec.checkTerminal(tty, true);
+        OciSpec.checkTerminal(plain, false);
+        OciSpec.checkTerminal("{}".getBytes(StandardCharsets.UTF_8), false);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OciSpec.checkTerminal(plain, true));
+        assertEquals("spec: process.terminal is false but terminal is true in the request; they must agree",
+                e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> OciSpec.checkTerminal(tty, false));
+        assertThrows(IllegalArgumentException.class,
+                () -> OciSpec.checkTerminal("{\"process\":7}".getBytes(StandardCharsets.UTF_8), false));
+    }
+
+    @Test
+    void execProcessIsAnObjectWithTheRightTerminal() {
+        OciSpec.checkExecProcess("{\"terminal\":true,\"args\":[\"sh\"]}".getBytes(StandardCharsets.UTF_8), true);
+        OciSpec.checkExecProcess("{\"args\":[\"sh\"]}".getBytes(StandardCharsets.UTF_8), false);
+        for (String bad : new String[] {"[]", "nope", "{\"terminal\":true}", ""}) {
+            assertThrows(IllegalArgumentException.class,
+                    () -> OciSpec.checkExecProcess(bad.getBytes(StandardCharsets.UTF_8), false), bad);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package dev.holdfast.supervisor.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
@@ -27,6 +28,16 @@ class SupervisorConfigTest {
         assertEquals(Path.of("/run/holdfast/runc"), c.runcRoot());
         assertEquals(Path.of("/run/holdfast/shim/abc.sock"), c.shimSocket("abc"));
         assertEquals(Path.of("/run/holdfast/supervisor.pid"), c.pidFile());
+    }
+
+    @Test
+    void execSocketsAreShortHashesOfBothIds() {
+        SupervisorConfig c = SupervisorConfig.parse("", BASE, Map.of(), JAR_DIR, "");
+        assertEquals(c.shimSocket("abc"), c.shimSocket("abc", ""));
+        // The first 24 hex digits of sha256("abc/e1").
+        assertEquals(Path.of("/run/holdfast/shim/07639a510bea673567d05d35.sock"), c.shimSocket("abc", "e1"));
+        assertNotEquals(c.shimSocket("abc", "e1"), c.shimSocket("ab", "ce1"));
+        assertEquals(29, c.shimSocket("x".repeat(128), "y".repeat(128)).getFileName().toString().length());
     }
 
     @Test

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.holdfast.supervisor.api.Status;
+import dev.holdfast.supervisor.bundle.ExecDirectory;
 import dev.holdfast.supervisor.bundle.ExitRecord;
+import dev.holdfast.supervisor.bundle.ProcessDirectory;
 import dev.holdfast.supervisor.bundle.TaskDirectory;
 import dev.holdfast.supervisor.proc.ProcFs;
 import dev.holdfast.supervisor.runc.Runc;
@@ -85,5 +87,30 @@ class ShimAdoptionTest {
     @Test
     void noTasksDirectoryIsNoTasks(@TempDir Path root) throws IOException {
         assertEquals(List.of(), adoption(root.resolve("missing"), NOW).scan());
+    }
+
+    @Test
+    void deadExecShimsGiveStoppedExecs(@TempDir Path root) throws IOException {
+        Path tasks = Files.createDirectories(root.resolve("tasks"));
+        TaskDirectory task = new TaskDirectory(tasks, "t");
+        task.create();
+        task.writeExit(new ExitRecord(10, 0, NOW));
+        ExitRecord done = new ExitRecord(11, 3, Instant.parse("2026-11-22T09:30:00Z"));
+        ExecDirectory exited = task.exec("exited");
+        exited.createWithParent();
+        exited.writeExit(done);
+        ExecDirectory lost = task.exec("lost");
+        lost.create();
+        Files.writeString(lost.execPidFile(), "12\n");
+        Files.createDirectories(task.execsDir().resolve(ProcessDirectory.REMOVING_PREFIX + "old-1"));
+
+        AdoptedTask t = adoption(tasks, NOW).scan().get(0);
+        Map<String, AdoptedExec> execs = t.execs().stream()
+                .collect(Collectors.toMap(AdoptedExec::execId, Function.identity()));
+        assertEquals(2, execs.size(), execs.toString());
+        assertEquals(AdoptedExec.stopped("exited", 0, done), execs.get("exited"));
+        assertEquals(new ExitRecord(12, 255, NOW), execs.get("lost").exit());
+        assertEquals(new ExitRecord(12, 255, NOW), lost.readExit().orElseThrow(), "recorded for the next boot");
+        assertFalse(Files.exists(task.execsDir().resolve(ProcessDirectory.REMOVING_PREFIX + "old-1")));
     }
 }

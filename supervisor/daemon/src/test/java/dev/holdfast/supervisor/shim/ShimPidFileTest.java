@@ -32,6 +32,17 @@ class ShimPidFileTest {
     }
 
     @Test
+    void tellsExecShimsFromTheTasksShim() {
+        List<String> exec = List.of("/x/holdfast-shim", "--id", "abc", "--bundle", "/b", "--exec-id", "e1",
+                "--process", "/b/execs/e1/process.json");
+        assertTrue(ShimPidFile.isShimCommandFor(exec, "abc", "e1"));
+        assertFalse(ShimPidFile.isShimCommandFor(exec, "abc", "e2"));
+        assertFalse(ShimPidFile.isShimCommandFor(exec, "abc"), "an exec's shim is not the task's");
+        assertFalse(ShimPidFile.isShimCommandFor(List.of("/x/holdfast-shim", "--id", "abc"), "abc", "e1"));
+        assertFalse(ShimPidFile.isShimCommandFor(exec, "abd", "e1"));
+    }
+
+    @Test
     void liveCheckNeedsMatchingStartTimeAndCommandLine() throws Exception {
         // A process whose argv[0] says holdfast-shim, with --id t1.
         Process p = new ProcessBuilder("bash", "-c", "exec -a /opt/holdfast-shim bash -c 'read line' --id t1").start();
