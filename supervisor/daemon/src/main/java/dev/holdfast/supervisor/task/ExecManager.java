@@ -115,7 +115,12 @@ final class ExecManager {
             }
             watcher.watch(exec);
             LOG.info(exec.describe() + ": created, shim " + ok.shimPid());
-            return exec.toTask();
+            Task created = exec.toTask();
+            if (task.isStopped()) {
+                // The task exited while the shim started, and its settling may not have seen this exec.
+                settle(task);
+            }
+            return created;
         } finally {
             task.operationLock().unlock();
         }

@@ -78,4 +78,42 @@ class TaskRecordTest {
         assertEquals(at.getEpochSecond(), t.getExit().getExitedAt().getSeconds());
         assertEquals(123456789, t.getExit().getExitedAt().getNanos());
     }
+
+    @Test
+    void pauseAndResumeOnlyFromTheRightStatus() {
+        TaskRecord r = created();
+        assertEquals(null, r.markPaused(events), "a created task is not paused");
+        r.beginStart();
+        r.finishStart(true, events);
+        assertEquals(Status.STATUS_PAUSED, r.markPaused(events).getStatus());
+        assertEquals(null, r.markPaused(events));
+        assertEquals(Status.STATUS_RUNNING, r.markResumed(events).getStatus());
+        assertEquals(null, r.markResumed(events));
+        r.markPaused(events);
+        assertTrue(r.exited(new ExitRecord(21, 137, Instant.EPOCH), events), "a paused task can exit");
+        assertEquals(List.of(TaskEvent.Type.TYPE_START, TaskEvent.Type.TYPE_PAUSED, TaskEvent.Type.TYPE_RESUMED,
+                TaskEvent.Type.TYPE_PAUSED, TaskEvent.Type.TYPE_EXIT), types());
+    }
+
+    @Test
+    void execsAnnounceThemselvesAsExecsAndLearnTheirPidAtStart() {
+        TaskRecord task = created();
+        ExecRecord e = new ExecRecord(task.dir().exec("e1"), new ShimConnection(Path.of("/nonexistent-e.sock")),
+                null, 30, 0, Status.STATUS_CREATED, null);
+        assertTrue(task.addExec(e));
+        assertFalse(task.addExec(e));
+        e.announceCreate(events);
+        e.beginStart();
+        var started = e.finishStart(true, 31, events);
+        assertEquals(31, started.getPid());
+        assertEquals("e1", started.getExecId());
+        e.exited(new ExitRecord(31, 2, Instant.EPOCH), events);
+        assertEquals(List.of(TaskEvent.Type.TYPE_EXEC_ADDED, TaskEvent.Type.TYPE_EXEC_STARTED,
+                TaskEvent.Type.TYPE_EXIT), types());
+        assertTrue(seen.stream().allMatch(ev -> ev.getTask().getExecId().equals("e1")));
+        assertEquals("", task.toTask().getExecId());
+        assertEquals("exec e1: start", e.step("start"));
+        assertTrue(task.removeExec(e));
+        assertTrue(task.execs().isEmpty());
+    }
 }
