@@ -88,12 +88,22 @@ public final class ContainerRoutes {
     }
 
     private Reply create(ApiRequest r) {
+        requireJson(r);
         CreateRequest request = CreateRequest.parse(r.bodyJson(JsonNode.class));
         Container c = service.create(r.query("name").orElse(null), request);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("Id", c.id());
         body.put("Warnings", List.of());
         return Reply.created(body);
+    }
+
+    /** dockerd's CheckForJSON: a body is JSON by its Content-Type, or has none. */
+    private static void requireJson(ApiRequest r) {
+        Optional<String> type = r.header("Content-Type").map(t -> t.split(";")[0].trim());
+        if (type.isPresent() && !type.get().isEmpty() && !type.get().equalsIgnoreCase("application/json")) {
+            throw ApiException.badRequest("unsupported Content-Type header (" + r.header("Content-Type").get()
+                    + "): must be 'application/json'");
+        }
     }
 
     private Reply list(ApiRequest r) {
@@ -107,7 +117,7 @@ public final class ContainerRoutes {
         Stream<Container> matching = store.all().stream()
                 .filter(c -> all || c.record().state().running())
                 .filter(filter)
-                .sorted(Comparator.comparing((Container c) -> c.record().created()).reversed());
+                .sorted(Comparator.comparing((Container c) -> Timestamps.parse(c.record().created())).reversed());
         if (limit > 0) {
             matching = matching.limit(limit);
         }

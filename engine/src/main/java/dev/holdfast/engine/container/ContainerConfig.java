@@ -1,5 +1,6 @@
 package dev.holdfast.engine.container;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
@@ -24,11 +25,11 @@ public record ContainerConfig(
         boolean openStdin,
         boolean stdinOnce,
         List<String> env,
-        List<String> cmd,
+        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> cmd,
         String image,
         Map<String, Object> volumes,
         String workingDir,
-        List<String> entrypoint,
+        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> entrypoint,
         Map<String, String> labels,
         String stopSignal,
         Integer stopTimeout) {}

@@ -53,7 +53,7 @@ public final class ContainerFilter implements Predicate<Container> {
         ContainerState state = r.state();
         Instant created = Timestamps.parse(r.created());
         return filters.matchesAny("id", r.id())
-                && filters.matchesAny("name", r.name())
+                && (filters.matchesAny("name", r.name()) || filters.matchesAny("name", r.shortName()))
                 && (!filters.has("status") || filters.get("status").contains(state.status()))
                 && (!filters.has("exited") || (state.status().equals("exited")
                         && filters.get("exited").contains(String.valueOf(state.exitCode()))))

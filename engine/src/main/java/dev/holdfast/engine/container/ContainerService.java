@@ -218,9 +218,12 @@ public final class ContainerService implements AutoCloseable {
         return 128;
     }
 
+    /**
+     * Like dockerd, a run that never started does not answer next-exit waiters (docker run reports the start error
+     * itself and drops its wait); with --rm the container is removed, which answers removal waiters.
+     */
     private void recordStartFailure(Container c, int exitCode, String error) {
         store.update(c, r -> r.withState(s -> s.failedToStart(exitCode, error)));
-        c.completeRun(new ExitStatus(exitCode, error));
         if (c.record().hostConfig().autoRemove()) {
             removeAsync(c);
         }
@@ -625,8 +628,7 @@ public final class ContainerService implements AutoCloseable {
         store.forget(c);
         deleteQuietly(c.dir(), false);
         publish(c, "destroy", Map.of());
-        ContainerState last = c.record().state();
-        c.removed().complete(new ExitStatus(last.exitCode(), last.error().isEmpty() ? null : last.error()));
+        c.removed().complete(new ExitStatus(c.record().state().exitCode(), null));
     }
 
     public void attached(Container c) {

@@ -1,12 +1,23 @@
 package dev.holdfast.engine.container;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.holdfast.engine.api.ApiException;
 import dev.holdfast.engine.api.Json;
 import java.io.IOException;
 
 /** The body of {@code POST /containers/create}: Docker's Config at the top level, with HostConfig inside. */
 public record CreateRequest(ContainerConfig config, HostConfig hostConfig) {
+    /**
+     * Decodes like Go's encoding/json into Docker's structs: a value of the wrong type is an error, never converted
+     * (a number is no string, a string no list); only Cmd and Entrypoint, Docker's StrSlice, take a lone string.
+     */
+    private static final ObjectMapper STRICT = strictMapper();
 
     /** Reads a create body; a missing body and fields of the wrong type are Docker's 400s. */
     public static CreateRequest parse(JsonNode body) {
@@ -17,12 +28,26 @@ public record CreateRequest(ContainerConfig config, HostConfig hostConfig) {
             throw ApiException.badRequest("invalid JSON in request body: expected an object");
         }
         try {
-            ContainerConfig config = Json.MAPPER.treeToValue(body, ContainerConfig.class);
+            ContainerConfig config = STRICT.treeToValue(body, ContainerConfig.class);
             JsonNode host = body.path("HostConfig");
-            HostConfig hostConfig = host.isObject() ? Json.MAPPER.treeToValue(host, HostConfig.class) : null;
+            if (!host.isMissingNode() && !host.isNull() && !host.isObject()) {
+                throw ApiException.badRequest("invalid container configuration: HostConfig must be an object");
+            }
+            HostConfig hostConfig = host.isObject() ? STRICT.treeToValue(host, HostConfig.class) : null;
             return new CreateRequest(config, hostConfig);
         } catch (IOException e) {
             throw ApiException.badRequest("invalid container configuration: " + e.getMessage().lines().findFirst().orElse(""));
         }
+    }
+
+    private static ObjectMapper strictMapper() {
+        ObjectMapper mapper = Json.MAPPER.copy()
+                .configure(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY, false)
+                .configure(MapperFeature.ALLOW_COERCION_OF_SCALARS, false);
+        for (CoercionInputShape scalar : new CoercionInputShape[] {CoercionInputShape.Integer, CoercionInputShape.Float,
+                CoercionInputShape.Boolean}) {
+            mapper.coercionConfigFor(LogicalType.Textual).setCoercion(scalar, CoercionAction.Fail);
+        }
+        return mapper;
     }
 }

@@ -68,9 +68,7 @@ public final class OciSpecBuilder {
         Map<String, Object> userSpec = new LinkedHashMap<>();
         userSpec.put("uid", user.uid());
         userSpec.put("gid", user.gid());
-        if (!user.additionalGids().isEmpty()) {
-            userSpec.put("additionalGids", user.additionalGids());
-        }
+        userSpec.put("additionalGids", user.additionalGids());
         List<String> caps = Capabilities.effective(record.hostConfig().capAdd(), record.hostConfig().capDrop());
         Map<String, Object> process = new LinkedHashMap<>();
         process.put("terminal", false);

@@ -41,6 +41,7 @@ public record ProcessUser(int uid, int gid, List<Integer> additionalGids) {
 
         List<GroupEntry> groups = readGroups(rootfs);
         int gid = entry.map(PasswdEntry::gid).orElse(0);
+        // The primary group is a supplementary group too (Docker since CVE-2023-25173): filled in below.
         List<Integer> additional = new ArrayList<>();
         if (groupPart != null && !groupPart.isEmpty()) {
             gid = isNumber(groupPart) ? Integer.parseInt(groupPart) : groups.stream()
@@ -55,6 +56,7 @@ public record ProcessUser(int uid, int gid, List<Integer> additionalGids) {
                 }
             }
         }
+        additional.add(0, gid);
         return new ProcessUser(uid, gid, List.copyOf(additional));
     }
 

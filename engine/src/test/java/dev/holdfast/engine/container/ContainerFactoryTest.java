@@ -96,8 +96,14 @@ class ContainerFactoryTest {
                 assertThrows(ApiException.class, () -> CreateRequest.parse(null)).getMessage());
         assertEquals(400, assertThrows(ApiException.class,
                 () -> CreateRequest.parse(Json.MAPPER.readTree("[1]"))).status().code());
-        assertEquals(400, assertThrows(ApiException.class,
-                () -> CreateRequest.parse(Json.MAPPER.readTree("{\"Cmd\":{\"a\":1}}"))).status().code());
+        for (String wrong : new String[] {"{\"Cmd\":{\"a\":1}}", "{\"Image\":\"x\",\"Env\":\"A=b\"}",
+                "{\"Image\":\"x\",\"Cmd\":5}", "{\"Image\":\"x\",\"Cmd\":[5]}", "{\"Image\":[\"x\"]}",
+                "{\"Image\":\"x\",\"Labels\":[\"a=b\"]}", "{\"Image\":\"x\",\"HostConfig\":\"none\"}",
+                "{\"Image\":\"x\",\"Tty\":\"yes\"}", "{\"Image\":\"x\",\"StopTimeout\":\"5\"}",
+                "{\"Image\":\"x\",\"HostConfig\":{\"Binds\":\"/a:/b\"}}"}) {
+            assertEquals(400, assertThrows(ApiException.class, () -> CreateRequest.parse(Json.MAPPER.readTree(wrong)),
+                    wrong).status().code(), wrong);
+        }
     }
 
     @Test

@@ -88,11 +88,13 @@ class OciSpecBuilderTest {
 
     @Test
     void usersResolveFromTheContainersOwnFiles() throws Exception {
-        assertEquals(Map.of("uid", 0, "gid", 0), at(spec("{\"Image\":\"x\"}"), "process", "user"));
-        assertEquals(Map.of("uid", 1000, "gid", 1001, "additionalGids", List.of(29)),
+        assertEquals(Map.of("uid", 0, "gid", 0, "additionalGids", List.of(0)), at(spec("{\"Image\":\"x\"}"), "process", "user"));
+        assertEquals(Map.of("uid", 1000, "gid", 1001, "additionalGids", List.of(1001, 29)),
                 at(spec("{\"Image\":\"x\",\"User\":\"app\"}"), "process", "user"));
-        assertEquals(Map.of("uid", 1000, "gid", 44), at(spec("{\"Image\":\"x\",\"User\":\"app:video\"}"), "process", "user"));
-        assertEquals(Map.of("uid", 4242, "gid", 7), at(spec("{\"Image\":\"x\",\"User\":\"4242:7\"}"), "process", "user"));
+        assertEquals(Map.of("uid", 1000, "gid", 44, "additionalGids", List.of(44)),
+                at(spec("{\"Image\":\"x\",\"User\":\"app:video\"}"), "process", "user"));
+        assertEquals(Map.of("uid", 4242, "gid", 7, "additionalGids", List.of(7)),
+                at(spec("{\"Image\":\"x\",\"User\":\"4242:7\"}"), "process", "user"));
         ApiException e = assertThrows(ApiException.class, () -> spec("{\"Image\":\"x\",\"User\":\"nobody\"}"));
         assertEquals("unable to find user nobody: no matching entries in passwd file", e.getMessage());
         e = assertThrows(ApiException.class, () -> spec("{\"Image\":\"x\",\"User\":\"app:nogroup\"}"));
@@ -104,7 +106,8 @@ class OciSpecBuilderTest {
         Files.delete(rootfs.resolve("etc/passwd"));
         Files.createSymbolicLink(rootfs.resolve("etc/passwd"), Path.of("/etc/passwd"));
         assertThrows(ApiException.class, () -> spec("{\"Image\":\"x\",\"User\":\"root\"}"));
-        assertEquals(Map.of("uid", 0, "gid", 0), at(spec("{\"Image\":\"x\",\"User\":\"0\"}"), "process", "user"));
+        assertEquals(Map.of("uid", 0, "gid", 0, "additionalGids", List.of(0)),
+                at(spec("{\"Image\":\"x\",\"User\":\"0\"}"), "process", "user"));
     }
 
     @Test
