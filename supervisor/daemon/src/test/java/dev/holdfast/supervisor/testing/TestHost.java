@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import dev.holdfast.supervisor.api.CreateTaskRequest;
 import dev.holdfast.supervisor.config.SupervisorConfig;
+import dev.holdfast.supervisor.proc.ProcFs;
 import dev.holdfast.supervisor.shim.ShimPidFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -106,6 +107,28 @@ public final class TestHost implements AutoCloseable {
         }
     }
 
+    /** The live shim of exec {@code execId} of task {@code id}, by its shim.pid. */
+    public Optional<ShimPidFile> liveExecShim(String id, String execId) {
+        try {
+            ShimPidFile f = ShimPidFile.parse(Files.readString(taskDir(id).resolve("execs").resolve(execId)
+                    .resolve("shim.pid")));
+            return f.isLiveShimFor(id, execId) ? Optional.of(f) : Optional.empty();
+        } catch (IOException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private List<String> execIds(String id) throws IOException {
+        Path execs = taskDir(id).resolve("execs");
+        List<String> found = new ArrayList<>();
+        if (Files.isDirectory(execs)) {
+            try (DirectoryStream<Path> dirs = Files.newDirectoryStream(execs)) {
+                dirs.forEach(d -> found.add(d.getFileName().toString()));
+            }
+        }
+        return found;
+    }
+
     /** True while {@code pid} is a live (non-zombie) process. */
     public static boolean alive(long pid) {
         try {
@@ -130,16 +153,22 @@ public final class TestHost implements AutoCloseable {
                 }
             }
         }
-        // 2. Every shim still alive.
+        // 2. Every shim still alive: the tasks' and their execs' (an exec never started has a shim and nothing else).
         Path tasks = config.tasksDir();
         if (Files.isDirectory(tasks)) {
             try (DirectoryStream<Path> ids = Files.newDirectoryStream(tasks)) {
                 for (Path p : ids) {
-                    liveShim(p.getFileName().toString()).ifPresent(
-                            s -> ProcessHandle.of(s.pid()).ifPresent(ProcessHandle::destroyForcibly));
+                    String id = p.getFileName().toString();
+                    liveShim(id).ifPresent(s -> ProcessHandle.of(s.pid()).ifPresent(ProcessHandle::destroyForcibly));
+                    for (String execId : execIds(id)) {
+                        liveExecShim(id, execId).ifPresent(
+                                s -> ProcessHandle.of(s.pid()).ifPresent(ProcessHandle::destroyForcibly));
+                    }
                 }
             }
         }
+        // 2b. Any shim of ours not found above; one whose directory is gone is a leak the test should have caught.
+        killStrayShims(problems);
         // 3. The cgroups under our parent, in every hierarchy, deepest first.
         removeCgroups(problems);
         // 4. The directory.
@@ -147,6 +176,27 @@ public final class TestHost implements AutoCloseable {
         if (!problems.isEmpty()) {
             throw new IOException("cleanup: " + String.join("; ", problems));
         }
+    }
+
+    private void killStrayShims(List<String> problems) {
+        String mine = dir + "/";
+        ProcessHandle.allProcesses().forEach(p -> {
+            List<String> args = ProcFs.cmdline(p.pid()).orElse(List.of());
+            if (args.isEmpty() || !Path.of(args.get(0)).getFileName().toString().equals("holdfast-shim")
+                    || args.stream().noneMatch(a -> a.startsWith(mine))) {
+                return;
+            }
+            String home = option(args, "--state-dir") != null ? option(args, "--state-dir") : option(args, "--bundle");
+            if (home != null && !Files.isDirectory(Path.of(home))) {
+                problems.add("leaked shim " + p.pid() + ": " + String.join(" ", args));
+            }
+            p.destroyForcibly();
+        });
+    }
+
+    private static String option(List<String> args, String name) {
+        int i = args.indexOf(name);
+        return i >= 0 && i + 1 < args.size() ? args.get(i + 1) : null;
     }
 
     private void removeCgroups(List<String> problems) throws IOException {
