@@ -88,7 +88,7 @@ final class ContainerControls {
         Status s = task.status();
         if (s != wanted) {
             throw new TaskException(Code.FAILED_PRECONDITION, task.id(), step,
-                    "task is " + ProcessRecord.describe(s) + ", not " + ProcessRecord.describe(wanted));
+                    "task is " + ProcessRecord.statusName(s) + ", not " + ProcessRecord.statusName(wanted));
         }
     }
 

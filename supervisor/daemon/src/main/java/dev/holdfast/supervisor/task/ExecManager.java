@@ -85,7 +85,7 @@ final class ExecManager {
         try {
             if (task.status() != Status.STATUS_RUNNING) {
                 throw new TaskException(Code.FAILED_PRECONDITION, id, step,
-                        "task is " + ProcessRecord.describe(task.status()) + ", not running");
+                        "task is " + ProcessRecord.statusName(task.status()) + ", not running");
             }
             if (task.exec(execId).isPresent()) {
                 throw new TaskException(Code.ALREADY_EXISTS, id, step, "exec already exists");
@@ -216,6 +216,9 @@ final class ExecManager {
             throw new TaskException(Code.INTERNAL, exec.id(), exec.step("remove exec directory"), e.toString(), e);
         }
         task.removeExec(exec);
+        if (!exec.isStopped()) {
+            exec.deletedUnstopped();
+        }
         return exec.toTask();
     }
 

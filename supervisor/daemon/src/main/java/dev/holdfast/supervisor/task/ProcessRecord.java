@@ -146,7 +146,7 @@ public abstract class ProcessRecord {
         }
         if (status != Status.STATUS_CREATED) {
             throw new TaskException(io.grpc.Status.Code.FAILED_PRECONDITION, id, step("start"),
-                    (isExec() ? "exec is " : "task is ") + describe(status) + ", not created");
+                    (isExec() ? "exec is " : "task is ") + statusName(status) + ", not created");
         }
         starting = true;
     }
@@ -200,6 +200,12 @@ public abstract class ProcessRecord {
         return true;
     }
 
+    /** The process is deleted without ever having stopped (an exec never started): pending waits end with NOT_FOUND. */
+    public final void deletedUnstopped() {
+        stopped.completeExceptionally(new TaskException(io.grpc.Status.Code.NOT_FOUND, id, step("wait"),
+                "deleted before it ran"));
+    }
+
     /**
      * {@code from} -> {@code to} with event {@code type}, if the status is {@code from}; returns the process as it
      * is afterwards, or null when the status was another.
@@ -214,7 +220,8 @@ public abstract class ProcessRecord {
         return t;
     }
 
-    static String describe(Status s) {
+    /** "created", "running", "paused", "stopped", as error messages say it. */
+    static String statusName(Status s) {
         return switch (s) {
             case STATUS_CREATED -> "created";
             case STATUS_RUNNING -> "running";

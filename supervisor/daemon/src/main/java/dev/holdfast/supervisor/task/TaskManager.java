@@ -159,7 +159,7 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
                 TaskRecord task = findTask(id, step);
                 if (task.status() != Status.STATUS_RUNNING) {
                     throw new TaskException(Code.FAILED_PRECONDITION, id, step,
-                            "task is " + ProcessRecord.describe(task.status()) + ", not running");
+                            "task is " + ProcessRecord.statusName(task.status()) + ", not running");
                 }
             }
             record.beginStart();
@@ -297,7 +297,7 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
             if (!record.isStopped()) {
                 if (!force) {
                     throw new TaskException(Code.FAILED_PRECONDITION, id, "delete",
-                            "task is " + ProcessRecord.describe(record.status()) + "; kill it first or use force");
+                            "task is " + ProcessRecord.statusName(record.status()) + "; kill it first or use force");
                 }
                 forceStop(record);
             }
@@ -395,7 +395,7 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
 
     private static TaskException notRunning(ProcessRecord record, String step) {
         return new TaskException(Code.FAILED_PRECONDITION, record.id(), step,
-                (record.isExec() ? "exec is " : "task is ") + ProcessRecord.describe(record.status())
+                (record.isExec() ? "exec is " : "task is ") + ProcessRecord.statusName(record.status())
                         + ", not running");
     }
 

@@ -15,6 +15,7 @@ import dev.holdfast.supervisor.api.Status;
 import dev.holdfast.supervisor.api.Task;
 import dev.holdfast.supervisor.api.TaskEvent;
 import dev.holdfast.supervisor.api.TaskRequest;
+import dev.holdfast.supervisor.api.TasksGrpc;
 import dev.holdfast.supervisor.shim.ShimPidFile;
 import dev.holdfast.supervisor.testing.AttachClient;
 import dev.holdfast.supervisor.testing.Await;
@@ -221,6 +222,14 @@ class ExecTest {
                 () -> sup.tasks().kill(KillRequest.newBuilder().setId("t").setExecId("e").setSignal(9).setAll(true)
                         .build()));
         assertFalse(Files.exists(host.taskDir("t").resolve("execs/tty")));
+
+        // A Wait on an exec deleted before it ran ends.
+        var wait = TasksGrpc.newFutureStub(sup.channel).wait(req("t", "e"));
+        Await.until(T, "the wait to be pending", () -> sup.server.service().pendingWaitCount() == 1);
+        sup.tasks().delete(DeleteTaskRequest.newBuilder().setId("t").setExecId("e").build());
+        java.util.concurrent.ExecutionException waitError = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> wait.get(30, TimeUnit.SECONDS));
+        assertEquals(io.grpc.Status.Code.NOT_FOUND, io.grpc.Status.fromThrowable(waitError.getCause()).getCode());
     }
 
     @Test
