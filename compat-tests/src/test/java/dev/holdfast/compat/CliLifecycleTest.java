@@ -326,6 +326,21 @@ class CliLifecycleTest {
         docker("rm", name).assertOk();
     }
 
+    @Test
+    void restartCountCountsTheRestartsOfTheRestartPolicy() {
+        String name = name("restarts");
+        docker("run", "-d", "--name", name, "--restart", "on-failure:2", "busybox", "sh", "-c", "echo run; exit 1")
+                .assertOk();
+        String format = "{{.RestartCount}} {{.State.Status}} {{.State.ExitCode}}";
+        Await.until(Duration.ofSeconds(30), () -> docker("inspect", "-f", format, name).out().equals("2 exited 1"),
+                "two restarts, then exited with 1");
+        assertEquals("on-failure 2", docker("inspect", "-f",
+                "{{.HostConfig.RestartPolicy.Name}} {{.HostConfig.RestartPolicy.MaximumRetryCount}}", name)
+                .assertOk().out());
+        assertEquals("run\nrun\nrun\n", docker("logs", name).assertOk().stdout(), "one log, three runs");
+        docker("rm", name).assertOk();
+    }
+
     // --- logs ------------------------------------------------------------------------------------------------------
 
     @Test
@@ -336,6 +351,17 @@ class CliLifecycleTest {
         DockerResult logs = docker("logs", name).assertOk();
         assertEquals("out1\nout2\nout3\n", logs.stdout(), logs::toString);
         assertEquals("err1\nerr2\nerr3\n", logs.stderr(), logs::toString);
+        docker("rm", name).assertOk();
+    }
+
+    @Test
+    void logsGiveBackLongLinesWholeAndALastLineWithoutNewline() {
+        String name = name("logs-long");
+        String script = "head -c 40000 /dev/zero | tr '\\0' a; echo; printf no-newline";
+        String expected = "a".repeat(40000) + "\nno-newline";
+        assertEquals(expected, docker("run", "--name", name, "busybox", "sh", "-c", script).assertOk().stdout());
+        // The log stores 16 KiB pieces; docker logs joins them again.
+        assertEquals(expected, docker("logs", name).assertOk().stdout());
         docker("rm", name).assertOk();
     }
 
