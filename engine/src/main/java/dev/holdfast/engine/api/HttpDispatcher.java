@@ -104,7 +104,8 @@ final class HttpDispatcher extends ChannelInboundHandlerAdapter {
                 LOG.log(Level.WARNING, request.method() + " " + request.path() + ": " + e.getMessage(), e.getCause());
             }
             fail(ctx, request, keepAlive, e.status(), e.getMessage());
-        } catch (Exception e) {
+        } catch (Exception | LinkageError | AssertionError e) {
+            // Errors too (a class that failed to load): a client must get an answer, never a hung connection.
             LOG.log(Level.WARNING, request.method() + " " + request.path() + " failed", e);
             fail(ctx, request, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, String.valueOf(e.getMessage()));
         } finally {
