@@ -2,12 +2,18 @@ package dev.holdfast.engine;
 
 import dev.holdfast.engine.config.EngineConfig;
 import java.nio.file.Path;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /** {@code java -jar holdfast-engine.jar --config FILE}. */
 public final class EngineMain {
+    /** grpc-netty asks for SO_KEEPALIVE, which unix sockets lack: one warning per connection. Held: loggers are weak. */
+    private static final Logger NETTY_BOOTSTRAP = Logger.getLogger("io.netty.bootstrap");
+
     private EngineMain() {}
 
     public static void main(String[] args) throws Exception {
+        NETTY_BOOTSTRAP.setLevel(Level.SEVERE);
         EngineConfig config = EngineConfig.defaults();
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--config") && i + 1 < args.length) {

@@ -221,7 +221,7 @@ final class AttachRelay implements StreamObserver<AttachRequest> {
                         .asRuntimeException());
             }
         } catch (IOException e) {
-            finish(Status.UNAVAILABLE.withDescription(who() + ": attach: shim: " + e.getMessage())
+            finish(Status.INTERNAL.withDescription(who() + ": attach: shim: " + e.getMessage())
                     .asRuntimeException());
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, who() + ": attach: output relay failed", e);

@@ -171,7 +171,7 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
                 throw new TaskException(Code.FAILED_PRECONDITION, id, step, e.getMessage());
             } catch (IOException | RuntimeException e) {
                 record.finishStart(false, events);
-                throw new TaskException(Code.UNAVAILABLE, id, step, "shim: " + e.getMessage(), e);
+                throw new TaskException(Code.INTERNAL, id, step, "shim: " + e.getMessage(), e);
             }
             Task started = record.finishStart(true, pid, events);
             LOG.info(record.describe() + ": started" + (pid > 0 ? ", pid " + pid : ""));
@@ -371,7 +371,7 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
     /**
      * One request to a live process's shim. A stopped process, or a failure because it stopped meanwhile, is
      * FAILED_PRECONDITION "not running"; the shim's {@code error} answer is FAILED_PRECONDITION with its message;
-     * a shim that cannot be reached is UNAVAILABLE.
+     * a shim that cannot be reached is INTERNAL (UNAVAILABLE would tell the client to retry the supervisor).
      */
     private <T> T callShim(ProcessRecord record, String op, ShimCall<T> call) {
         String step = record.step(op);
@@ -389,7 +389,7 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
             if (record.isStopped() || exitRecorded(record)) {
                 throw notRunning(record, step);
             }
-            throw new TaskException(Code.UNAVAILABLE, record.id(), step, "shim: " + e.getMessage(), e);
+            throw new TaskException(Code.INTERNAL, record.id(), step, "shim: " + e.getMessage(), e);
         }
     }
 
