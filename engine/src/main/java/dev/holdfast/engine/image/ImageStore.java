@@ -213,7 +213,7 @@ public final class ImageStore {
 
     /**
      * {@code docker rmi}: untags, and deletes the image when no tag is left, with Docker's conflict rules.
-     * By name: refuses (409) while a container uses the image, unless forced; forced, it untags and deletes the
+     * By name: refuses (409) to drop the last tag while a container uses the image, unless forced; forced, it untags and deletes the
      * image only if no running container uses it. By id: refuses an image with several tags or used by a
      * container unless forced; a running container's image is never deleted.
      */
@@ -221,8 +221,9 @@ public final class ImageStore {
         String id = resolveId(reference).orElseThrow(() -> ImageException.noSuchImage(reference));
         List<String> untagged = new ArrayList<>();
         if (!isIdPrefix(id, reference)) {
+            // Like dockerd: only removing the last tag of a used image needs force; other tags untag freely.
             List<String> using = users.containersUsing(id);
-            if (!using.isEmpty() && !force) {
+            if (!using.isEmpty() && !force && tags.tagsOf(id).size() <= 1) {
                 throw ImageException.conflict("conflict: unable to remove repository reference \"" + reference
                         + "\" (must force) - container " + shortId(using.get(0)) + " is using its referenced image "
                         + shortId(id));

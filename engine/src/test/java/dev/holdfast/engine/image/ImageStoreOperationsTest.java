@@ -112,6 +112,14 @@ class ImageStoreOperationsTest {
     }
 
     @Test
+    void aTagOtherThanTheLastUntagsFreelyWhileAContainerUsesTheImage() throws Exception {
+        stopped.add("c0ffee0000000000000000000000000000000000000000000000000000000000");
+        store.tag("busybox", ImageReference.parse("other:1"));
+        assertEquals(new ImageRemoval(List.of("other:1"), null), store.remove("other:1", false));
+        assertThrows(ImageException.class, () -> store.remove("busybox", false));
+    }
+
+    @Test
     void runningContainerKeepsTheImageEvenForced() throws Exception {
         running.add("beef000000000000000000000000000000000000000000000000000000000000");
         assertEquals(new ImageRemoval(List.of("busybox:latest"), null), store.remove("busybox", true));
