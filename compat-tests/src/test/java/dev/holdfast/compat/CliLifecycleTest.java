@@ -2,7 +2,6 @@ package dev.holdfast.compat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -34,7 +33,6 @@ class CliLifecycleTest {
 
     private static final Duration SHORT = Duration.ofSeconds(20);
     private static final Pattern FULL_ID = Pattern.compile("[0-9a-f]{64}");
-    private static final Pattern SHORT_ID = Pattern.compile("[0-9a-f]{12}");
     private static final AtomicInteger NAMES = new AtomicInteger();
 
     /** Keeps running until stopped; exits 0 on TERM (sh as pid 1 ignores TERM without a trap). */

@@ -1,6 +1,7 @@
 package dev.holdfast.engine;
 
 import dev.holdfast.engine.api.ApiServer;
+import dev.holdfast.engine.api.ContainerControlRoutes;
 import dev.holdfast.engine.api.ContainerRoutes;
 import dev.holdfast.engine.api.EventRoutes;
 import dev.holdfast.engine.api.ImageRoutes;
@@ -8,6 +9,7 @@ import dev.holdfast.engine.api.InfoRoutes;
 import dev.holdfast.engine.api.Router;
 import dev.holdfast.engine.api.SystemRoutes;
 import dev.holdfast.engine.config.EngineConfig;
+import dev.holdfast.engine.container.ContainerControl;
 import dev.holdfast.engine.container.Container;
 import dev.holdfast.engine.container.ContainerImages;
 import dev.holdfast.engine.container.ContainerService;
@@ -79,6 +81,7 @@ public final class Engine implements AutoCloseable {
         new SystemRoutes().register(router);
         new ImageRoutes(images).register(router);
         new ContainerRoutes(service).register(router);
+        new ContainerControlRoutes(containerStore, new ContainerControl(containerStore, tasks)).register(router);
         new EventRoutes(events).register(router);
         InfoRoutes.EngineFacts facts = new InfoRoutes.EngineFacts(engineId(config.dataRoot()), config.dataRoot(),
                 config.reconcile(), "cgroupfs", Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) ? "2" : "1");

@@ -97,12 +97,13 @@ public final class ContainerFactory {
     /** Checks every HostConfig option holdfast acts on and fills Docker's defaults. */
     static HostConfig validHostConfig(HostConfig asked) {
         HostConfig host = asked != null ? asked : new HostConfig(null, null, null, null, null, false, null, null,
-                null, null, null, null, false);
+                null, null, null, null, false, null, null, null, null, null, null, null);
         RestartPolicy policy = RestartPolicy.of(host.restartPolicy());
         if (host.autoRemove() && policy.kind() != RestartPolicy.Kind.NO) {
             throw ApiException.badRequest("can't create 'AutoRemove' container with restart policy");
         }
         LogRotation.of(host.logConfig());
+        dev.holdfast.engine.spec.Resources.validate(host);
         BindMount.parseAll(host.binds());
         Capabilities.normalize(host.capAdd());
         Capabilities.normalize(host.capDrop());
@@ -127,7 +128,14 @@ public final class ContainerFactory {
                 host.dnsOptions(),
                 host.dnsSearch(),
                 host.extraHosts(),
-                host.readonlyRootfs());
+                host.readonlyRootfs(),
+                host.memory(),
+                host.memorySwap(),
+                host.nanoCpus(),
+                host.cpuShares(),
+                host.cpuQuota(),
+                host.cpuPeriod(),
+                host.pidsLimit());
     }
 
     private static <V> Map<String, V> merged(Map<String, V> base, Map<String, V> overrides) {

@@ -469,6 +469,11 @@ public final class ContainerService implements AutoCloseable {
 
     private void signal(Container c, int signal) {
         tasks.kill(c.id(), signal, false);
+        if (c.record().state().paused()) {
+            // Like dockerd: a frozen process only acts on its signal once thawed.
+            tasks.resume(c.id());
+            store.update(c, r -> r.withState(s -> s.withPaused(false)));
+        }
         publish(c, "kill", Map.of("signal", String.valueOf(signal)));
     }
 

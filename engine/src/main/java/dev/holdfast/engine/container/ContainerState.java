@@ -42,6 +42,15 @@ public record ContainerState(
                 startedAt, Timestamps.format(finishedAt));
     }
 
+    /** Running with its processes frozen (docker pause), or thawed again. */
+    public ContainerState withPaused(boolean frozen) {
+        if (!running || restarting) {
+            return this;
+        }
+        return new ContainerState(frozen ? "paused" : "running", running, frozen, restarting, oomKilled, dead, pid,
+                exitCode, error, startedAt, finishedAt);
+    }
+
     /** Exited, waiting for the restart policy's delay to pass. */
     public ContainerState restartingAfter(int code, Instant finishedAt) {
         return new ContainerState("restarting", true, false, true, false, false, 0, code, "",

@@ -20,7 +20,22 @@ public record HostConfig(
         List<String> dnsOptions,
         List<String> dnsSearch,
         List<String> extraHosts,
-        boolean readonlyRootfs) {
+        boolean readonlyRootfs,
+        Long memory,
+        Long memorySwap,
+        Long nanoCpus,
+        Long cpuShares,
+        Long cpuQuota,
+        Long cpuPeriod,
+        Long pidsLimit) {
+
+    /** The same HostConfig with other resource limits (docker update). */
+    public HostConfig withResources(Long memory, Long memorySwap, Long nanoCpus, Long cpuShares, Long cpuQuota,
+            Long cpuPeriod, Long pidsLimit, RestartPolicyConfig restartPolicy) {
+        return new HostConfig(binds, logConfig, networkMode, portBindings, restartPolicy, autoRemove, capAdd, capDrop,
+                dns, dnsOptions, dnsSearch, extraHosts, readonlyRootfs, memory, memorySwap, nanoCpus, cpuShares,
+                cpuQuota, cpuPeriod, pidsLimit);
+    }
 
     @JsonNaming(PropertyNamingStrategies.UpperCamelCaseStrategy.class)
     public record LogConfig(String type, Map<String, String> config) {}

@@ -51,7 +51,7 @@ public final class OciSpecBuilder {
         spec.put("root", Map.of("path", rootfs.toAbsolutePath().toString(), "readonly", host.readonlyRootfs()));
         spec.put("hostname", config.hostname());
         spec.put("mounts", mounts(containerDir, BindMount.parseAll(host.binds())));
-        spec.put("linux", linux(record.id()));
+        spec.put("linux", linux(record.id(), host));
         return spec;
     }
 
@@ -119,11 +119,13 @@ public final class OciSpecBuilder {
         return mount;
     }
 
-    private Map<String, Object> linux(String id) {
+    private Map<String, Object> linux(String id, HostConfig host) {
         Map<String, Object> linux = new LinkedHashMap<>();
         linux.put("namespaces", NAMESPACES.stream().map(ns -> Map.of("type", ns)).toList());
         linux.put("cgroupsPath", cgroupParent + "/" + id);
-        linux.put("resources", Map.of("devices", deviceRules()));
+        Map<String, Object> resources = new LinkedHashMap<>(Resources.of(host));
+        resources.put("devices", deviceRules());
+        linux.put("resources", resources);
         linux.put("maskedPaths", MASKED_PATHS);
         linux.put("readonlyPaths", READONLY_PATHS);
         return linux;

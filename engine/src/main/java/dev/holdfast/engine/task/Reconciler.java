@@ -1,6 +1,7 @@
 package dev.holdfast.engine.task;
 
 import dev.holdfast.engine.container.Container;
+import dev.holdfast.engine.container.ContainerControl;
 import dev.holdfast.engine.container.ContainerService;
 import dev.holdfast.engine.container.ContainerState;
 import dev.holdfast.engine.container.Signals;
@@ -90,7 +91,10 @@ public final class Reconciler {
             }
             Task t = task.get();
             switch (t.getStatus()) {
-                case STATUS_RUNNING, STATUS_PAUSED -> service.adopt(c, t.getPid());
+                case STATUS_RUNNING, STATUS_PAUSED -> {
+                    service.adopt(c, t.getPid());
+                    ContainerControl.recordPaused(service.store(), c, t.getStatus() == Status.STATUS_PAUSED);
+                }
                 case STATUS_STOPPED -> {
                     if (state.hasProcess()) {
                         service.recordExit(c, t.getExit().getExitCode(), ContainerService.exitedAt(t), "");

@@ -10,6 +10,7 @@ import dev.holdfast.supervisor.api.Task;
 import dev.holdfast.supervisor.api.TaskEvent;
 import dev.holdfast.supervisor.api.TaskRequest;
 import dev.holdfast.supervisor.api.TasksGrpc;
+import dev.holdfast.supervisor.api.UpdateTaskRequest;
 import io.grpc.ConnectivityState;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
@@ -105,6 +106,29 @@ public final class TaskClient {
             }
             throw e;
         }
+    }
+
+    public Task pause(String id) {
+        return call("pause task", id, () -> stub().pause(TaskRequest.newBuilder().setId(id).build()));
+    }
+
+    public Task resume(String id) {
+        return call("resume task", id, () -> stub().resume(TaskRequest.newBuilder().setId(id).build()));
+    }
+
+    public List<Integer> listPids(String id) {
+        return call("list task pids", id, () -> stub().listPids(TaskRequest.newBuilder().setId(id).build()).getPidsList());
+    }
+
+    /** runc's stats JSON (the data object of runc events --stats). */
+    public byte[] stats(String id) {
+        return call("task stats", id, () -> stub().stats(TaskRequest.newBuilder().setId(id).build()).getStats().toByteArray());
+    }
+
+    /** {@code resources} is OCI LinuxResources JSON. */
+    public Task update(String id, byte[] resources) {
+        UpdateTaskRequest request = UpdateTaskRequest.newBuilder().setId(id).setResources(ByteString.copyFrom(resources)).build();
+        return call("update task", id, () -> stub().update(request));
     }
 
     public List<Task> list() {
