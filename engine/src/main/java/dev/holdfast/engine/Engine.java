@@ -3,6 +3,7 @@ package dev.holdfast.engine;
 import dev.holdfast.engine.api.ApiServer;
 import dev.holdfast.engine.api.ContainerControlRoutes;
 import dev.holdfast.engine.api.ContainerRoutes;
+import dev.holdfast.engine.api.InteractiveRoutes;
 import dev.holdfast.engine.api.EventRoutes;
 import dev.holdfast.engine.api.ImageRoutes;
 import dev.holdfast.engine.api.InfoRoutes;
@@ -22,6 +23,7 @@ import dev.holdfast.engine.spec.OciSpecBuilder;
 import dev.holdfast.engine.store.AtomicFiles;
 import dev.holdfast.engine.task.ExitMonitor;
 import dev.holdfast.engine.task.Reconciler;
+import dev.holdfast.engine.task.InteractiveTasks;
 import dev.holdfast.engine.task.TaskClient;
 import dev.holdfast.supervisor.client.SupervisorChannels;
 import io.grpc.ManagedChannel;
@@ -81,6 +83,7 @@ public final class Engine implements AutoCloseable {
         new SystemRoutes().register(router);
         new ImageRoutes(images).register(router);
         new ContainerRoutes(service).register(router);
+        new InteractiveRoutes(service, new InteractiveTasks(channel, config.supervisorSocket())).register(router);
         new ContainerControlRoutes(containerStore, new ContainerControl(containerStore, tasks)).register(router);
         new EventRoutes(events).register(router);
         InfoRoutes.EngineFacts facts = new InfoRoutes.EngineFacts(engineId(config.dataRoot()), config.dataRoot(),

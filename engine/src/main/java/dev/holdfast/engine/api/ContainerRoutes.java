@@ -72,7 +72,6 @@ public final class ContainerRoutes {
             return Reply.noContent();
         });
         router.get("/containers/{id}/logs", this::logs);
-        router.post("/containers/{id}/attach", this::attach);
     }
 
     private Container container(ApiRequest r) {
@@ -186,34 +185,6 @@ public final class ContainerRoutes {
         try (LogCursor cursor = reader.cursorFor(query)) {
             ResponseStream out = r.openStream(LogSink.contentType(tty, r.version()));
             copyUntilClientLeaves(reader, cursor, query, new LogSink(out, !tty, query.timestamps()), runEnded, out);
-            out.close();
-        }
-        return Reply.streamed();
-    }
-
-    /**
-     * The output side of attach, read from the log: from now on (from the beginning with {@code logs=1}) until
-     * the container's current or next run ends. Foreground {@code docker run} attaches before it starts the
-     * container, so the position is taken before the connection is upgraded.
-     */
-    private Reply attach(ApiRequest r) throws IOException, InterruptedException {
-        Container c = container(r);
-        boolean stream = r.queryBool("stream");
-        boolean tty = c.record().config().tty();
-        LogQuery query = new LogQuery(r.queryBool("stdout"), r.queryBool("stderr"), null, null, -1, false, stream);
-        CompletableFuture<?> runEnded = stream ? c.nextExit() : CompletableFuture.completedFuture(null);
-        LogFiles files = new LogFiles(c.logPath());
-        LogReader reader = new LogReader(files);
-        try (LogCursor cursor = r.queryBool("logs") ? LogCursor.atStart(files) : LogCursor.atEnd(files)) {
-            ResponseStream out = r.hijack(LogSink.contentType(tty, r.version()));
-            service.attached(c);
-            if (query.stdout() || query.stderr()) {
-                copyUntilClientLeaves(reader, cursor, query, new LogSink(out, !tty, false), runEnded, out);
-            } else if (stream) {
-                CompletableFuture<Void> clientGone = new CompletableFuture<>();
-                out.closeFuture().addListener(f -> clientGone.complete(null));
-                CompletableFuture.anyOf(runEnded, clientGone).join();
-            }
             out.close();
         }
         return Reply.streamed();

@@ -2,6 +2,8 @@ package dev.holdfast.engine.container;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
@@ -23,6 +25,8 @@ public final class Container {
     private Duration restartDelay;
     // Restarts by policy since the last explicit start: what on-failure:N counts (RestartCount never resets).
     private int policyRestarts;
+    // Attaches waiting for the next run: each is opened once the task exists, before it starts.
+    private final List<Runnable> beforeStart = new ArrayList<>();
 
     Container(Path dir, ContainerRecord record) {
         this.dir = dir;
@@ -74,6 +78,33 @@ public final class Container {
         CompletableFuture<ExitStatus> finished = nextExit;
         nextExit = new CompletableFuture<>();
         finished.complete(status);
+    }
+
+    /** Runs {@code hook} when the next run's task exists and has not started. Caller holds the lock. */
+    public void beforeNextStart(Runnable hook) {
+        beforeStart.add(hook);
+    }
+
+    public void cancelBeforeNextStart(Runnable hook) {
+        lock.lock();
+        try {
+            beforeStart.remove(hook);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs and forgets the hooks of {@link #beforeNextStart}. Caller holds the lock. */
+    void runBeforeStart() {
+        List<Runnable> hooks = new ArrayList<>(beforeStart);
+        beforeStart.clear();
+        for (Runnable hook : hooks) {
+            try {
+                hook.run();
+            } catch (RuntimeException e) {
+                // an attach that cannot open does not stop the container
+            }
+        }
     }
 
     public CompletableFuture<ExitStatus> removed() {

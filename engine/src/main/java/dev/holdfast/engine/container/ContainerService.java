@@ -165,13 +165,12 @@ public final class ContainerService implements AutoCloseable {
             throw ApiException.internal("writing the runtime spec of container " + c.id() + ": " + e.getMessage(), e);
         }
         LogRotation rotation = LogRotation.of(record.hostConfig().logConfig());
-        // No stdin even for OpenStdin: the supervisor API has no way to write to it yet, and a container reading a
-        // pipe nobody can write to would wait forever; end-of-file at once is the lesser surprise.
-        TaskClient.CreateOptions options = new TaskClient.CreateOptions(spec, c.logPath(), false,
-                rotation.maxSize(), rotation.maxFiles());
+        TaskClient.CreateOptions options = new TaskClient.CreateOptions(spec, c.logPath(),
+                record.config().openStdin(), rotation.maxSize(), rotation.maxFiles(), record.config().tty());
         int pid;
         try {
             int createdPid = createTask(c.id(), options).getPid();
+            c.runBeforeStart();
             int startedPid = tasks.start(c.id()).getPid();
             pid = startedPid != 0 ? startedPid : createdPid;
         } catch (SupervisorException e) {
@@ -208,7 +207,7 @@ public final class ContainerService implements AutoCloseable {
     }
 
     /** Docker's exit codes for a command that could not be run: 127 not found, 126 not executable. */
-    static int startFailureExitCode(String message) {
+    public static int startFailureExitCode(String message) {
         if (message.contains("executable file not found") || message.contains("no such file or directory")) {
             return 127;
         }

@@ -71,7 +71,7 @@ public final class OciSpecBuilder {
         userSpec.put("additionalGids", user.additionalGids());
         List<String> caps = Capabilities.effective(record.hostConfig().capAdd(), record.hostConfig().capDrop());
         Map<String, Object> process = new LinkedHashMap<>();
-        process.put("terminal", false);
+        process.put("terminal", config.tty());
         process.put("user", userSpec);
         process.put("args", args);
         process.put("env", Environment.merge(base, config.env()));

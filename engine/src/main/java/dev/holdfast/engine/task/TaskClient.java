@@ -47,7 +47,8 @@ public final class TaskClient {
     }
 
     /** Log rotation options come from the container's LogConfig; 0 means unlimited. */
-    public record CreateOptions(byte[] spec, Path logPath, boolean stdin, long logMaxSize, int logMaxFiles) {}
+    public record CreateOptions(byte[] spec, Path logPath, boolean stdin, long logMaxSize, int logMaxFiles,
+            boolean terminal) {}
 
     public Task create(String id, CreateOptions options) {
         CreateTaskRequest request = CreateTaskRequest.newBuilder()
@@ -57,6 +58,7 @@ public final class TaskClient {
                 .setStdin(options.stdin())
                 .setLogMaxSize(options.logMaxSize())
                 .setLogMaxFiles(options.logMaxFiles())
+                .setTerminal(options.terminal())
                 .build();
         return call("create task", id, () -> stub().create(request));
     }

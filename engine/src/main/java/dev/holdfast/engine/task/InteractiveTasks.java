@@ -1,0 +1,85 @@
+package dev.holdfast.engine.task;
+
+import com.google.protobuf.ByteString;
+import dev.holdfast.supervisor.api.AttachOutput;
+import dev.holdfast.supervisor.api.AttachRequest;
+import dev.holdfast.supervisor.api.CreateExecRequest;
+import dev.holdfast.supervisor.api.DeleteTaskRequest;
+import dev.holdfast.supervisor.api.ResizePtyRequest;
+import dev.holdfast.supervisor.api.Task;
+import dev.holdfast.supervisor.api.TaskRequest;
+import dev.holdfast.supervisor.api.TasksGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/** The supervisor calls of the interactive half: attach streams, terminal sizes and execs. */
+public final class InteractiveTasks {
+    private static final long CALL_TIMEOUT_SECONDS = 60;
+
+    private final ManagedChannel channel;
+    private final Path socket;
+
+    public InteractiveTasks(ManagedChannel channel, Path socket) {
+        this.channel = channel;
+        this.socket = socket;
+    }
+
+    /** Opens an Attach call; the caller sends {@code open} first. */
+    public StreamObserver<AttachRequest> attach(StreamObserver<AttachOutput> output) {
+        return TasksGrpc.newStub(channel).attach(output);
+    }
+
+    public Task resize(String id, String execId, int width, int height) {
+        ResizePtyRequest request = ResizePtyRequest.newBuilder().setId(id).setExecId(execId)
+                .setWidth(width).setHeight(height).build();
+        return call("resize tty", id, () -> stub().resizePty(request));
+    }
+
+    public Task createExec(String id, String execId, byte[] process, boolean stdin, boolean terminal) {
+        CreateExecRequest request = CreateExecRequest.newBuilder().setId(id).setExecId(execId)
+                .setProcess(ByteString.copyFrom(process)).setStdin(stdin).setTerminal(terminal).build();
+        return call("create exec " + execId, id, () -> stub().createExec(request));
+    }
+
+    public Task start(String id, String execId) {
+        return call("start exec " + execId, id,
+                () -> stub().start(TaskRequest.newBuilder().setId(id).setExecId(execId).build()));
+    }
+
+    public Optional<Task> state(String id, String execId) {
+        try {
+            return Optional.of(call("exec state " + execId, id,
+                    () -> stub().state(TaskRequest.newBuilder().setId(id).setExecId(execId).build())));
+        } catch (SupervisorException e) {
+            if (e.code() == Status.Code.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    public void deleteQuietly(String id, String execId) {
+        try {
+            stub().delete(DeleteTaskRequest.newBuilder().setId(id).setExecId(execId).setForce(true).build());
+        } catch (StatusRuntimeException e) {
+            // gone already, or the supervisor is away: nothing to clean then
+        }
+    }
+
+    private TasksGrpc.TasksBlockingStub stub() {
+        return TasksGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    private <T> T call(String what, String id, java.util.function.Supplier<T> rpc) {
+        try {
+            return rpc.get();
+        } catch (StatusRuntimeException e) {
+            throw SupervisorException.of(e.getStatus(), what, id, socket, e);
+        }
+    }
+}
