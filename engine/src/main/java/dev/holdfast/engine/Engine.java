@@ -7,6 +7,7 @@ import dev.holdfast.engine.api.InteractiveRoutes;
 import dev.holdfast.engine.api.EventRoutes;
 import dev.holdfast.engine.api.ImageRoutes;
 import dev.holdfast.engine.api.InfoRoutes;
+import dev.holdfast.engine.api.NetworkRoutes;
 import dev.holdfast.engine.api.Router;
 import dev.holdfast.engine.api.SystemRoutes;
 import dev.holdfast.engine.config.EngineConfig;
@@ -86,6 +87,7 @@ public final class Engine implements AutoCloseable {
         new InteractiveRoutes(service, new InteractiveTasks(channel, config.supervisorSocket())).register(router);
         new ContainerControlRoutes(containerStore, new ContainerControl(containerStore, tasks)).register(router);
         new EventRoutes(events).register(router);
+        new NetworkRoutes(config.bridge(), config.subnet()).register(router);
         InfoRoutes.EngineFacts facts = new InfoRoutes.EngineFacts(engineId(config.dataRoot()), config.dataRoot(),
                 config.reconcile(), "cgroupfs", Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) ? "2" : "1");
         new InfoRoutes(facts, containerStore, () -> images.list().size(), () -> monitor.connected() ? List.of()
