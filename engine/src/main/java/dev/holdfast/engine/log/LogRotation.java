@@ -16,6 +16,9 @@ public record LogRotation(long maxSize, int maxFiles) {
     public static final String DRIVER = "json-file";
     public static final LogRotation UNLIMITED = new LogRotation(0, 0);
 
+    /** Drivers dockerd ships that holdfast does not (yet) offer. */
+    private static final Set<String> DOCKER_DRIVERS = Set.of("none", "local", "syslog", "journald", "gelf",
+            "fluentd", "awslogs", "splunk", "etwlogs", "gcplogs", "logentries");
     private static final Set<String> IGNORED_OPTIONS = Set.of("labels", "labels-regex", "env", "env-regex", "compress", "tag");
     private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?) ?([kmgtp])?i?b?");
 
@@ -25,8 +28,11 @@ public record LogRotation(long maxSize, int maxFiles) {
             return UNLIMITED;
         }
         if (config.type() != null && !config.type().isEmpty() && !config.type().equals(DRIVER)) {
-            throw ApiException.badRequest("logging driver \"" + config.type()
-                    + "\" is not supported: holdfast containers log with json-file");
+            if (DOCKER_DRIVERS.contains(config.type())) {
+                throw ApiException.badRequest("log driver \"" + config.type() + "\" is not supported by holdfast yet");
+            }
+            // dockerd's wording for a driver it does not know.
+            throw ApiException.badRequest("logger: no log driver named '" + config.type() + "' is registered");
         }
         Map<String, String> options = config.config() == null ? Map.of() : config.config();
         long maxSize = 0;
