@@ -1,0 +1,204 @@
+package dev.holdfast.compat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** pause/unpause, top, stats, resource limits and update, log rotation, wait conditions: the docker CLI against holdfast. */
+class ContainerVerbsTest {
+
+    private static final Duration SHORT = Duration.ofSeconds(20);
+    private static final AtomicInteger NAMES = new AtomicInteger();
+    /** Prints a line every 50 ms until stopped. */
+    private static final String COUNTER = "trap 'exit 0' TERM; i=0; while true; do i=$((i+1)); echo line $i; sleep 0.05; done";
+
+    private static HoldfastDaemon holdfast;
+
+    @BeforeAll
+    static void start() {
+        holdfast = HoldfastDaemon.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (holdfast != null) {
+            holdfast.close();
+        }
+    }
+
+    @Test
+    void pauseFreezesTheContainerAndUnpauseThawsIt() {
+        String name = name("pause");
+        docker("run", "-d", "--name", name, "busybox", "sh", "-c", COUNTER).assertOk();
+        Await.until(SHORT, () -> lines(name) >= 3, "the counter's first lines");
+        docker("pause", name).assertOk();
+        assertEquals("paused", docker("inspect", "-f", "{{.State.Status}} {{.State.Paused}}", name).out().split(" ")[0]);
+        assertTrue(docker("ps", "--filter", "name=" + name, "--format", "{{.Status}}").out().endsWith("(Paused)"));
+        int frozen = lines(name);
+        // The time three lines take when running; a paused counter adds none.
+        long deadline = System.nanoTime() + Duration.ofMillis(500).toNanos();
+        while (System.nanoTime() < deadline) {
+            assertEquals(frozen, lines(name), "a paused container wrote output");
+        }
+        DockerResult again = docker("pause", name);
+        assertEquals(1, again.exitCode(), again::toString);
+        docker("unpause", name).assertOk();
+        Await.until(SHORT, () -> lines(name) > frozen + 3, "the counter after unpause");
+        assertEquals("running", docker("inspect", "-f", "{{.State.Status}}", name).out());
+        DockerResult notPaused = docker("unpause", name);
+        assertTrue(notPaused.stderr().contains("is not paused"), notPaused::toString);
+        docker("pause", name).assertOk();
+        docker("stop", "-t", "5", name).assertOk();
+        assertEquals("exited false", docker("inspect", "-f", "{{.State.Status}} {{.State.Paused}}", name).out());
+        DockerResult stopped = docker("pause", name);
+        assertTrue(stopped.stderr().contains("is not running"), stopped::toString);
+        docker("rm", "-f", name).assertOk();
+    }
+
+    @Test
+    void topListsTheContainersProcesses() {
+        String name = name("top");
+        docker("run", "-d", "--name", name, "busybox", "sh", "-c", "sleep 1000").assertOk();
+        DockerResult top = docker("top", name).assertOk();
+        assertTrue(top.stdout().startsWith("UID"), top::toString);
+        assertTrue(top.stdout().contains("sleep 1000"), top::toString);
+        assertTrue(top.stdout().contains("root"), top::toString);
+        docker("rm", "-f", name).assertOk();
+        docker("create", "--name", name, "busybox").assertOk();
+        DockerResult notRunning = docker("top", name);
+        assertTrue(notRunning.stderr().contains("is not running"), notRunning::toString);
+        docker("rm", "-f", name).assertOk();
+    }
+
+    @Test
+    void statsNoStreamShowsMemoryAndLimit() {
+        String name = name("stats");
+        docker("run", "-d", "--name", name, "-m", "64m", "busybox", "sh", "-c", "sleep 1000").assertOk();
+        DockerResult stats = docker("stats", "--no-stream", "--format", "{{.Name}} {{.CPUPerc}} {{.MemUsage}}", name).assertOk();
+        String[] f = stats.out().split(" ");
+        assertEquals(name, f[0], stats::toString);
+        assertTrue(f[1].endsWith("%"), stats::toString);
+        assertTrue(!stats.out().contains(" 0B /"), stats::toString);
+        assertTrue(stats.out().endsWith("64MiB"), stats::toString);
+        docker("rm", "-f", name).assertOk();
+    }
+
+    @Test
+    void limitsReachTheCgroupAndUpdateChangesThem() throws IOException {
+        String name = name("limits");
+        docker("run", "-d", "--name", name, "-m", "64m", "--cpus", "0.5", "--pids-limit", "50", "busybox",
+                "sleep", "1000").assertOk();
+        int pid = Integer.parseInt(docker("inspect", "-f", "{{.State.Pid}}", name).out());
+        assertEquals(String.valueOf(64 * 1024 * 1024), cgroupFile(pid, "memory", "memory.limit_in_bytes"));
+        assertEquals("50", cgroupFile(pid, "pids", "pids.max"));
+        assertEquals("50000", cgroupFile(pid, "cpu", "cpu.cfs_quota_us"));
+        docker("update", "-m", "96m", "--memory-swap", "192m", name).assertOk();
+        assertEquals(String.valueOf(96 * 1024 * 1024), cgroupFile(pid, "memory", "memory.limit_in_bytes"));
+        assertEquals(String.valueOf(96 * 1024 * 1024), docker("inspect", "-f", "{{.HostConfig.Memory}}", name).out());
+        docker("rm", "-f", name).assertOk();
+    }
+
+    @Test
+    void rotatedLogsReadBackInOrderWithoutGaps() {
+        String name = name("rotate");
+        docker("run", "--name", name, "--log-opt", "max-size=10k", "--log-opt", "max-file=3", "busybox", "sh", "-c",
+                "i=0; while [ $i -lt 3000 ]; do i=$((i+1)); echo line $i; done").assertOk();
+        List<String> lines = docker("logs", name).assertOk().stdout().lines().toList();
+        assertEquals("line 3000", lines.get(lines.size() - 1));
+        assertTrue(lines.size() < 3000, "rotation dropped the oldest lines");
+        int first = Integer.parseInt(lines.get(0).substring(5));
+        for (int i = 0; i < lines.size(); i++) {
+            assertEquals("line " + (first + i), lines.get(i));
+        }
+        docker("rm", name).assertOk();
+    }
+
+    @Test
+    void unknownLogDriverIsRefused() {
+        DockerResult run = docker("run", "--rm", "--log-driver", "nosuch", "busybox", "true");
+        assertEquals(125, run.exitCode(), run::toString);
+        assertTrue(run.stderr().contains("no log driver named 'nosuch' is registered"), run::toString);
+        DockerResult local = docker("run", "--rm", "--log-driver", "local", "busybox", "true");
+        assertTrue(local.stderr().contains("log driver \"local\" is not supported by holdfast yet"), local::toString);
+    }
+
+    @Test
+    void waitConditionsAnswerAtTheRightMoment() {
+        // The CLI's wait has no --condition: the API it stands for (docker run --rm uses condition=removed).
+        EngineHttp http = new EngineHttp(holdfast.socket());
+        String name = name("waitrm");
+        docker("run", "-d", "--rm", "--name", name, "busybox", "sh", "-c", "sleep 1; exit 3").assertOk();
+        EngineHttp.Response removed = http.post("/v1.47/containers/" + name + "/wait?condition=removed");
+        assertEquals(200, removed.status(), removed::toString);
+        assertTrue(new String(removed.body()).contains("\"StatusCode\":3"), removed::toString);
+        assertEquals("", docker("ps", "-a", "-q", "--filter", "name=" + name).out());
+
+        String stopped = name("waitnr");
+        docker("create", "--name", stopped, "busybox", "true").assertOk();
+        EngineHttp.Response notRunning = http.post("/v1.47/containers/" + stopped + "/wait?condition=not-running");
+        assertEquals(200, notRunning.status(), notRunning::toString);
+        assertTrue(new String(notRunning.body()).contains("\"StatusCode\":0"), notRunning::toString);
+        docker("rm", stopped).assertOk();
+
+        String next = name("waitnext");
+        docker("run", "-d", "--name", next, "busybox", "sh", "-c", "sleep 1; exit 5").assertOk();
+        EngineHttp.Response nextExit = http.post("/v1.47/containers/" + next + "/wait?condition=next-exit");
+        assertTrue(new String(nextExit.body()).contains("\"StatusCode\":5"), nextExit::toString);
+        docker("rm", next).assertOk();
+    }
+
+    @Test
+    void ctlTasksListsTasksWhileTheEngineIsDown() {
+        String name = name("ctl");
+        String id = docker("run", "-d", "--name", name, "busybox", "sleep", "1000").assertOk().out();
+        holdfast.engine("stop");
+        try {
+            DockerResult tasks = holdfast.holdfast("ctl", "tasks", "ls").assertOk();
+            assertTrue(tasks.stdout().startsWith("ID"), tasks::toString);
+            assertTrue(tasks.stdout().contains(id), tasks::toString);
+            assertTrue(tasks.stdout().contains("RUNNING"), tasks::toString);
+        } finally {
+            holdfast.engine("start");
+        }
+        docker("rm", "-f", name).assertOk();
+    }
+
+    // --- helpers ---------------------------------------------------------------------------------------------------
+
+    private static int lines(String name) {
+        return (int) docker("logs", name).assertOk().stdout().lines().count();
+    }
+
+    /** A cgroup v1 file of the container, found through its init process's cgroup path. */
+    private static String cgroupFile(int pid, String controller, String file) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/cgroup"))) {
+            String[] f = line.split(":", 3);
+            if (List.of(f[1].split(",")).contains(controller)) {
+                try {
+                    return Files.readString(Path.of("/sys/fs/cgroup/" + f[1] + f[2] + "/" + file)).trim();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        throw new AssertionError("no " + controller + " cgroup for pid " + pid);
+    }
+
+    private static DockerResult docker(String... args) {
+        return holdfast.docker(args);
+    }
+
+    private static String name(String base) {
+        return "verbs-" + NAMES.incrementAndGet() + "-" + base;
+    }
+}
