@@ -12,6 +12,7 @@ import dev.holdfast.engine.api.Router;
 import dev.holdfast.engine.api.SystemRoutes;
 import dev.holdfast.engine.config.EngineConfig;
 import dev.holdfast.engine.container.ContainerControl;
+import dev.holdfast.engine.container.ContainerFactory;
 import dev.holdfast.engine.container.Container;
 import dev.holdfast.engine.container.ContainerImages;
 import dev.holdfast.engine.container.ContainerService;
@@ -70,6 +71,7 @@ public final class Engine implements AutoCloseable {
      * answer 500 naming its socket, and the boot reconcile runs as soon as it answers.
      */
     public static Engine start(EngineConfig config) throws IOException {
+        ContainerFactory.daemonLogOptions(config.logOptions());
         ContainerStore containerStore = ContainerStore.load(config.dataRoot());
         ImageStore images = new ImageStore(config.dataRoot(), containerStore.asImageUsers());
         ManagedChannel channel = SupervisorChannels.connect(config.supervisorSocket());

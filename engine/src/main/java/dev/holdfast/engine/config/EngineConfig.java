@@ -18,7 +18,21 @@ public record EngineConfig(
         String cgroupParent,
         boolean reconcile,
         String bridge,
-        String subnet) {
+        String subnet,
+        String logMaxSize,
+        long logMaxFile) {
+
+    /** {@code [log] max_size}/{@code max_file} as json-file log options, for containers that set none. */
+    public java.util.Map<String, String> logOptions() {
+        java.util.Map<String, String> options = new java.util.LinkedHashMap<>();
+        if (logMaxSize != null && !logMaxSize.isEmpty()) {
+            options.put("max-size", logMaxSize);
+            if (logMaxFile > 0) {
+                options.put("max-file", String.valueOf(logMaxFile));
+            }
+        }
+        return options;
+    }
 
     public static final Path DEFAULT_DATA = Path.of("/var/lib/holdfast");
     public static final Path DEFAULT_RUN = Path.of("/run/holdfast");
@@ -46,6 +60,8 @@ public record EngineConfig(
                 toml.getString("supervisor.cgroup_parent", () -> "/holdfast"),
                 toml.getBoolean("task.options.reconcile", () -> true),
                 toml.getString("network.bridge", () -> "holdfast0"),
-                toml.getString("network.subnet", () -> "10.88.0.0/16"));
+                toml.getString("network.subnet", () -> "10.88.0.0/16"),
+                toml.getString("log.max_size", () -> ""),
+                toml.getLong("log.max_file", () -> 0L));
     }
 }

@@ -94,6 +94,14 @@ public final class ContainerFactory {
                 false);
     }
 
+    /** The daemon's default json-file options ({@code [log]} in config.toml), for containers that set none. */
+    private static volatile Map<String, String> daemonLogOptions = Map.of();
+
+    public static void daemonLogOptions(Map<String, String> options) {
+        LogRotation.of(new HostConfig.LogConfig(LogRotation.DRIVER, options));
+        daemonLogOptions = Map.copyOf(options);
+    }
+
     /** Checks every HostConfig option holdfast acts on and fills Docker's defaults. */
     static HostConfig validHostConfig(HostConfig asked) {
         HostConfig host = asked != null ? asked : new HostConfig(null, null, null, null, null, false, null, null,
@@ -117,7 +125,8 @@ public final class ContainerFactory {
                 || host.networkMode().equals("default") ? "bridge" : host.networkMode();
         return new HostConfig(
                 host.binds(),
-                new HostConfig.LogConfig(LogRotation.DRIVER, log == null || log.config() == null ? Map.of() : log.config()),
+                new HostConfig.LogConfig(LogRotation.DRIVER, log == null || log.config() == null || log.config().isEmpty()
+                        ? daemonLogOptions : log.config()),
                 networkMode,
                 host.portBindings() == null ? Map.of() : host.portBindings(),
                 new HostConfig.RestartPolicyConfig(policy.dockerName(), policy.maximumRetryCount()),
