@@ -66,6 +66,18 @@ class ContainerVerbsTest {
     }
 
     @Test
+    void pauseSurvivesAnEngineRestart() {
+        String name = name("pausekeep");
+        docker("run", "-d", "--name", name, "busybox", "sleep", "1000").assertOk();
+        docker("pause", name).assertOk();
+        holdfast.engine("restart");
+        assertEquals("paused true", docker("inspect", "-f", "{{.State.Status}} {{.State.Paused}}", name).out());
+        docker("unpause", name).assertOk();
+        assertEquals("running false", docker("inspect", "-f", "{{.State.Status}} {{.State.Paused}}", name).out());
+        docker("rm", "-f", name).assertOk();
+    }
+
+    @Test
     void topListsTheContainersProcesses() {
         String name = name("top");
         docker("run", "-d", "--name", name, "busybox", "sh", "-c", "sleep 1000").assertOk();
