@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * {@code holdfast ctl tasks ls}: the supervisor's tasks, asked of the supervisor itself (no engine needed), in the
@@ -29,6 +31,9 @@ public final class TasksCommand {
         if (socket == null) {
             usage("--socket is required");
         }
+        // netty's notes about channel options are no business of an operator reading a table.
+        Logger.getLogger("io.netty").setLevel(Level.SEVERE);
+        Logger.getLogger("io.grpc").setLevel(Level.SEVERE);
         ManagedChannel channel = SupervisorChannels.connect(socket);
         try {
             List<Task> tasks = TasksGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
