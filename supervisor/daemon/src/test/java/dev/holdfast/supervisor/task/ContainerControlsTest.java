@@ -16,7 +16,8 @@ import dev.holdfast.supervisor.api.TaskEvent;
 import dev.holdfast.supervisor.api.TaskRequest;
 import dev.holdfast.supervisor.api.UpdateTaskRequest;
 import dev.holdfast.supervisor.testing.Await;
-import dev.holdfast.supervisor.testing.InProcessSupervisor;
+import dev.holdfast.supervisor.testing.SupervisorExtension;
+import dev.holdfast.supervisor.testing.TaskRequests;
 import dev.holdfast.supervisor.testing.TestHost;
 import io.grpc.Context;
 import io.grpc.StatusRuntimeException;
@@ -26,44 +27,20 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Pause/Resume, ListPids, Stats and Update against real runc. */
 class ContainerControlsTest {
     private static final Duration T = Duration.ofSeconds(30);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private TestHost host;
-    private InProcessSupervisor sup;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        host = TestHost.create();
-        sup = InProcessSupervisor.start(host);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        try {
-            if (sup != null) {
-                sup.close();
-            }
-        } finally {
-            if (host != null) {
-                host.close();
-            }
-        }
-    }
-
-    private static TaskRequest req(String id) {
-        return TaskRequest.newBuilder().setId(id).build();
-    }
+    @RegisterExtension
+    final SupervisorExtension supervisor = new SupervisorExtension();
 
     private Task running(String id, String... args) {
-        sup.tasks().create(host.createRequest(id, args));
-        return sup.tasks().start(req(id));
+        supervisor.sup().tasks().create(supervisor.host().createRequest(id, args));
+        return supervisor.sup().tasks().start(TaskRequests.of(id));
     }
 
     private static void assertFails(io.grpc.Status.Code code, String id, Runnable call) {
@@ -76,7 +53,7 @@ class ContainerControlsTest {
     void pauseAndResumeChangeStatusAndPublishEvents() throws Exception {
         BlockingQueue<TaskEvent> events = new LinkedBlockingQueue<>();
         Context.CancellableContext ctx = Context.current().withCancellation();
-        ctx.run(() -> sup.async.events(EventsRequest.getDefaultInstance(), new StreamObserver<>() {
+        ctx.run(() -> supervisor.sup().async.events(EventsRequest.getDefaultInstance(), new StreamObserver<>() {
             @Override
             public void onNext(TaskEvent value) {
                 events.add(value);
@@ -90,22 +67,22 @@ class ContainerControlsTest {
         }));
         try {
             Await.until(T, "the events subscription",
-                    () -> sup.server.taskManager().events().subscriberCount() == 1);
+                    () -> supervisor.sup().server.taskManager().events().subscriberCount() == 1);
             Task t = running("p", "sleep", "1000");
 
-            Task paused = sup.tasks().pause(req("p"));
+            Task paused = supervisor.sup().tasks().pause(TaskRequests.of("p"));
             assertEquals(Status.STATUS_PAUSED, paused.getStatus());
-            assertEquals(Status.STATUS_PAUSED, sup.tasks().state(req("p")).getStatus());
+            assertEquals(Status.STATUS_PAUSED, supervisor.sup().tasks().state(TaskRequests.of("p")).getStatus());
             assertEquals(Status.STATUS_PAUSED,
-                    sup.tasks().list(ListTasksRequest.getDefaultInstance()).getTasks(0).getStatus());
+                    supervisor.sup().tasks().list(ListTasksRequest.getDefaultInstance()).getTasks(0).getStatus());
             assertEquals("paused", runcStatus("p"));
-            assertFails(io.grpc.Status.Code.FAILED_PRECONDITION, "p", () -> sup.tasks().pause(req("p")));
+            assertFails(io.grpc.Status.Code.FAILED_PRECONDITION, "p", () -> supervisor.sup().tasks().pause(TaskRequests.of("p")));
 
-            Task resumed = sup.tasks().resume(req("p"));
+            Task resumed = supervisor.sup().tasks().resume(TaskRequests.of("p"));
             assertEquals(Status.STATUS_RUNNING, resumed.getStatus());
             assertEquals(t.getPid(), resumed.getPid());
             assertEquals("running", runcStatus("p"));
-            assertFails(io.grpc.Status.Code.FAILED_PRECONDITION, "p", () -> sup.tasks().resume(req("p")));
+            assertFails(io.grpc.Status.Code.FAILED_PRECONDITION, "p", () -> supervisor.sup().tasks().resume(TaskRequests.of("p")));
 
             List<TaskEvent.Type> types = List.of(next(events).getType(), next(events).getType(),
                     next(events).getType(), next(events).getType());
@@ -119,8 +96,8 @@ class ContainerControlsTest {
     @Test
     void pausedTaskCanBeKilledAndForceDeleted() {
         Task t = running("pk", "sleep", "1000");
-        sup.tasks().pause(req("pk"));
-        sup.tasks().delete(dev.holdfast.supervisor.api.DeleteTaskRequest.newBuilder().setId("pk").setForce(true)
+        supervisor.sup().tasks().pause(TaskRequests.of("pk"));
+        supervisor.sup().tasks().delete(dev.holdfast.supervisor.api.DeleteTaskRequest.newBuilder().setId("pk").setForce(true)
                 .build());
         Await.until(T, "the init to die", () -> !TestHost.alive(t.getPid()));
     }
@@ -128,15 +105,15 @@ class ContainerControlsTest {
     @Test
     void listPidsHasEveryProcessOfTheTask() {
         Task t = running("ps", "sh", "-c", "sleep 1000 & sleep 1000");
-        Await.until(T, "two processes", () -> sup.tasks().listPids(req("ps")).getPidsCount() >= 2);
-        List<Integer> pids = sup.tasks().listPids(req("ps")).getPidsList();
+        Await.until(T, "two processes", () -> supervisor.sup().tasks().listPids(TaskRequests.of("ps")).getPidsCount() >= 2);
+        List<Integer> pids = supervisor.sup().tasks().listPids(TaskRequests.of("ps")).getPidsList();
         assertTrue(pids.contains(t.getPid()), pids + " has init " + t.getPid());
     }
 
     @Test
     void statsReportMemoryUsage() throws Exception {
         running("st", "sleep", "1000");
-        byte[] stats = sup.tasks().stats(req("st")).getStats().toByteArray();
+        byte[] stats = supervisor.sup().tasks().stats(TaskRequests.of("st")).getStats().toByteArray();
         JsonNode json = JSON.readTree(stats);
         assertTrue(json.path("memory").path("usage").path("usage").asLong() > 0, json.toString());
         assertTrue(json.path("pids").path("current").asLong() >= 1, json.toString());
@@ -146,16 +123,16 @@ class ContainerControlsTest {
     void updateChangesTheMemoryLimit() throws Exception {
         running("up", "sleep", "1000");
         long limit = 64L * 1024 * 1024;
-        Task t = sup.tasks().update(UpdateTaskRequest.newBuilder().setId("up")
+        Task t = supervisor.sup().tasks().update(UpdateTaskRequest.newBuilder().setId("up")
                 .setResources(ByteString.copyFromUtf8("{\"memory\":{\"limit\":" + limit + "}}")).build());
         assertEquals(Status.STATUS_RUNNING, t.getStatus());
-        JsonNode json = JSON.readTree(sup.tasks().stats(req("up")).getStats().toByteArray());
+        JsonNode json = JSON.readTree(supervisor.sup().tasks().stats(TaskRequests.of("up")).getStats().toByteArray());
         assertEquals(limit, json.path("memory").path("usage").path("limit").asLong(), json.toString());
 
-        assertFails(io.grpc.Status.Code.INVALID_ARGUMENT, "up", () -> sup.tasks().update(UpdateTaskRequest
+        assertFails(io.grpc.Status.Code.INVALID_ARGUMENT, "up", () -> supervisor.sup().tasks().update(UpdateTaskRequest
                 .newBuilder().setId("up").setResources(ByteString.copyFromUtf8("[1]")).build()));
         // runc's refusal comes back with runc's message.
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> sup.tasks().update(
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> supervisor.sup().tasks().update(
                 UpdateTaskRequest.newBuilder().setId("up")
                         .setResources(ByteString.copyFromUtf8("{\"memory\":{\"limit\":1}}")).build()));
         assertEquals(io.grpc.Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
@@ -166,26 +143,26 @@ class ContainerControlsTest {
     @Test
     void stoppedOrUnknownTasksAndExecIdsAreRefused() {
         running("x", "true");
-        sup.tasks().wait(req("x"));
+        supervisor.sup().tasks().wait(TaskRequests.of("x"));
         for (Runnable call : List.<Runnable>of(
-                () -> sup.tasks().pause(req("x")),
-                () -> sup.tasks().resume(req("x")),
-                () -> sup.tasks().listPids(req("x")),
-                () -> sup.tasks().stats(req("x")),
-                () -> sup.tasks().update(UpdateTaskRequest.newBuilder().setId("x")
+                () -> supervisor.sup().tasks().pause(TaskRequests.of("x")),
+                () -> supervisor.sup().tasks().resume(TaskRequests.of("x")),
+                () -> supervisor.sup().tasks().listPids(TaskRequests.of("x")),
+                () -> supervisor.sup().tasks().stats(TaskRequests.of("x")),
+                () -> supervisor.sup().tasks().update(UpdateTaskRequest.newBuilder().setId("x")
                         .setResources(ByteString.copyFromUtf8("{}")).build()))) {
             assertFails(io.grpc.Status.Code.FAILED_PRECONDITION, "x", call);
         }
-        assertFails(io.grpc.Status.Code.NOT_FOUND, "ghost", () -> sup.tasks().pause(req("ghost")));
-        assertFails(io.grpc.Status.Code.NOT_FOUND, "ghost", () -> sup.tasks().stats(req("ghost")));
+        assertFails(io.grpc.Status.Code.NOT_FOUND, "ghost", () -> supervisor.sup().tasks().pause(TaskRequests.of("ghost")));
+        assertFails(io.grpc.Status.Code.NOT_FOUND, "ghost", () -> supervisor.sup().tasks().stats(TaskRequests.of("ghost")));
         assertFails(io.grpc.Status.Code.INVALID_ARGUMENT, "x",
-                () -> sup.tasks().pause(TaskRequest.newBuilder().setId("x").setExecId("e").build()));
-        assertFails(io.grpc.Status.Code.INVALID_ARGUMENT, "x", () -> sup.tasks().kill(
+                () -> supervisor.sup().tasks().pause(TaskRequest.newBuilder().setId("x").setExecId("e").build()));
+        assertFails(io.grpc.Status.Code.INVALID_ARGUMENT, "x", () -> supervisor.sup().tasks().kill(
                 KillRequest.newBuilder().setId("x").setExecId("e").setSignal(9).setAll(true).build()));
     }
 
     private String runcStatus(String id) throws Exception {
-        Process p = new ProcessBuilder(TestHost.RUNC.toString(), "--root", host.config.runcRoot().toString(),
+        Process p = new ProcessBuilder(TestHost.RUNC.toString(), "--root", supervisor.host().config.runcRoot().toString(),
                 "state", id).redirectErrorStream(true).start();
         byte[] out = p.getInputStream().readAllBytes();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));

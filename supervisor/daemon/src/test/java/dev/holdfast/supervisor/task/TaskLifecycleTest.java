@@ -13,10 +13,11 @@ import dev.holdfast.supervisor.api.ListTasksRequest;
 import dev.holdfast.supervisor.api.Status;
 import dev.holdfast.supervisor.api.Task;
 import dev.holdfast.supervisor.api.TaskEvent;
-import dev.holdfast.supervisor.api.TaskRequest;
 import dev.holdfast.supervisor.testing.Await;
 import dev.holdfast.supervisor.testing.InProcessSupervisor;
 import dev.holdfast.supervisor.testing.Specs;
+import dev.holdfast.supervisor.testing.SupervisorExtension;
+import dev.holdfast.supervisor.testing.TaskRequests;
 import dev.holdfast.supervisor.testing.TestHost;
 import io.grpc.Context;
 import io.grpc.StatusRuntimeException;
@@ -29,65 +30,41 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The task API against an in-process supervisor with the real shim and runc. */
 class TaskLifecycleTest {
     private static final Duration T = Duration.ofSeconds(30);
 
-    private TestHost host;
-    private InProcessSupervisor sup;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        host = TestHost.create();
-        sup = InProcessSupervisor.start(host);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        try {
-            if (sup != null) {
-                sup.close();
-            }
-        } finally {
-            if (host != null) {
-                host.close();
-            }
-        }
-    }
-
-    private static TaskRequest req(String id) {
-        return TaskRequest.newBuilder().setId(id).build();
-    }
+    @RegisterExtension
+    final SupervisorExtension supervisor = new SupervisorExtension();
 
     @Test
     void createStartWaitReportsExitCode() throws Exception {
-        Task created = sup.tasks().create(host.createRequest("t1", "sh", "-c", "echo hello; exit 7"));
+        Task created = supervisor.sup().tasks().create(supervisor.host().createRequest("t1", "sh", "-c", "echo hello; exit 7"));
         assertEquals("t1", created.getId());
         assertEquals(Status.STATUS_CREATED, created.getStatus());
         assertTrue(created.getPid() > 0);
         assertTrue(created.getShimPid() > 0);
-        assertTrue(Files.isRegularFile(host.taskDir("t1").resolve("config.json")));
+        assertTrue(Files.isRegularFile(supervisor.host().taskDir("t1").resolve("config.json")));
 
-        Task started = sup.tasks().start(req("t1"));
+        Task started = supervisor.sup().tasks().start(TaskRequests.of("t1"));
         assertEquals(Status.STATUS_RUNNING, started.getStatus());
         assertEquals(created.getPid(), started.getPid());
 
-        Task exited = sup.tasks().wait(req("t1"));
+        Task exited = supervisor.sup().tasks().wait(TaskRequests.of("t1"));
         assertEquals(Status.STATUS_STOPPED, exited.getStatus());
         assertEquals(7, exited.getExit().getExitCode());
         assertTrue(exited.getExit().getExitedAt().getSeconds() > 0);
         assertEquals(created.getPid(), exited.getPid());
-        Task state = sup.tasks().state(req("t1"));
+        Task state = supervisor.sup().tasks().state(TaskRequests.of("t1"));
         assertEquals(exited, state);
         // Waiting on a stopped task answers at once.
-        assertEquals(exited, sup.tasks().wait(req("t1")));
+        assertEquals(exited, supervisor.sup().tasks().wait(TaskRequests.of("t1")));
         Await.until(T, "the log line", () -> {
             try {
-                return Files.readString(host.logPath("t1")).contains("hello");
+                return Files.readString(supervisor.host().logPath("t1")).contains("hello");
             } catch (Exception e) {
                 return false;
             }
@@ -97,43 +74,43 @@ class TaskLifecycleTest {
     @Test
     void killWithSigtermGives143() throws Exception {
         // Without a pid namespace: the init of a pid namespace ignores SIGTERM unless it handles it.
-        byte[] spec = Specs.spec(host.rootfs, host.cgroupsPath("k1"), List.of("sleep", "1000"),
+        byte[] spec = Specs.spec(supervisor.host().rootfs, supervisor.host().cgroupsPath("k1"), List.of("sleep", "1000"),
                 List.of("ipc", "uts", "mount"));
-        sup.tasks().create(host.createRequest("k1", spec));
-        sup.tasks().start(req("k1"));
-        Task killed = sup.tasks().kill(KillRequest.newBuilder().setId("k1").setSignal(15).build());
+        supervisor.sup().tasks().create(supervisor.host().createRequest("k1", spec));
+        supervisor.sup().tasks().start(TaskRequests.of("k1"));
+        Task killed = supervisor.sup().tasks().kill(KillRequest.newBuilder().setId("k1").setSignal(15).build());
         assertEquals("k1", killed.getId());
-        Task exited = sup.tasks().wait(req("k1"));
+        Task exited = supervisor.sup().tasks().wait(TaskRequests.of("k1"));
         assertEquals(143, exited.getExit().getExitCode());
     }
 
     @Test
     void killAllWithSigkillInPidNamespaceGives137() {
-        sup.tasks().create(host.createRequest("k2", "sh", "-c", "sleep 1000 & sleep 1000"));
-        sup.tasks().start(req("k2"));
-        sup.tasks().kill(KillRequest.newBuilder().setId("k2").setSignal(9).setAll(true).build());
-        assertEquals(137, sup.tasks().wait(req("k2")).getExit().getExitCode());
+        supervisor.sup().tasks().create(supervisor.host().createRequest("k2", "sh", "-c", "sleep 1000 & sleep 1000"));
+        supervisor.sup().tasks().start(TaskRequests.of("k2"));
+        supervisor.sup().tasks().kill(KillRequest.newBuilder().setId("k2").setSignal(9).setAll(true).build());
+        assertEquals(137, supervisor.sup().tasks().wait(TaskRequests.of("k2")).getExit().getExitCode());
         // A stopped task cannot be signalled.
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-                () -> sup.tasks().kill(KillRequest.newBuilder().setId("k2").setSignal(9).build()));
+                () -> supervisor.sup().tasks().kill(KillRequest.newBuilder().setId("k2").setSignal(9).build()));
         assertEquals(io.grpc.Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
         assertTrue(e.getStatus().getDescription().contains("k2"), e.getStatus().getDescription());
     }
 
     @Test
     void listAndStateShowEveryTask() {
-        Task a = sup.tasks().create(host.createRequest("a", "sleep", "1000"));
-        sup.tasks().create(host.createRequest("b", "sleep", "1000"));
-        sup.tasks().start(req("a"));
+        Task a = supervisor.sup().tasks().create(supervisor.host().createRequest("a", "sleep", "1000"));
+        supervisor.sup().tasks().create(supervisor.host().createRequest("b", "sleep", "1000"));
+        supervisor.sup().tasks().start(TaskRequests.of("a"));
 
-        List<Task> all = sup.tasks().list(ListTasksRequest.getDefaultInstance()).getTasksList();
+        List<Task> all = supervisor.sup().tasks().list(ListTasksRequest.getDefaultInstance()).getTasksList();
         assertEquals(List.of("a", "b"), all.stream().map(Task::getId).toList());
         assertEquals(Status.STATUS_RUNNING, all.get(0).getStatus());
         assertEquals(a.getPid(), all.get(0).getPid());
         assertEquals(Status.STATUS_CREATED, all.get(1).getStatus());
-        assertEquals(Status.STATUS_CREATED, sup.tasks().state(req("b")).getStatus());
+        assertEquals(Status.STATUS_CREATED, supervisor.sup().tasks().state(TaskRequests.of("b")).getStatus());
 
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> sup.tasks().state(req("nope")));
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> supervisor.sup().tasks().state(TaskRequests.of("nope")));
         assertEquals(io.grpc.Status.Code.NOT_FOUND, e.getStatus().getCode());
     }
 
@@ -141,7 +118,7 @@ class TaskLifecycleTest {
     void eventsStreamSeesCreateStartExitDelete() throws Exception {
         BlockingQueue<Object> events = new LinkedBlockingQueue<>();
         Context.CancellableContext ctx = Context.current().withCancellation();
-        ctx.run(() -> sup.async.events(EventsRequest.getDefaultInstance(), new StreamObserver<>() {
+        ctx.run(() -> supervisor.sup().async.events(EventsRequest.getDefaultInstance(), new StreamObserver<>() {
             @Override
             public void onNext(TaskEvent value) {
                 events.add(value);
@@ -159,10 +136,10 @@ class TaskLifecycleTest {
         }));
         try {
             Await.until(T, "the events subscription", () -> subscribers() == 1);
-            sup.tasks().create(host.createRequest("ev", "sh", "-c", "exit 3"));
-            sup.tasks().start(req("ev"));
-            sup.tasks().wait(req("ev"));
-            sup.tasks().delete(DeleteTaskRequest.newBuilder().setId("ev").build());
+            supervisor.sup().tasks().create(supervisor.host().createRequest("ev", "sh", "-c", "exit 3"));
+            supervisor.sup().tasks().start(TaskRequests.of("ev"));
+            supervisor.sup().tasks().wait(TaskRequests.of("ev"));
+            supervisor.sup().tasks().delete(DeleteTaskRequest.newBuilder().setId("ev").build());
 
             assertEquals(TaskEvent.Type.TYPE_CREATE, next(events).getType());
             assertEquals(TaskEvent.Type.TYPE_START, next(events).getType());
@@ -179,7 +156,7 @@ class TaskLifecycleTest {
     }
 
     private int subscribers() {
-        return sup.server.taskManager().events().subscriberCount();
+        return supervisor.sup().server.taskManager().events().subscriberCount();
     }
 
     private static TaskEvent next(BlockingQueue<Object> q) throws InterruptedException {
@@ -192,55 +169,55 @@ class TaskLifecycleTest {
 
     @Test
     void deleteRemovesTaskDirectoryAndRuncState() {
-        sup.tasks().create(host.createRequest("d1", "sh", "-c", "exit 0"));
-        sup.tasks().start(req("d1"));
-        sup.tasks().wait(req("d1"));
-        assertTrue(Files.isDirectory(host.runcState("d1")));
+        supervisor.sup().tasks().create(supervisor.host().createRequest("d1", "sh", "-c", "exit 0"));
+        supervisor.sup().tasks().start(TaskRequests.of("d1"));
+        supervisor.sup().tasks().wait(TaskRequests.of("d1"));
+        assertTrue(Files.isDirectory(supervisor.host().runcState("d1")));
 
-        Task deleted = sup.tasks().delete(DeleteTaskRequest.newBuilder().setId("d1").build());
+        Task deleted = supervisor.sup().tasks().delete(DeleteTaskRequest.newBuilder().setId("d1").build());
         assertEquals(Status.STATUS_STOPPED, deleted.getStatus());
-        assertFalse(Files.exists(host.taskDir("d1")));
-        assertFalse(Files.exists(host.runcState("d1")));
-        assertFalse(Files.exists(host.config.shimSocket("d1")));
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> sup.tasks().state(req("d1")));
+        assertFalse(Files.exists(supervisor.host().taskDir("d1")));
+        assertFalse(Files.exists(supervisor.host().runcState("d1")));
+        assertFalse(Files.exists(supervisor.host().config.shimSocket("d1")));
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> supervisor.sup().tasks().state(TaskRequests.of("d1")));
         assertEquals(io.grpc.Status.Code.NOT_FOUND, e.getStatus().getCode());
         // The id is free again.
-        assertEquals(Status.STATUS_CREATED, sup.tasks().create(host.createRequest("d1", "true")).getStatus());
+        assertEquals(Status.STATUS_CREATED, supervisor.sup().tasks().create(supervisor.host().createRequest("d1", "true")).getStatus());
     }
 
     @Test
     void deleteOfLiveTaskNeedsForce() {
-        Task t = sup.tasks().create(host.createRequest("d2", "sleep", "1000"));
-        sup.tasks().start(req("d2"));
+        Task t = supervisor.sup().tasks().create(supervisor.host().createRequest("d2", "sleep", "1000"));
+        supervisor.sup().tasks().start(TaskRequests.of("d2"));
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-                () -> sup.tasks().delete(DeleteTaskRequest.newBuilder().setId("d2").build()));
+                () -> supervisor.sup().tasks().delete(DeleteTaskRequest.newBuilder().setId("d2").build()));
         assertEquals(io.grpc.Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
         assertTrue(TestHost.alive(t.getPid()));
 
-        Task deleted = sup.tasks().delete(DeleteTaskRequest.newBuilder().setId("d2").setForce(true).build());
+        Task deleted = supervisor.sup().tasks().delete(DeleteTaskRequest.newBuilder().setId("d2").setForce(true).build());
         assertEquals(137, deleted.getExit().getExitCode());
         assertFalse(TestHost.alive(t.getPid()));
-        assertFalse(Files.exists(host.taskDir("d2")));
-        assertFalse(Files.exists(host.runcState("d2")));
+        assertFalse(Files.exists(supervisor.host().taskDir("d2")));
+        assertFalse(Files.exists(supervisor.host().runcState("d2")));
     }
 
     @Test
     void forceDeleteOfCreatedTask() {
-        Task t = sup.tasks().create(host.createRequest("d3", "sleep", "1000"));
-        sup.tasks().delete(DeleteTaskRequest.newBuilder().setId("d3").setForce(true).build());
+        Task t = supervisor.sup().tasks().create(supervisor.host().createRequest("d3", "sleep", "1000"));
+        supervisor.sup().tasks().delete(DeleteTaskRequest.newBuilder().setId("d3").setForce(true).build());
         assertFalse(TestHost.alive(t.getPid()));
-        assertFalse(Files.exists(host.runcState("d3")));
-        assertTrue(sup.tasks().list(ListTasksRequest.getDefaultInstance()).getTasksList().isEmpty());
+        assertFalse(Files.exists(supervisor.host().runcState("d3")));
+        assertTrue(supervisor.sup().tasks().list(ListTasksRequest.getDefaultInstance()).getTasksList().isEmpty());
     }
 
     @Test
     void duplicateIdIsAlreadyExists() {
-        sup.tasks().create(host.createRequest("dup", "sleep", "1000"));
+        supervisor.sup().tasks().create(supervisor.host().createRequest("dup", "sleep", "1000"));
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-                () -> sup.tasks().create(host.createRequest("dup", "sleep", "1000")));
+                () -> supervisor.sup().tasks().create(supervisor.host().createRequest("dup", "sleep", "1000")));
         assertEquals(io.grpc.Status.Code.ALREADY_EXISTS, e.getStatus().getCode());
         assertTrue(e.getStatus().getDescription().contains("dup"));
-        assertEquals(1, sup.tasks().list(ListTasksRequest.getDefaultInstance()).getTasksCount());
+        assertEquals(1, supervisor.sup().tasks().list(ListTasksRequest.getDefaultInstance()).getTasksCount());
     }
 
     @Test
@@ -250,7 +227,7 @@ class TaskLifecycleTest {
             for (int i = 0; i < 4; i++) {
                 results.add(pool.submit(() -> {
                     try {
-                        sup.tasks().create(host.createRequest("race", "sleep", "1000"));
+                        supervisor.sup().tasks().create(supervisor.host().createRequest("race", "sleep", "1000"));
                         return io.grpc.Status.Code.OK;
                     } catch (StatusRuntimeException e) {
                         return e.getStatus().getCode();
@@ -264,40 +241,40 @@ class TaskLifecycleTest {
         }
         assertEquals(1, codes.stream().filter(c -> c == io.grpc.Status.Code.OK).count(), codes.toString());
         assertEquals(3, codes.stream().filter(c -> c == io.grpc.Status.Code.ALREADY_EXISTS).count(), codes.toString());
-        assertEquals(1, sup.tasks().list(ListTasksRequest.getDefaultInstance()).getTasksCount());
+        assertEquals(1, supervisor.sup().tasks().list(ListTasksRequest.getDefaultInstance()).getTasksCount());
     }
 
     @Test
     void badIdIsInvalidArgument() {
         for (String id : List.of("", "-x", "a/b", "../x", "x".repeat(129), "a b")) {
             StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-                    () -> sup.tasks().create(host.createRequest(id, "true")), id);
+                    () -> supervisor.sup().tasks().create(supervisor.host().createRequest(id, "true")), id);
             assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), id);
         }
     }
 
     @Test
     void malformedRequestsAreInvalidArgument() {
-        var noLog = host.createRequest("x1", "true").toBuilder().clearLogPath().build();
-        var relativeLog = host.createRequest("x1", "true").toBuilder().setLogPath("x.log").build();
-        var badSpec = host.createRequest("x1", "{not json".getBytes());
-        var longId = host.createRequest("x".repeat(100), "true");
+        var noLog = supervisor.host().createRequest("x1", "true").toBuilder().clearLogPath().build();
+        var relativeLog = supervisor.host().createRequest("x1", "true").toBuilder().setLogPath("x.log").build();
+        var badSpec = supervisor.host().createRequest("x1", "{not json".getBytes());
+        var longId = supervisor.host().createRequest("x".repeat(100), "true");
         for (var r : List.of(noLog, relativeLog, badSpec, longId)) {
-            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> sup.tasks().create(r));
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> supervisor.sup().tasks().create(r));
             assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getMessage());
         }
-        assertFalse(Files.exists(host.taskDir("x1")));
-        assertTrue(sup.tasks().list(ListTasksRequest.getDefaultInstance()).getTasksList().isEmpty());
+        assertFalse(Files.exists(supervisor.host().taskDir("x1")));
+        assertTrue(supervisor.sup().tasks().list(ListTasksRequest.getDefaultInstance()).getTasksList().isEmpty());
     }
 
     @Test
     void unknownTasksAreNotFoundEverywhere() {
         for (Runnable call : List.<Runnable>of(
-                () -> sup.tasks().start(req("ghost")),
-                () -> sup.tasks().kill(KillRequest.newBuilder().setId("ghost").setSignal(9).build()),
-                () -> sup.tasks().wait(req("ghost")),
-                () -> sup.tasks().state(req("ghost")),
-                () -> sup.tasks().delete(DeleteTaskRequest.newBuilder().setId("ghost").setForce(true).build()))) {
+                () -> supervisor.sup().tasks().start(TaskRequests.of("ghost")),
+                () -> supervisor.sup().tasks().kill(KillRequest.newBuilder().setId("ghost").setSignal(9).build()),
+                () -> supervisor.sup().tasks().wait(TaskRequests.of("ghost")),
+                () -> supervisor.sup().tasks().state(TaskRequests.of("ghost")),
+                () -> supervisor.sup().tasks().delete(DeleteTaskRequest.newBuilder().setId("ghost").setForce(true).build()))) {
             StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call::run);
             assertEquals(io.grpc.Status.Code.NOT_FOUND, e.getStatus().getCode());
             assertTrue(e.getStatus().getDescription().startsWith("task ghost: "), e.getStatus().getDescription());
@@ -307,40 +284,40 @@ class TaskLifecycleTest {
     @Test
     void runcFailureCarriesRuncMessageAndLeavesNothing() throws Exception {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-                () -> sup.tasks().create(host.createRequest("bad", "/no/such/binary")));
+                () -> supervisor.sup().tasks().create(supervisor.host().createRequest("bad", "/no/such/binary")));
         assertEquals(io.grpc.Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
         String msg = e.getStatus().getDescription();
         assertTrue(msg.startsWith("task bad: create: ") && msg.contains("runc"), msg);
         assertTrue(msg.contains("/no/such/binary"), msg);
-        assertFalse(Files.exists(host.taskDir("bad")));
-        assertFalse(Files.exists(host.runcState("bad")));
-        assertTrue(sup.tasks().list(ListTasksRequest.getDefaultInstance()).getTasksList().isEmpty());
+        assertFalse(Files.exists(supervisor.host().taskDir("bad")));
+        assertFalse(Files.exists(supervisor.host().runcState("bad")));
+        assertTrue(supervisor.sup().tasks().list(ListTasksRequest.getDefaultInstance()).getTasksList().isEmpty());
         // No process is left in the container's cgroup.
-        Path procs = Path.of("/sys/fs/cgroup/pids", host.cgroupsPath("bad"), "cgroup.procs");
+        Path procs = Path.of("/sys/fs/cgroup/pids", supervisor.host().cgroupsPath("bad"), "cgroup.procs");
         assertTrue(!Files.exists(procs) || Files.readString(procs).isBlank());
     }
 
     @Test
     void socketIsPrivateAndPidFileWritten() throws Exception {
         assertEquals("rw-------",
-                PosixFilePermissions.toString(Files.getPosixFilePermissions(host.config.socket())));
+                PosixFilePermissions.toString(Files.getPosixFilePermissions(supervisor.host().config.socket())));
         assertEquals(Long.toString(ProcessHandle.current().pid()),
-                Files.readString(host.config.pidFile()).strip());
+                Files.readString(supervisor.host().config.pidFile()).strip());
     }
 
     @Test
     void secondSupervisorOnSameStateRefusesToStart() {
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> InProcessSupervisor.start(host));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> InProcessSupervisor.start(supervisor.host()));
         assertTrue(e.getMessage().contains("another supervisor"), e.getMessage());
         // The first one still serves.
-        sup.tasks().list(ListTasksRequest.getDefaultInstance());
+        supervisor.sup().tasks().list(ListTasksRequest.getDefaultInstance());
     }
 
     @Test
     void startOfRunningTaskFails() {
-        Task t = sup.tasks().create(host.createRequest("s1", "sleep", "1000"));
-        sup.tasks().start(req("s1"));
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> sup.tasks().start(req("s1")));
+        Task t = supervisor.sup().tasks().create(supervisor.host().createRequest("s1", "sleep", "1000"));
+        supervisor.sup().tasks().start(TaskRequests.of("s1"));
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> supervisor.sup().tasks().start(TaskRequests.of("s1")));
         assertEquals(io.grpc.Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
         assertNotEquals(0, t.getPid());
     }

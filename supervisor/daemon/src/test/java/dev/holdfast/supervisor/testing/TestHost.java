@@ -4,17 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import dev.holdfast.supervisor.api.CreateTaskRequest;
+import dev.holdfast.supervisor.bundle.ProcessDirectory;
 import dev.holdfast.supervisor.config.SupervisorConfig;
 import dev.holdfast.supervisor.proc.ProcFs;
 import dev.holdfast.supervisor.shim.ShimPidFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -172,7 +170,7 @@ public final class TestHost implements AutoCloseable {
         // 3. The cgroups under our parent, in every hierarchy, deepest first.
         removeCgroups(problems);
         // 4. The directory.
-        deleteTree(dir);
+        ProcessDirectory.removeTree(dir);
         if (!problems.isEmpty()) {
             throw new IOException("cleanup: " + String.join("; ", problems));
         }
@@ -264,24 +262,4 @@ public final class TestHost implements AutoCloseable {
             problems.add(String.join(" ", cmd) + ": " + e);
         }
     }
-
-    public static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                Files.deleteIfExists(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-    }
-
 }
