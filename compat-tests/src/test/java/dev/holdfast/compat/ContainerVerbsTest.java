@@ -57,6 +57,10 @@ class ContainerVerbsTest {
         assertEquals("running", docker("inspect", "-f", "{{.State.Status}}", name).out());
         DockerResult notPaused = docker("unpause", name);
         assertTrue(notPaused.stderr().contains("is not paused"), notPaused::toString);
+        // --until is whole seconds: the unpause of this very second shows once the second is over.
+        Await.value(SHORT, () -> docker("events", "--since", "1h", "--until", "0s", "--filter", "container=" + name,
+                "--format", "{{.Action}}").assertOk().stdout(), out -> out.contains("pause\nunpause\n"),
+                "pause and unpause events");
         docker("pause", name).assertOk();
         docker("stop", "-t", "5", name).assertOk();
         assertEquals("exited false", docker("inspect", "-f", "{{.State.Status}} {{.State.Paused}}", name).out());

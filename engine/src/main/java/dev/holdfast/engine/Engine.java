@@ -87,7 +87,7 @@ public final class Engine implements AutoCloseable {
         new ImageRoutes(images).register(router);
         new ContainerRoutes(service).register(router);
         new InteractiveRoutes(service, new InteractiveTasks(channel, config.supervisorSocket())).register(router);
-        new ContainerControlRoutes(containerStore, new ContainerControl(containerStore, tasks)).register(router);
+        new ContainerControlRoutes(containerStore, new ContainerControl(containerStore, tasks, events)).register(router);
         new EventRoutes(events).register(router);
         new NetworkRoutes(config.bridge(), config.subnet()).register(router);
         InfoRoutes.EngineFacts facts = new InfoRoutes.EngineFacts(engineId(config.dataRoot()), config.dataRoot(),

@@ -4,17 +4,24 @@ import dev.holdfast.engine.api.ApiException;
 import dev.holdfast.engine.api.Json;
 import dev.holdfast.engine.spec.Resources;
 import dev.holdfast.engine.task.TaskClient;
+import dev.holdfast.engine.events.Event;
+import dev.holdfast.engine.events.EventBus;
 import java.io.IOException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** docker pause, unpause and update: the task's state in the supervisor and the record that shows it. */
 public final class ContainerControl {
     private final ContainerStore store;
     private final TaskClient tasks;
+    private final EventBus events;
 
-    public ContainerControl(ContainerStore store, TaskClient tasks) {
+    public ContainerControl(ContainerStore store, TaskClient tasks, EventBus events) {
         this.store = store;
         this.tasks = tasks;
+        this.events = events;
     }
 
     public TaskClient tasks() {
@@ -36,6 +43,7 @@ public final class ContainerControl {
         } finally {
             c.lock().unlock();
         }
+        publish(c, "pause");
     }
 
     public void unpause(Container c) {
@@ -50,6 +58,7 @@ public final class ContainerControl {
         } finally {
             c.lock().unlock();
         }
+        publish(c, "unpause");
     }
 
     /** The reconciler found the task paused (or not): the record follows the supervisor. */
@@ -103,6 +112,19 @@ public final class ContainerControl {
         } finally {
             c.lock().unlock();
         }
+        publish(c, "update");
+    }
+
+    /** A container event with the attributes ContainerService gives its events (labels, image, name). */
+    private void publish(Container c, String action) {
+        ContainerRecord r = c.record();
+        Map<String, String> attributes = new LinkedHashMap<>();
+        if (r.config().labels() != null) {
+            attributes.putAll(r.config().labels());
+        }
+        attributes.put("image", r.config().image());
+        attributes.put("name", r.shortName());
+        events.publish(new Event("container", action, c.id(), attributes, Instant.now()));
     }
 
     private static Long pick(Long asked, Long old) {
