@@ -87,25 +87,71 @@ public final class InteractiveRoutes {
         }
         AttachOpen open = AttachOpen.newBuilder().setId(c.id()).setStdin(stdin).setStdout(stdout)
                 .setStderr(stderr).setStdinOnce(config.stdinOnce()).build();
+        if (!stdin && (stdout || stderr) && !c.record().state().hasProcess()) {
+            followNextRun(c, stdout, stderr, tty, out);
+            return Reply.streamed();
+        }
         AttachSession session = new AttachSession(tasks, out, tty, open, keys);
         Runnable hook = session::open;
+        boolean beforeStart;
+        LogFiles files = new LogFiles(c.logPath());
+        LogCursor runStart = null;
         c.lock().lock();
         try {
-            if (c.record().state().hasProcess()) {
-                session.open();
-            } else {
+            beforeStart = !c.record().state().hasProcess();
+            if (beforeStart) {
+                runStart = LogCursor.atEnd(files);
                 c.beforeNextStart(hook);
+            } else {
+                session.open();
             }
         } finally {
             c.lock().unlock();
         }
-        if (stdin) {
-            session.pumpStdin(r.hijackedInput());
+        try {
+            if (stdin) {
+                session.pumpStdin(r.hijackedInput());
+            }
+            AttachSession.End end = session.ended().join();
+            c.cancelBeforeNextStart(hook);
+            if (beforeStart && end == AttachSession.End.FAILED && (stdout || stderr)
+                    && io.grpc.Status.fromThrowable(session.failure()).getCode() == Code.FAILED_PRECONDITION) {
+                // The run was over before the supervisor had our open (Attach has no acknowledgement to wait
+                // for): its output is in the log, from where this attach began.
+                LogQuery query = new LogQuery(stdout, stderr, null, null, -1, false, false);
+                synchronized (out) {
+                    new LogReader(files).copy(runStart, query, new LogSink(out, !tty, false),
+                            CompletableFuture.completedFuture(null), out::isOpen);
+                }
+            }
+        } finally {
+            if (runStart != null) {
+                runStart.close();
+            }
+            out.close();
         }
-        session.ended().join();
-        c.cancelBeforeNextStart(hook);
-        out.close();
         return Reply.streamed();
+    }
+
+    /**
+     * Output-only attach to a container that has not started (foreground {@code docker run} without -i): read from
+     * the log, since the supervisor's Attach cannot tell when its open has reached the shim, and a Start issued
+     * before that would lose the first output of a short-lived process.
+     */
+    private static void followNextRun(Container c, boolean stdout, boolean stderr, boolean tty, ResponseStream out)
+            throws IOException, InterruptedException {
+        LogQuery query = new LogQuery(stdout, stderr, null, null, -1, false, true);
+        LogFiles files = new LogFiles(c.logPath());
+        CompletableFuture<?> runEnded = c.nextExit();
+        try (LogCursor cursor = LogCursor.atEnd(files)) {
+            new LogReader(files).copy(cursor, query, new LogSink(out, !tty, false), runEnded, out::isOpen);
+        } catch (IOException e) {
+            if (out.isOpen()) {
+                throw e;
+            }
+        } finally {
+            out.close();
+        }
     }
 
     private static void replayLog(Container c, boolean stdout, boolean stderr, boolean tty, ResponseStream out)

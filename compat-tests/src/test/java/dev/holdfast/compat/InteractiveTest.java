@@ -1,0 +1,185 @@
+package dev.holdfast.compat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** stdin, tty, attach (with detach keys), resize and exec, driven through the real docker CLI. */
+class InteractiveTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    private HoldfastDaemon holdfast;
+
+    @BeforeEach
+    void start() {
+        holdfast = HoldfastDaemon.start();
+    }
+
+    @AfterEach
+    void stop() {
+        if (holdfast != null) {
+            holdfast.close();
+        }
+    }
+
+    @Test
+    void pipedStdinReachesTheContainer() {
+        DockerResult r = holdfast.dockerWithInput("data\n".getBytes(StandardCharsets.UTF_8),
+                "run", "-i", "--rm", "busybox", "cat").assertOk();
+        assertEquals("data", r.out());
+    }
+
+    @Test
+    void ttyContainerHasAPseudoTerminal() {
+        DockerResult r = holdfast.docker("run", "-t", "--rm", "busybox", "tty").assertOk();
+        assertTrue(r.out().startsWith("/dev/pts/"), r.toString());
+        DockerResult term = holdfast.docker("run", "-t", "--rm", "busybox", "sh", "-c", "echo $TERM").assertOk();
+        assertEquals("xterm", term.out().strip());
+    }
+
+    @Test
+    void interactiveShellThroughAPty() {
+        try (Pty pty = Pty.start(holdfast, "run -it --rm busybox sh")) {
+            // Typed at once: stdin that arrives before the container starts is kept for it.
+            pty.type("echo hi-$((40+2)); exit 3\n");
+            pty.await("hi-42");
+            assertEquals(3, pty.awaitExit());
+        }
+    }
+
+    @Test
+    void execOutputExitCodeAndOptions() {
+        holdfast.docker("run", "-d", "--name", "cx", "-e", "FROM_RUN=r", "busybox", "sleep", "1000").assertOk();
+        assertEquals("x", holdfast.docker("exec", "cx", "echo", "x").assertOk().out());
+        holdfast.docker("exec", "cx", "sh", "-c", "exit 5").assertExit(5);
+        assertEquals("r b", holdfast.docker("exec", "-e", "FROM_EXEC=b", "cx", "sh", "-c",
+                "echo $FROM_RUN $FROM_EXEC").assertOk().out());
+        assertEquals("/tmp", holdfast.docker("exec", "-w", "/tmp", "cx", "pwd").assertOk().out());
+        assertEquals("65534", holdfast.docker("exec", "-u", "nobody", "cx", "id", "-u").assertOk().out());
+        DockerResult err = holdfast.docker("exec", "cx", "sh", "-c", "echo oops >&2");
+        assertEquals("oops", err.stderr().strip());
+        holdfast.docker("exec", "cx", "no-such-command").assertExit(127);
+        assertEquals("piped", holdfast.dockerWithInput("piped\n".getBytes(StandardCharsets.UTF_8),
+                "exec", "-i", "cx", "cat").assertOk().out());
+        holdfast.docker("exec", "-d", "cx", "sh", "-c", "echo detached > /tmp/d").assertOk();
+        Await.until(WAIT, () -> holdfast.docker("exec", "cx", "cat", "/tmp/d").out().equals("detached"),
+                "the detached exec wrote its file");
+        assertTrue(holdfast.docker("exec", "-t", "cx", "tty").assertOk().out().startsWith("/dev/pts/"));
+        holdfast.docker("stop", "-t", "0", "cx").assertOk();
+        DockerResult stopped = holdfast.docker("exec", "cx", "true");
+        assertEquals(1, stopped.exitCode(), stopped.toString());
+        assertTrue(stopped.stderr().contains("is not running"), stopped.toString());
+    }
+
+    @Test
+    void attachAndDetachLeavesTheContainerRunning() {
+        holdfast.docker("run", "-d", "-it", "--name", "ax", "busybox", "sh").assertOk();
+        try (Pty pty = Pty.start(holdfast, "attach ax")) {
+            pty.type("echo attached-$((1+1))\n");
+            pty.await("attached-2");
+            pty.type("\u0010\u0011");
+            pty.awaitExit();
+            assertTrue(pty.output().contains("read escape sequence"), pty.output());
+        }
+        assertEquals("true", holdfast.docker("inspect", "-f", "{{.State.Running}}", "ax").assertOk().out());
+    }
+
+    @Test
+    void execAndAttachAfterTheEngineWasKilled() {
+        holdfast.docker("run", "-d", "-i", "--name", "kx", "busybox", "sh", "-c", "read line; echo got $line")
+                .assertOk();
+        holdfast.engine("kill");
+        holdfast.engine("start");
+        assertEquals("adopted", holdfast.docker("exec", "kx", "echo", "adopted").assertOk().out());
+        DockerResult attached = holdfast.dockerWithInput("hello\n".getBytes(StandardCharsets.UTF_8), "attach", "kx");
+        assertEquals("got hello", attached.out(), attached.toString());
+        assertEquals("0", holdfast.docker("wait", "kx").assertOk().out());
+    }
+
+    /** A docker command with a terminal: util-linux {@code script} gives it a pty and relays our bytes. */
+    static final class Pty implements AutoCloseable {
+        private final Process process;
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        private final OutputStream in;
+
+        private Pty(Process process) {
+            this.process = process;
+            this.in = process.getOutputStream();
+            Thread.ofVirtual().start(() -> {
+                byte[] buffer = new byte[4096];
+                try (InputStream stream = process.getInputStream()) {
+                    int n;
+                    while ((n = stream.read(buffer)) >= 0) {
+                        synchronized (out) {
+                            out.write(buffer, 0, n);
+                        }
+                    }
+                } catch (IOException ignored) {
+                    // ended
+                }
+            });
+        }
+
+        static Pty start(HoldfastDaemon holdfast, String dockerArgs) {
+            ProcessBuilder builder = new ProcessBuilder(List.of("script", "-qec",
+                    System.getProperty("holdfast.docker", "docker") + " " + dockerArgs, "/dev/null"));
+            builder.environment().put("DOCKER_HOST", holdfast.dockerHost());
+            builder.environment().put("DOCKER_CLI_HINTS", "false");
+            builder.redirectErrorStream(true);
+            try {
+                return new Pty(builder.start());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        String output() {
+            synchronized (out) {
+                return out.toString(StandardCharsets.UTF_8);
+            }
+        }
+
+        void await(String text) {
+            Await.until(WAIT, () -> output().contains(text), "'" + text + "' in the terminal; so far: " + output());
+        }
+
+        void type(String text) {
+            try {
+                in.write(text.getBytes(StandardCharsets.UTF_8));
+                in.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        int awaitExit() {
+            try {
+                if (!process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+                    throw new AssertionError("still running; output: " + output());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+            return process.exitValue();
+        }
+
+        @Override
+        public void close() {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+    }
+}
