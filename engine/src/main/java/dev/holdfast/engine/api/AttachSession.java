@@ -11,6 +11,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One attach of a hijacked client connection to a process through the supervisor's Attach stream: output as
@@ -25,8 +28,10 @@ final class AttachSession implements StreamObserver<AttachOutput> {
     private final boolean tty;
     private final AttachOpen open;
     private final byte[] detachKeys;
+    private static final long OPEN_TIMEOUT_SECONDS = 10;
+
     private final CompletableFuture<End> ended = new CompletableFuture<>();
-    private volatile Throwable failure;
+    private final CompletableFuture<Void> acknowledged = new CompletableFuture<>();
     private StreamObserver<AttachRequest> requests;
     // stdin that arrived before the stream was opened (docker run sends it before it starts the container)
     private final java.util.List<AttachRequest> pending = new java.util.ArrayList<>();
@@ -40,9 +45,22 @@ final class AttachSession implements StreamObserver<AttachOutput> {
         out.closeFuture().addListener(f -> finish(End.CLIENT_GONE));
     }
 
-    /** Opens the supervisor's stream; output flows from then on. */
-    synchronized void open() {
+    /**
+     * Opens the supervisor's stream and returns once the supervisor acknowledged it (or the attach ended): a process
+     * started after this returns loses no output to this attach.
+     */
+    void open() throws InterruptedException {
+        sendOpen();
+        try {
+            acknowledged.get(OPEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            finish(End.FAILED);
+        }
+    }
+
+    private synchronized void sendOpen() {
         if (requests != null || ended.isDone()) {
+            acknowledged.complete(null);
             return;
         }
         requests = tasks.attach(this);
@@ -114,12 +132,9 @@ final class AttachSession implements StreamObserver<AttachOutput> {
         return ended;
     }
 
-    Throwable failure() {
-        return failure;
-    }
-
     /** Ends the session; a detach or a client that left cancels the supervisor stream, the process runs on. */
     void finish(End end) {
+        acknowledged.complete(null);
         if (!ended.complete(end)) {
             return;
         }
@@ -138,6 +153,10 @@ final class AttachSession implements StreamObserver<AttachOutput> {
 
     @Override
     public void onNext(AttachOutput output) {
+        if (output.getStream() == AttachOutput.Stream.STREAM_UNKNOWN) {
+            acknowledged.complete(null);
+            return;
+        }
         byte[] data = output.getData().toByteArray();
         try {
             synchronized (out) {
@@ -155,7 +174,6 @@ final class AttachSession implements StreamObserver<AttachOutput> {
 
     @Override
     public void onError(Throwable t) {
-        failure = t;
         finish(End.FAILED);
     }
 

@@ -66,7 +66,7 @@ public final class InteractiveRoutes {
     /**
      * Live output and stdin through the supervisor; {@code logs=1} replays the log file first. A container that is
      * not running (foreground {@code docker run} attaches before it starts) is attached when its next run's task
-     * exists, before it starts, so no output is missed.
+     * exists; its start waits for the supervisor's acknowledgement, so no output is missed.
      */
     private Reply attach(ApiRequest r) throws IOException, InterruptedException {
         Container c = store.get(r.pathParam("id"));
@@ -76,82 +76,54 @@ public final class InteractiveRoutes {
         boolean stdout = r.queryBool("stdout");
         boolean stderr = r.queryBool("stderr");
         byte[] keys = AttachSession.parseDetachKeys(r.query("detachKeys").orElse(null));
-        ResponseStream out = r.hijack(LogSink.contentType(tty, r.version()));
+        boolean stream = r.queryBool("stream");
+        AttachOpen open = AttachOpen.newBuilder().setId(c.id()).setStdin(stdin).setStdout(stdout)
+                .setStderr(stderr).setStdinOnce(config.stdinOnce()).build();
+        ResponseStream out;
+        AttachSession session;
+        Runnable hook = null;
+        // The client sends its start as soon as it reads our 101: the hook that opens the attach before the start
+        // must be in place by then, so the upgrade is answered under the container's lock (start takes it too).
+        c.lock().lock();
+        try {
+            out = r.hijack(LogSink.contentType(tty, r.version()));
+            session = new AttachSession(tasks, out, tty, open, keys);
+            if (stream && !c.record().state().hasProcess()) {
+                hook = () -> {
+                    try {
+                        session.open();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                };
+                c.beforeNextStart(hook);
+            }
+        } finally {
+            c.lock().unlock();
+        }
         service.attached(c);
         if (r.queryBool("logs") && (stdout || stderr)) {
             replayLog(c, stdout, stderr, tty, out);
         }
-        if (!r.queryBool("stream")) {
+        if (!stream) {
             out.close();
             return Reply.streamed();
         }
-        AttachOpen open = AttachOpen.newBuilder().setId(c.id()).setStdin(stdin).setStdout(stdout)
-                .setStderr(stderr).setStdinOnce(config.stdinOnce()).build();
-        if (!stdin && (stdout || stderr) && !c.record().state().hasProcess()) {
-            followNextRun(c, stdout, stderr, tty, out);
-            return Reply.streamed();
-        }
-        AttachSession session = new AttachSession(tasks, out, tty, open, keys);
-        Runnable hook = session::open;
-        boolean beforeStart;
-        LogFiles files = new LogFiles(c.logPath());
-        LogCursor runStart = null;
-        c.lock().lock();
-        try {
-            beforeStart = !c.record().state().hasProcess();
-            if (beforeStart) {
-                runStart = LogCursor.atEnd(files);
-                c.beforeNextStart(hook);
-            } else {
-                session.open();
-            }
-        } finally {
-            c.lock().unlock();
+        if (hook == null) {
+            session.open();
         }
         try {
             if (stdin) {
                 session.pumpStdin(r.hijackedInput());
             }
-            AttachSession.End end = session.ended().join();
-            c.cancelBeforeNextStart(hook);
-            if (beforeStart && end == AttachSession.End.FAILED && (stdout || stderr)
-                    && io.grpc.Status.fromThrowable(session.failure()).getCode() == Code.FAILED_PRECONDITION) {
-                // The run was over before the supervisor had our open (Attach has no acknowledgement to wait
-                // for): its output is in the log, from where this attach began.
-                LogQuery query = new LogQuery(stdout, stderr, null, null, -1, false, false);
-                synchronized (out) {
-                    new LogReader(files).copy(runStart, query, new LogSink(out, !tty, false),
-                            CompletableFuture.completedFuture(null), out::isOpen);
-                }
-            }
+            session.ended().join();
         } finally {
-            if (runStart != null) {
-                runStart.close();
+            if (hook != null) {
+                c.cancelBeforeNextStart(hook);
             }
             out.close();
         }
         return Reply.streamed();
-    }
-
-    /**
-     * Output-only attach to a container that has not started (foreground {@code docker run} without -i): read from
-     * the log, since the supervisor's Attach cannot tell when its open has reached the shim, and a Start issued
-     * before that would lose the first output of a short-lived process.
-     */
-    private static void followNextRun(Container c, boolean stdout, boolean stderr, boolean tty, ResponseStream out)
-            throws IOException, InterruptedException {
-        LogQuery query = new LogQuery(stdout, stderr, null, null, -1, false, true);
-        LogFiles files = new LogFiles(c.logPath());
-        CompletableFuture<?> runEnded = c.nextExit();
-        try (LogCursor cursor = LogCursor.atEnd(files)) {
-            new LogReader(files).copy(cursor, query, new LogSink(out, !tty, false), runEnded, out::isOpen);
-        } catch (IOException e) {
-            if (out.isOpen()) {
-                throw e;
-            }
-        } finally {
-            out.close();
-        }
     }
 
     private static void replayLog(Container c, boolean stdout, boolean stderr, boolean tty, ResponseStream out)
@@ -239,7 +211,7 @@ public final class InteractiveRoutes {
                 .orElseThrow(() -> ApiException.notFound("No such exec instance: " + id));
     }
 
-    private Reply startExec(ApiRequest r) throws IOException {
+    private Reply startExec(ApiRequest r) throws IOException, InterruptedException {
         ExecRecord exec = exec(r.pathParam("id"));
         ExecStartConfig start = r.bodyJson(ExecStartConfig.class);
         Container c = store.get(exec.containerId());

@@ -160,6 +160,14 @@ final class AttachRelay implements StreamObserver<AttachRequest> {
             connection.close();
             return;
         }
+        // The acknowledgement: the shim connection is open, so the caller may start the process without losing
+        // output. It goes out before any output frame.
+        synchronized (outLock) {
+            if (finished) {
+                return;
+            }
+            out.onNext(AttachOutput.getDefaultInstance());
+        }
         Thread.ofVirtual().name("attach-out-" + o.getId()).start(this::relayOutput);
         if (o.getStdin()) {
             Thread.ofVirtual().name("attach-in-" + o.getId()).start(this::relayStdin);
