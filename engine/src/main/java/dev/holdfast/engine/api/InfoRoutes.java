@@ -1,5 +1,6 @@
 package dev.holdfast.engine.api;
 
+import dev.holdfast.engine.spec.HostLimits;
 import dev.holdfast.engine.container.Container;
 import dev.holdfast.engine.container.ContainerState;
 import dev.holdfast.engine.container.ContainerStore;
@@ -86,7 +87,7 @@ public final class InfoRoutes {
         info.put("RegistryConfig", Map.of("IndexConfigs", Map.of(), "InsecureRegistryCIDRs", List.of(),
                 "Mirrors", List.of()));
         info.put("NCPU", Runtime.getRuntime().availableProcessors());
-        info.put("MemTotal", memTotal());
+        info.put("MemTotal", HostLimits.memoryTotal());
         info.put("GenericResources", null);
         info.put("DockerRootDir", facts.dataRoot().toString());
         info.put("HttpProxy", "");
@@ -117,18 +118,6 @@ public final class InfoRoutes {
         return fds == null ? 0 : fds.length;
     }
 
-    private static long memTotal() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-                if (line.startsWith("MemTotal:")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            // Reported as 0: docker info prints it, nothing depends on it.
-        }
-        return 0;
-    }
 
     private static String operatingSystem() {
         try {

@@ -4,11 +4,8 @@ import dev.holdfast.engine.api.ApiException;
 import dev.holdfast.engine.api.Json;
 import dev.holdfast.engine.spec.Resources;
 import dev.holdfast.engine.task.TaskClient;
-import dev.holdfast.engine.events.Event;
 import dev.holdfast.engine.events.EventBus;
 import java.io.IOException;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -115,16 +112,8 @@ public final class ContainerControl {
         publish(c, "update");
     }
 
-    /** A container event with the attributes ContainerService gives its events (labels, image, name). */
     private void publish(Container c, String action) {
-        ContainerRecord r = c.record();
-        Map<String, String> attributes = new LinkedHashMap<>();
-        if (r.config().labels() != null) {
-            attributes.putAll(r.config().labels());
-        }
-        attributes.put("image", r.config().image());
-        attributes.put("name", r.shortName());
-        events.publish(new Event("container", action, c.id(), attributes, Instant.now()));
+        events.publish(ContainerEvents.of(c, action, Map.of()));
     }
 
     private static Long pick(Long asked, Long old) {

@@ -2,7 +2,6 @@ package dev.holdfast.engine.container;
 
 import dev.holdfast.engine.api.ApiException;
 import dev.holdfast.engine.api.Json;
-import dev.holdfast.engine.events.Event;
 import dev.holdfast.engine.events.EventBus;
 import dev.holdfast.engine.image.Image;
 import dev.holdfast.engine.log.LogRotation;
@@ -23,7 +22,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -685,15 +683,7 @@ public final class ContainerService implements AutoCloseable {
     // ---- helpers ------------------------------------------------------------------------------------------------
 
     private void publish(Container c, String action, Map<String, String> extra) {
-        ContainerRecord r = c.record();
-        Map<String, String> attributes = new LinkedHashMap<>();
-        if (r.config().labels() != null) {
-            attributes.putAll(r.config().labels());
-        }
-        attributes.put("image", r.config().image());
-        attributes.put("name", r.shortName());
-        attributes.putAll(extra);
-        events.publish(new Event("container", action, c.id(), attributes, Instant.now()));
+        events.publish(ContainerEvents.of(c, action, extra));
     }
 
     private void deleteTaskQuietly(String id) {

@@ -22,4 +22,18 @@ public final class HostLimits {
         }
         return fallback;
     }
+
+    /** The host's memory in bytes (MemTotal of /proc/meminfo), or 0 when unknown. */
+    public static long memoryTotal() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Unknown: 0, which docker info and stats print as such.
+        }
+        return 0;
+    }
 }

@@ -1,5 +1,6 @@
 package dev.holdfast.engine.stats;
 
+import dev.holdfast.engine.spec.HostLimits;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -70,7 +71,7 @@ public final class StatsView {
         view.put("stats", stats);
         view.put("failcnt", usage.path("failcnt").asLong());
         long limit = usage.path("limit").asLong();
-        long host = hostMemory();
+        long host = HostLimits.memoryTotal();
         view.put("limit", limit <= 0 || (host > 0 && limit > host) ? host : limit);
         return view;
     }
@@ -123,16 +124,4 @@ public final class StatsView {
         return 0;
     }
 
-    private static long hostMemory() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-                if (line.startsWith("MemTotal:")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // Unknown.
-        }
-        return 0;
-    }
 }
