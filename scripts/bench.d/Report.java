@@ -132,6 +132,9 @@ public final class Report {
         s.add(new Section("Memory (idle, " + n + " running containers, right after starting them)", List.of(
                 Row.of("mem.shim.uss", "shim USS, median over the containers", "KiB").target("abs<=1024"),
                 Row.of("mem.shim.rss", "shim RSS, median over the containers", "KiB"),
+                Row.of("mem.shim_tty.uss", "shim USS: run -dit busybox sh, client attached", "KiB")
+                        .target("abs<=1024"),
+                Row.of("mem.shim_tty.rss", "shim RSS: run -dit busybox sh, client attached", "KiB"),
                 Row.of("mem.daemons.rss", "daemons RSS: engine+supervisor | dockerd+containerd", "MiB").scale(1.0 / 1024),
                 Row.of("mem.daemons.uss", "daemons USS: engine+supervisor | dockerd+containerd", "MiB").scale(1.0 / 1024),
                 Row.of("mem.daemon.rss", "  engine | dockerd RSS", "MiB").scale(1.0 / 1024),
