@@ -79,6 +79,9 @@ public final class InteractiveRoutes {
         boolean stream = r.queryBool("stream");
         AttachOpen open = AttachOpen.newBuilder().setId(c.id()).setStdin(stdin).setStdout(stdout)
                 .setStderr(stderr).setStdinOnce(config.stdinOnce()).build();
+        if (stream) {
+            tasks.awaitReachable(c.id());
+        }
         ResponseStream out;
         AttachSession session;
         Runnable hook = null;

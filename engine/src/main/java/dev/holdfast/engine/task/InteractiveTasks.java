@@ -15,23 +15,26 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /** The supervisor calls of the interactive half: attach streams, terminal sizes and execs. */
 public final class InteractiveTasks {
-    private static final long CALL_TIMEOUT_SECONDS = 60;
-
-    private final ManagedChannel channel;
-    private final Path socket;
+    private final SupervisorCalls calls;
 
     public InteractiveTasks(ManagedChannel channel, Path socket) {
-        this.channel = channel;
-        this.socket = socket;
+        this.calls = new SupervisorCalls(channel, socket);
+    }
+
+    /**
+     * Waits until the supervisor can be reached, so that an attach stream is not opened into the gap of its
+     * restart; the client's connection is still plain HTTP then, so a failure is an ordinary error reply.
+     */
+    public void awaitReachable(String id) {
+        calls.awaitReachable("attach", id);
     }
 
     /** Opens an Attach call; the caller sends {@code open} first. */
     public StreamObserver<AttachRequest> attach(StreamObserver<AttachOutput> output) {
-        return TasksGrpc.newStub(channel).attach(output);
+        return TasksGrpc.newStub(calls.channel()).attach(output);
     }
 
     public Task resize(String id, String execId, int width, int height) {
@@ -65,21 +68,17 @@ public final class InteractiveTasks {
 
     public void deleteQuietly(String id, String execId) {
         try {
-            stub().delete(DeleteTaskRequest.newBuilder().setId(id).setExecId(execId).setForce(true).build());
+            calls.stub().delete(DeleteTaskRequest.newBuilder().setId(id).setExecId(execId).setForce(true).build());
         } catch (StatusRuntimeException e) {
             // gone already, or the supervisor is away: nothing to clean then
         }
     }
 
     private TasksGrpc.TasksBlockingStub stub() {
-        return TasksGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        return calls.stub();
     }
 
     private <T> T call(String what, String id, java.util.function.Supplier<T> rpc) {
-        try {
-            return rpc.get();
-        } catch (StatusRuntimeException e) {
-            throw SupervisorException.of(e.getStatus(), what, id, socket, e);
-        }
+        return calls.call(what, id, rpc);
     }
 }

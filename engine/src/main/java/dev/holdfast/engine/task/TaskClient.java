@@ -11,17 +11,14 @@ import dev.holdfast.supervisor.api.TaskEvent;
 import dev.holdfast.supervisor.api.TaskRequest;
 import dev.holdfast.supervisor.api.TasksGrpc;
 import dev.holdfast.supervisor.api.UpdateTaskRequest;
-import io.grpc.ConnectivityState;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -30,20 +27,14 @@ import java.util.function.Supplier;
  * for which container, and, when the supervisor is down, at which socket it was expected.
  */
 public final class TaskClient {
-    // runc create pulls a whole rootfs together; generous, but a hung supervisor must not hang the API forever.
-    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
-    private static final Duration RECONNECT_GRACE = Duration.ofSeconds(3);
-
-    private final ManagedChannel channel;
-    private final Path socket;
+    private final SupervisorCalls calls;
 
     public TaskClient(ManagedChannel channel, Path socket) {
-        this.channel = channel;
-        this.socket = socket;
+        this.calls = new SupervisorCalls(channel, socket);
     }
 
     public Path socket() {
-        return socket;
+        return calls.socket();
     }
 
     /** Log rotation options come from the container's LogConfig; 0 means unlimited. */
@@ -88,7 +79,7 @@ public final class TaskClient {
     /** Waits up to {@code timeout} for the task to stop; empty when it is still running then. */
     public Optional<Task> awaitExit(String id, Duration timeout) {
         try {
-            return Optional.of(call("wait for task", id, () -> TasksGrpc.newBlockingStub(channel)
+            return Optional.of(call("wait for task", id, () -> TasksGrpc.newBlockingStub(calls.channel())
                     .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
                     .wait(TaskRequest.newBuilder().setId(id).build())));
         } catch (SupervisorException e) {
@@ -143,63 +134,25 @@ public final class TaskClient {
      */
     public Context.CancellableContext subscribe(StreamObserver<TaskEvent> observer) {
         Context.CancellableContext context = Context.current().withCancellation();
-        context.run(() -> TasksGrpc.newStub(channel).events(EventsRequest.getDefaultInstance(), observer));
+        context.run(() -> TasksGrpc.newStub(calls.channel()).events(EventsRequest.getDefaultInstance(), observer));
         return context;
     }
 
     /** Lets the next call try to connect at once instead of waiting out the channel's own backoff. */
     public void resetConnectBackoff() {
-        channel.resetConnectBackoff();
+        calls.resetConnectBackoff();
     }
 
     /** Describes a failed event stream the way the other calls describe their failures. */
     public SupervisorException describe(Throwable failure, String call) {
-        return SupervisorException.of(Status.fromThrowable(failure), call, null, socket, failure);
+        return SupervisorException.of(Status.fromThrowable(failure), call, null, calls.socket(), failure);
     }
 
     private TasksGrpc.TasksBlockingStub stub() {
-        return TasksGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        return calls.stub();
     }
 
     private <T> T call(String what, String id, Supplier<T> rpc) {
-        try {
-            return rpc.get();
-        } catch (StatusRuntimeException e) {
-            if (!SupervisorException.isUnreachable(e.getStatus())) {
-                throw SupervisorException.of(e.getStatus(), what, id, socket, e);
-            }
-            // The call never reached the supervisor, so another try is safe; one that is restarting is back soon.
-            if (awaitConnection(RECONNECT_GRACE)) {
-                try {
-                    return rpc.get();
-                } catch (StatusRuntimeException again) {
-                    throw SupervisorException.of(again.getStatus(), what, id, socket, again);
-                }
-            }
-            throw SupervisorException.of(e.getStatus(), what, id, socket, e);
-        }
-    }
-
-    /** Connects now (not after the channel's own backoff) and waits until connected, at most {@code timeout}. */
-    private boolean awaitConnection(Duration timeout) {
-        channel.resetConnectBackoff();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        ConnectivityState state = channel.getState(true);
-        while (state != ConnectivityState.READY) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return false;
-            }
-            CountDownLatch changed = new CountDownLatch(1);
-            channel.notifyWhenStateChanged(state, changed::countDown);
-            try {
-                changed.await(left, TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-            state = channel.getState(true);
-        }
-        return true;
+        return calls.call(what, id, rpc);
     }
 }
