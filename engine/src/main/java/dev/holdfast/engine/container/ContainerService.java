@@ -144,6 +144,10 @@ public final class ContainerService implements AutoCloseable {
             cancelPendingRestart(c);
             c.policyRestarts(0);
             c.restartDelay(null);
+            if (c.record().restartCount() != 0) {
+                // dockerd's ResetRestartManager(true): a manual start or restart begins the count anew.
+                store.update(c, r -> r.withRestartCount(0));
+            }
             run(c);
         } finally {
             c.lock().unlock();
@@ -639,14 +643,20 @@ public final class ContainerService implements AutoCloseable {
 
     // ---- rename, prune -------------------------------------------------------------------------------------------
 
-    /** {@code docker rename}: 409 when the new name is taken, as at create. */
+    /**
+     * {@code docker rename}: 409 when the new name is taken, as at create; 400 for the current name. Like dockerd,
+     * the slash is added before validation, so an invalid name is quoted with it.
+     */
     public void rename(Container c, String newName) {
-        String name = ContainerNames.validate(newName);
+        if (newName.isEmpty()) {
+            throw ApiException.badRequest("Neither old nor new names may be empty");
+        }
+        String name = ContainerNames.validate(newName.startsWith("/") ? newName : "/" + newName);
         c.lock().lock();
         try {
             String old = c.record().name();
             if (old.equals(name)) {
-                return;
+                throw ApiException.badRequest("Renaming a container with the same name as its current name");
             }
             store.names().reserve(name, c.id());
             try {

@@ -140,6 +140,37 @@ class ContainerLifecycleTest {
     }
 
     @Test
+    void aManualRestartResetsTheRestartCount() throws Exception {
+        Container c = engine.run("flaky", "{\"Image\":\"busybox\",\"HostConfig\":{\"RestartPolicy\":"
+                + "{\"Name\":\"on-failure\",\"MaximumRetryCount\":5}}}");
+        int pid = c.record().state().pid();
+        engine.supervisor.exit(c.id(), 1);
+        await("restart by the policy", () -> c.record().state().hasProcess() && c.record().state().pid() != pid);
+        assertEquals(1, c.record().restartCount());
+        engine.service.restart(c, 1);
+        assertEquals("running", c.record().state().status());
+        assertEquals(0, c.record().restartCount(), "dockerd resets the count at a manual start");
+    }
+
+    @Test
+    void renameRefusesTheCurrentNameAndATakenOne() throws Exception {
+        Container c = engine.create("first", BUSYBOX);
+        Container other = engine.create("second", BUSYBOX);
+        ApiException same = assertThrows(ApiException.class, () -> engine.service.rename(c, "first"));
+        assertEquals(400, same.status().code());
+        assertEquals("Renaming a container with the same name as its current name", same.getMessage());
+        assertEquals(409, assertThrows(ApiException.class, () -> engine.service.rename(c, "second")).status().code());
+        ApiException invalid = assertThrows(ApiException.class, () -> engine.service.rename(c, "a b"));
+        assertEquals("Invalid container name (/a b), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", invalid.getMessage());
+        engine.service.rename(c, "third");
+        assertEquals("/third", c.record().name());
+        assertEquals(c.id(), engine.service.store().get("third").id());
+        assertTrue(engine.service.store().find("first").isEmpty());
+        engine.service.rename(other, "/first");
+        assertEquals("/first", other.record().name());
+    }
+
+    @Test
     void anExplicitStopIsNotFollowedByARestart() throws Exception {
         Container c = engine.run("always", "{\"Image\":\"busybox\",\"HostConfig\":{\"RestartPolicy\":{\"Name\":\"always\"}}}");
         int pid = c.record().state().pid();
