@@ -120,19 +120,20 @@ public final class ContainerRoutes {
         if (limit > 0) {
             matching = matching.limit(limit);
         }
-        return Reply.ok(matching.map(c -> ContainerViews.summary(c, now, size ? diskUsage(c.rootfs()) : null)).toList());
+        return Reply.ok(matching.map(c -> ContainerViews.summary(c, now,
+                size ? new long[] {writableSize(c), diskUsage(c.rootfs())} : null)).toList());
     }
 
-    /** Stopped containers older than {@code until} and matching {@code label} filters; their disk space. */
+    /** Stopped containers older than {@code until} and matching {@code label}/{@code label!}; their writable layers. */
     private Reply prune(ApiRequest r) {
-        Filters filters = Filters.parse(r.query("filters"), Set.of("until", "label"));
+        Filters filters = Filters.parse(r.query("filters"), Set.of("until", "label", "label!"));
         Instant until = filters.has("until") ? parseTime("until", filters.get("until").get(0)) : null;
         Map<String, Long> sizes = new LinkedHashMap<>();
         List<String> removed = service.prune(c -> {
-            boolean matches = filters.labelsMatch(c.record().config().labels())
+            boolean matches = filters.pruneLabelsMatch(c.record().config().labels())
                     && (until == null || Timestamps.parse(c.record().created()).isBefore(until));
             if (matches) {
-                sizes.put(c.id(), diskUsage(c.rootfs()));
+                sizes.put(c.id(), writableSize(c));
             }
             return matches;
         });
@@ -224,6 +225,15 @@ public final class ContainerRoutes {
             return Math.max(-1, Long.parseLong(tail));
         } catch (NumberFormatException e) {
             throw ApiException.badRequest("invalid value for tail: " + tail + ": use a number of lines or \"all\"");
+        }
+    }
+
+    /** Docker's SizeRw: what the container wrote, not the image's files in its copy. */
+    private long writableSize(Container c) {
+        try {
+            return service.images().writableSize(c.record().image(), c.rootfs());
+        } catch (IOException | UncheckedIOException e) {
+            return 0;
         }
     }
 

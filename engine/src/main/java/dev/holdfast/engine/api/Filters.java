@@ -64,8 +64,21 @@ public record Filters(Map<String, List<String>> values) {
 
     /** {@code label} filters: {@code key} (present) or {@code key=value}; all of them must hold. */
     public boolean labelsMatch(Map<String, String> labels) {
+        return allLabelsMatch("label", labels);
+    }
+
+    /**
+     * The prune filters' {@code label} and {@code label!} (dockerd's matchLabels): every {@code label} holds, and
+     * unless there is no {@code label!}, not every {@code label!} holds.
+     */
+    public boolean pruneLabelsMatch(Map<String, String> labels) {
+        return allLabelsMatch("label", labels) && !(has("label!") && allLabelsMatch("label!", labels));
+    }
+
+    /** Go's {@code Args.MatchKVList}: each value of {@code key}, {@code k} or {@code k=v}, is in {@code labels}. */
+    private boolean allLabelsMatch(String key, Map<String, String> labels) {
         Map<String, String> actual = labels == null ? Map.of() : labels;
-        for (String wanted : get("label")) {
+        for (String wanted : get(key)) {
             int eq = wanted.indexOf('=');
             boolean ok = eq < 0 ? actual.containsKey(wanted)
                     : wanted.substring(eq + 1).equals(actual.get(wanted.substring(0, eq)));

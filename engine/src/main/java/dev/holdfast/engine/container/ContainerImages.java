@@ -23,6 +23,14 @@ public interface ContainerImages {
 
     void removeRootfs(Path rootfs) throws IOException;
 
+    /**
+     * Docker's {@code SizeRw}: the bytes the container wrote into {@code rootfs}, a copy of image {@code imageId}'s.
+     * Without the image (or by default) every file counts.
+     */
+    default long writableSize(String imageId, Path rootfs) throws IOException {
+        return Snapshots.changedBytes(null, rootfs);
+    }
+
     static ContainerImages of(ImageStore store) {
         return new ContainerImages() {
             @Override
@@ -48,6 +56,13 @@ public interface ContainerImages {
             @Override
             public void removeRootfs(Path rootfs) throws IOException {
                 Snapshots.remove(rootfs);
+            }
+
+            @Override
+            public long writableSize(String imageId, Path rootfs) throws IOException {
+                Optional<Image> image = store.find(imageId);
+                return image.isPresent() ? Snapshots.changedBytes(store.rootfs(image.get()), rootfs)
+                        : ContainerImages.super.writableSize(imageId, rootfs);
             }
         };
     }

@@ -41,7 +41,8 @@ public final class ContainerViews {
         return view;
     }
 
-    public static Map<String, Object> summary(Container c, Instant now, Long sizeRw) {
+    /** {@code sizes}: the {@code SizeRw} (written by the container) and {@code SizeRootFs} of {@code size=1}, else null. */
+    public static Map<String, Object> summary(Container c, Instant now, long[] sizes) {
         ContainerRecord r = c.record();
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("Id", r.id());
@@ -51,9 +52,9 @@ public final class ContainerViews {
         view.put("Command", command(r.path(), r.args()));
         view.put("Created", Timestamps.parse(r.created()).getEpochSecond());
         view.put("Ports", List.of());
-        if (sizeRw != null) {
-            view.put("SizeRw", sizeRw);
-            view.put("SizeRootFs", sizeRw);
+        if (sizes != null) {
+            view.put("SizeRw", sizes[0]);
+            view.put("SizeRootFs", sizes[1]);
         }
         view.put("Labels", r.config().labels() == null ? Map.of() : r.config().labels());
         view.put("State", r.state().status());

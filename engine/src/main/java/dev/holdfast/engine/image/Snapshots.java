@@ -10,7 +10,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A container's writable root filesystem made from an image's. Today a full copy; the two methods are the whole
@@ -33,6 +35,48 @@ public final class Snapshots {
         } catch (IOException | RuntimeException e) {
             FileTrees.deleteRecursively(target);
             throw e;
+        }
+    }
+
+    /**
+     * The size of what the container changed in its snapshot: Docker's {@code SizeRw}, the writable layer. A regular
+     * file counts unless the image has a regular file at its path with the same size and modification time
+     * ({@link #prepare} keeps times, and writing a file changes its time). Hard links count once; directories,
+     * symlinks and deletions count nothing. Files that vanish during the walk are skipped. Without
+     * {@code imageRootfs} (null: the image is gone) every regular file counts.
+     */
+    public static long changedBytes(Path imageRootfs, Path snapshot) throws IOException {
+        if (!Files.isDirectory(snapshot, LinkOption.NOFOLLOW_LINKS)) {
+            return 0;
+        }
+        long[] total = {0};
+        Set<Object> counted = new HashSet<>();
+        Files.walkFileTree(snapshot, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                if (attrs.isRegularFile()
+                        && (imageRootfs == null || !sameAsInImage(imageRootfs.resolve(snapshot.relativize(file).toString()), attrs))
+                        && (attrs.fileKey() == null || counted.add(attrs.fileKey()))) {
+                    total[0] += attrs.size();
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return total[0];
+    }
+
+    private static boolean sameAsInImage(Path original, BasicFileAttributes copy) {
+        try {
+            BasicFileAttributes attrs = Files.readAttributes(original, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return attrs.isRegularFile() && attrs.size() == copy.size()
+                    && attrs.lastModifiedTime().equals(copy.lastModifiedTime());
+        } catch (IOException e) {
+            return false;
         }
     }
 

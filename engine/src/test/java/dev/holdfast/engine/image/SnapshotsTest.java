@@ -80,6 +80,22 @@ class SnapshotsTest {
     }
 
     @Test
+    void changedBytesCountOnlyWhatTheContainerWrote() throws Exception {
+        Snapshots.prepare(image, snapshot);
+        assertEquals(0, Snapshots.changedBytes(image, snapshot), "a fresh copy wrote nothing");
+        assertEquals(3, Snapshots.changedBytes(null, snapshot), "without the image, every file counts (links once)");
+        Files.write(snapshot.resolve("home/u/new"), new byte[100]);
+        assertEquals(100, Snapshots.changedBytes(image, snapshot));
+        // Rewritten in place: its time changes, so it counts, once for both of its hard links.
+        Files.writeString(snapshot.resolve("bin/busybox"), "BB!");
+        assertEquals(103, Snapshots.changedBytes(image, snapshot));
+        Files.delete(snapshot.resolve("home/u/f"));
+        Files.createSymbolicLink(snapshot.resolve("home/u/link"), Path.of("new"));
+        assertEquals(103, Snapshots.changedBytes(image, snapshot), "deletions and symlinks count nothing");
+        assertEquals(0, Snapshots.changedBytes(image, tmp.resolve("missing")));
+    }
+
+    @Test
     void prepareRefusesAnExistingTarget() throws Exception {
         Files.createDirectory(snapshot);
         assertThrows(IOException.class, () -> Snapshots.prepare(image, snapshot));
