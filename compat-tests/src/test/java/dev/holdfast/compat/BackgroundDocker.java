@@ -80,6 +80,11 @@ final class BackgroundDocker implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The CLI's pid, to signal it ({@code kill -TERM}) as a shell would. */
+    long pid() {
+        return process.pid();
+    }
+
     /** Waits for the command to end on its own; fails (and kills it) when it is still running after {@code timeout}. */
     DockerResult awaitExit(Duration timeout) {
         try {
