@@ -120,7 +120,8 @@ public final class Report {
                         Row.of("run.cpu.helper", "  CPU per container: supervisor | containerd", "ms"),
                         Row.of("run.floor", "runc run of the same rootfs, no daemon (floor)", "ms"))));
         s.add(new Section("Restart downtime (" + n + " running containers, kill -9 of engine | dockerd; "
-                + info("restart_reps", "?") + " restarts each)", List.of(
+                + info("restart_reps", "?") + " restarts each" + info("restart_warmup", "").transform(w ->
+                        w.isEmpty() ? "" : ", " + w) + ")", List.of(
                         Row.of("restart.downtime", "kill -9 -> GET /containers/json lists all running", "ms")
                                 .target("abs<1000;ratio<=0.5"),
                         Row.of("restart.kill", "  kill -9 -> process gone", "ms"),

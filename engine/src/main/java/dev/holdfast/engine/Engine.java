@@ -67,14 +67,35 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Loads the stores and serves the API at once; the supervisor may come up later; until then, calls that need it
-     * answer 500 naming its socket, and the boot reconcile runs as soon as it answers.
+     * Serves the API at once; the supervisor may come up later; until then, calls that need it answer 500 naming its
+     * socket, and the boot reconcile runs as soon as it answers.
+     * <p>
+     * A restart's downtime is this method's time, so it does its parts side by side: the API socket is bound and
+     * answers {@code /_ping} and {@code /version} from the start, the supervisor connection warms up (gRPC, netty
+     * and protobuf initialise, the HTTP/2 handshake) while this thread reads the records, and every other request
+     * waits, accepted, until the records agree with the supervisor's tasks (the boot reconcile) or
+     * {@link #RECONCILE_WAIT} passed without a supervisor, as before.
      */
     public static Engine start(EngineConfig config) throws IOException {
+        BootTimes times = new BootTimes();
+        Router router = new Router();
+        Router bootRouter = new Router();
+        new SystemRoutes().register(bootRouter);
+        CompletableFuture<Void> serving = new CompletableFuture<>();
+        CompletableFuture<ApiServer> bound = onBootThread("engine-boot-api", () ->
+                ApiServer.bind(config.apiSocket(), router, bootRouter, serving, SystemRoutes.ENGINE_VERSION));
+        CompletableFuture<ManagedChannel> connected = onBootThread("engine-boot-supervisor", () -> {
+            ManagedChannel channel = SupervisorChannels.connect(config.supervisorSocket());
+            TaskClient.warmUp(channel);
+            return channel;
+        });
+
         ContainerFactory.daemonLogOptions(config.logOptions());
         ContainerStore containerStore = ContainerStore.load(config.dataRoot());
         ImageStore images = new ImageStore(config.dataRoot(), containerStore.asImageUsers());
-        ManagedChannel channel = SupervisorChannels.connect(config.supervisorSocket());
+        times.mark("records");
+        ManagedChannel channel = join(connected, "connecting to the supervisor");
+        times.mark("supervisor connection");
         TaskClient tasks = new TaskClient(channel, config.supervisorSocket());
         EventBus events = new EventBus();
         ContainerService service = new ContainerService(containerStore, ContainerImages.of(images), tasks,
@@ -82,7 +103,6 @@ public final class Engine implements AutoCloseable {
                         Math.min(OciSpecBuilder.DOCKER_NOFILE, HostLimits.openFilesHardLimit(OciSpecBuilder.DOCKER_NOFILE))), events, new NameGenerator(new SecureRandom()));
         ExitMonitor monitor = new ExitMonitor(tasks, new Reconciler(service, tasks, config.reconcile()), service);
 
-        Router router = new Router();
         new SystemRoutes().register(router);
         new ImageRoutes(images).register(router);
         new ContainerRoutes(service).register(router);
@@ -94,11 +114,90 @@ public final class Engine implements AutoCloseable {
                 config.reconcile(), "cgroupfs", Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) ? "2" : "1");
         new InfoRoutes(facts, containerStore, () -> images.list().size(), () -> monitor.connected() ? List.of()
                 : List.of("WARNING: the supervisor is not reachable at " + config.supervisorSocket())).register(router);
+        times.mark("routes");
 
+        // Reconcile only once the socket is ours: an engine that cannot listen must not adopt or kill anything.
+        ApiServer server;
+        try {
+            server = join(bound, "binding " + config.apiSocket());
+        } catch (IOException | RuntimeException e) {
+            channel.shutdownNow();
+            throw e;
+        }
+        times.mark("api socket");
         monitor.start();
         awaitFirstReconcile(monitor, config);
-        ApiServer server = ApiServer.bind(config.apiSocket(), router, SystemRoutes.ENGINE_VERSION);
+        times.mark("reconcile");
+        serving.complete(null);
+        LOG.info("serving " + containerStore.all().size() + " containers on " + config.apiSocket() + " " + times);
         return new Engine(config, server, channel, service, monitor);
+    }
+
+    private interface BootStep<T> {
+        T run() throws Exception;
+    }
+
+    /** Runs {@code step} on a platform thread of its own (a second core's worth of boot work). */
+    private static <T> CompletableFuture<T> onBootThread(String name, BootStep<T> step) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Thread.ofPlatform().name(name).daemon().start(() -> {
+            try {
+                result.complete(step.run());
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    private static <T> T join(CompletableFuture<T> future, String what) throws IOException {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted " + what, e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(what + ": " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** Milliseconds since the process started, at the end of each boot step: the engine log's account of a start. */
+    private static final class BootTimes {
+        private final long t0 = System.nanoTime();
+        private final long age = processAgeMillis();
+        private final StringBuilder marks = new StringBuilder();
+
+        BootTimes() {
+            mark("config read");
+        }
+
+        void mark(String step) {
+            marks.append(marks.isEmpty() ? "" : ", ").append(step).append(' ')
+                    .append(age < 0 ? "?" : String.valueOf(age + (System.nanoTime() - t0) / 1_000_000));
+        }
+
+        /** From /proc (10 ms ticks): the JVM's own start time would cost the management classes to learn. */
+        private static long processAgeMillis() {
+            try {
+                String stat = Files.readString(Path.of("/proc/self/stat"));
+                long startTicks = Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19]);
+                double uptime = Double.parseDouble(Files.readString(Path.of("/proc/uptime")).split(" ")[0]);
+                return Math.round(uptime * 1000) - startTicks * 10;
+            } catch (IOException | RuntimeException e) {
+                return -1;
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "(ms since the process started: " + marks + ")";
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.holdfast.engine;
 
 import dev.holdfast.engine.config.EngineConfig;
+import dev.holdfast.engine.container.ContainerStore;
 import java.nio.file.Path;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -13,6 +14,9 @@ public final class EngineMain {
     private EngineMain() {}
 
     public static void main(String[] args) throws Exception {
+        // Jackson's reader of the container records takes longer to build than the JVM takes to start: beside the
+        // config's parsing, on a second core, so that the records are read at once (see Engine.start).
+        Thread.ofPlatform().name("engine-boot-json").daemon().start(ContainerStore::prepareReader);
         NETTY_BOOTSTRAP.setLevel(Level.SEVERE);
         EngineConfig config = EngineConfig.defaults();
         for (int i = 0; i < args.length; i++) {

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.CompletableFuture;
 
 /** The Docker API endpoint: HTTP/1.1 on a unix socket (mode 0660), dispatched through a {@link Router}. */
 public final class ApiServer implements AutoCloseable {
@@ -26,6 +27,16 @@ public final class ApiServer implements AutoCloseable {
     }
 
     public static ApiServer bind(Path socket, Router router, String serverVersion) throws IOException {
+        return bind(socket, router, router, CompletableFuture.completedFuture(null), serverVersion);
+    }
+
+    /**
+     * Listens at once, before {@code router} is complete: until {@code serving} completes, {@code bootRouter}'s
+     * routes ({@code /_ping}, {@code /version}) are answered and every other request is held, accepted, then routed
+     * through {@code router} once it does.
+     */
+    public static ApiServer bind(Path socket, Router router, Router bootRouter, CompletableFuture<Void> serving,
+            String serverVersion) throws IOException {
         Files.createDirectories(socket.getParent());
         Files.deleteIfExists(socket);
         ResponseHeaders headers = new ResponseHeaders(serverVersion);
@@ -40,7 +51,8 @@ public final class ApiServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<DomainSocketChannel>() {
                         @Override
                         protected void initChannel(DomainSocketChannel ch) {
-                            ch.pipeline().addLast(new HttpServerCodec(), new HttpDispatcher(router, headers));
+                            ch.pipeline().addLast(new HttpServerCodec(),
+                                    new HttpDispatcher(router, bootRouter, serving, headers));
                         }
                     })
                     .bind(new DomainSocketAddress(socket.toString()))

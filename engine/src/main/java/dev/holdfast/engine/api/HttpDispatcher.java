@@ -19,6 +19,8 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -30,14 +32,19 @@ final class HttpDispatcher extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(HttpDispatcher.class.getName());
 
     private final Router router;
+    private final Router bootRouter;
+    private final CompletableFuture<Void> serving;
     private final ResponseHeaders responseHeaders;
     private BodyStream body;
     private ApiRequest current;
     private volatile boolean inFlight;
     private volatile boolean inputShutdown;
 
-    HttpDispatcher(Router router, ResponseHeaders responseHeaders) {
+    HttpDispatcher(Router router, Router bootRouter, CompletableFuture<Void> serving,
+            ResponseHeaders responseHeaders) {
         this.router = router;
+        this.bootRouter = bootRouter;
+        this.serving = serving;
         this.responseHeaders = responseHeaders;
     }
 
@@ -68,12 +75,30 @@ final class HttpDispatcher extends ChannelInboundHandlerAdapter {
                     error("malformed HTTP request: " + request.decoderResult().cause().getMessage()));
             return;
         }
+        route(ctx, request, body, keepAlive);
+    }
+
+    /**
+     * Before the engine serves (see {@code Engine.start}) only the boot routes answer; any other request waits for
+     * {@code serving}, its body buffered meanwhile, and is then routed on the event loop as if it had just come.
+     */
+    private void route(ChannelHandlerContext ctx, HttpRequest request, BodyStream body, boolean keepAlive) {
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         Router.Match match;
         ApiVersion.Versioned versioned;
         try {
             versioned = ApiVersion.split(uri.path());
-            match = router.resolve(request.method(), versioned.path())
+            Router routes = router;
+            if (!serving.isDone()) {
+                Optional<Router.Match> early = bootRouter.resolve(request.method(), versioned.path());
+                if (early.isEmpty()) {
+                    inFlight = true;
+                    serving.whenComplete((v, e) -> ctx.executor().execute(() -> route(ctx, request, body, keepAlive)));
+                    return;
+                }
+                routes = bootRouter;
+            }
+            match = routes.resolve(request.method(), versioned.path())
                     .orElseThrow(() -> ApiException.notFound("page not found"));
         } catch (ApiException e) {
             respond(ctx, request.method(), keepAlive, e.status(), error(e.getMessage()));

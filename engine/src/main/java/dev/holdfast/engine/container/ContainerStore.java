@@ -1,5 +1,6 @@
 package dev.holdfast.engine.container;
 
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.holdfast.engine.api.ApiException;
 import dev.holdfast.engine.api.Json;
 import dev.holdfast.engine.image.ImageUsers;
@@ -25,6 +26,8 @@ import java.util.logging.Logger;
 public final class ContainerStore {
     private static final Logger LOG = Logger.getLogger(ContainerStore.class.getName());
     private static final String RECORD_FILE = "container.json";
+    /** Built once: Jackson introspects the record types here, most of what reading the records at boot costs. */
+    private static final ObjectReader RECORD_READER = Json.MAPPER.readerFor(ContainerRecord.class);
 
     private final Path root;
     private final ContainerNames names = new ContainerNames();
@@ -32,6 +35,14 @@ public final class ContainerStore {
 
     private ContainerStore(Path root) {
         this.root = root;
+    }
+
+    /**
+     * Builds the record reader now, on the caller's thread: the engine's main calls this on a thread of its own
+     * before it reads its config, so that {@link #load} finds it ready.
+     */
+    public static void prepareReader() {
+        RECORD_READER.getValueType();
     }
 
     /** Loads {@code <data>/containers}; a record that cannot be read is logged and left alone, not fatal. */
@@ -45,7 +56,7 @@ public final class ContainerStore {
                     continue;
                 }
                 try {
-                    ContainerRecord record = Json.MAPPER.readValue(file.toFile(), ContainerRecord.class);
+                    ContainerRecord record = RECORD_READER.readValue(file.toFile());
                     store.names.reserve(record.name(), record.id());
                     store.byId.put(record.id(), new Container(dir, record));
                 } catch (IOException | ApiException e) {

@@ -81,6 +81,12 @@ public final class Reconciler {
             if (!state.hasProcess() && listed.isEmpty()) {
                 return;
             }
+            if (listed.isPresent() && agrees(state, listed.get())) {
+                // Adopting would change nothing, and nothing newer could need more: a start since the List would
+                // have changed the record's pid, and an exit since is applied from the event stream (subscribed
+                // before the List) or by the next pass. So a boot with N running containers asks once, not N times.
+                return;
+            }
             // The list is older than this lock: a start or an exit may have happened since. Ask again.
             Optional<Task> task = tasks.state(c.id());
             if (task.isEmpty()) {
@@ -113,6 +119,13 @@ public final class Reconciler {
         } finally {
             c.lock().unlock();
         }
+    }
+
+    /** The record already shows this running (or paused) task, with its pid. */
+    private static boolean agrees(ContainerState state, Task task) {
+        boolean paused = task.getStatus() == Status.STATUS_PAUSED;
+        return (task.getStatus() == Status.STATUS_RUNNING || paused) && state.hasProcess()
+                && state.pid() == task.getPid() && state.paused() == paused;
     }
 
     /** {@code reconcile = false} at boot: no container survives an engine restart. */

@@ -124,6 +124,19 @@ public final class TaskClient {
         return call("update task", id, () -> stub().update(request));
     }
 
+    /**
+     * One List over {@code channel}, its answer dropped and any failure ignored: connects, and initialises gRPC,
+     * netty and protobuf, on the caller's thread (the engine's boot does this beside reading its records).
+     */
+    public static void warmUp(ManagedChannel channel) {
+        try {
+            TasksGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS)
+                    .list(ListTasksRequest.getDefaultInstance());
+        } catch (RuntimeException e) {
+            // Down or slow: the boot reconcile waits for it and says so.
+        }
+    }
+
     public List<Task> list() {
         return call("list tasks", null, () -> stub().list(ListTasksRequest.getDefaultInstance()).getTasksList());
     }
