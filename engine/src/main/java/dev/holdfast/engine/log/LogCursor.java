@@ -1,6 +1,5 @@
 package dev.holdfast.engine.log;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -8,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -20,10 +20,17 @@ public final class LogCursor implements AutoCloseable {
     private static final int BUFFER = 64 * 1024;
 
     private final LogFiles files;
-    private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER).flip();
-    private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
+    private final byte[] bytes = new byte[BUFFER];
+    private final ByteBuffer buffer = ByteBuffer.wrap(bytes).flip();
+    // The start of a line whose newline is not in the buffer yet.
+    private byte[] partial = new byte[1024];
+    private int partialLength;
     private FileChannel channel;
     private Object key;
+    // The line advance() found: lineBytes[lineStart, lineEnd).
+    private byte[] lineBytes;
+    private int lineStart;
+    private int lineEnd;
 
     private LogCursor(LogFiles files) {
         this.files = files;
@@ -67,25 +74,45 @@ public final class LogCursor implements AutoCloseable {
 
     /** The next complete line (without its newline), or null when none is available yet. */
     public byte[] nextLine() throws IOException {
+        return advance() ? Arrays.copyOfRange(lineBytes, lineStart, lineEnd) : null;
+    }
+
+    /**
+     * Moves to the next complete line; false when none is available yet. The line is then
+     * {@link #lineBytes()}{@code [}{@link #lineStart()}{@code , }{@link #lineEnd()}{@code )}, valid until the next
+     * call: no copy, which is what lets a reader keep up with a container writing short lines.
+     */
+    public boolean advance() throws IOException {
         while (true) {
             if (channel == null && !openLive()) {
-                return null;
+                return false;
             }
-            byte[] line = lineFromChannel();
-            if (line != null) {
-                return line;
+            if (lineFromChannel()) {
+                return true;
             }
             // Drained. If rotation renamed our file away, the rest of the log is in newer files.
             if (Objects.equals(LogFiles.key(files.live()), key)) {
-                return null;
+                return false;
             }
             Optional<Path> next = files.newerThan(key);
             if (next.isEmpty()) {
-                return null;
+                return false;
             }
-            partial.reset();
+            partialLength = 0;
             open(next.get(), 0);
         }
+    }
+
+    byte[] lineBytes() {
+        return lineBytes;
+    }
+
+    int lineStart() {
+        return lineStart;
+    }
+
+    int lineEnd() {
+        return lineEnd;
     }
 
     private boolean openLive() throws IOException {
@@ -96,24 +123,45 @@ public final class LogCursor implements AutoCloseable {
         return true;
     }
 
-    private byte[] lineFromChannel() throws IOException {
+    private boolean lineFromChannel() throws IOException {
         while (true) {
-            while (buffer.hasRemaining()) {
-                byte b = buffer.get();
-                if (b == '\n') {
-                    byte[] line = partial.toByteArray();
-                    partial.reset();
-                    return line;
+            int from = buffer.position();
+            int limit = buffer.limit();
+            for (int i = from; i < limit; i++) {
+                if (bytes[i] == '\n') {
+                    buffer.position(i + 1);
+                    if (partialLength == 0) {
+                        lineBytes = bytes;
+                        lineStart = from;
+                        lineEnd = i;
+                    } else {
+                        keepPartial(from, i);
+                        lineBytes = partial;
+                        lineStart = 0;
+                        lineEnd = partialLength;
+                        partialLength = 0;
+                    }
+                    return true;
                 }
-                partial.write(b);
             }
+            keepPartial(from, limit);
             buffer.clear();
             int n = channel.read(buffer);
             buffer.flip();
             if (n <= 0) {
-                return null;
+                return false;
             }
         }
+    }
+
+    /** Appends {@code bytes[from, to)} to the line still waiting for its newline. */
+    private void keepPartial(int from, int to) {
+        int n = to - from;
+        if (partialLength + n > partial.length) {
+            partial = Arrays.copyOf(partial, Math.max(partialLength + n, partial.length * 2));
+        }
+        System.arraycopy(bytes, from, partial, partialLength, n);
+        partialLength += n;
     }
 
     /** Opens {@code file} at {@code offset}, or at its end when offset is negative. */

@@ -10,8 +10,11 @@ public record LogQuery(boolean stdout, boolean stderr, Instant since, Instant un
         boolean follow) {
 
     boolean wants(LogEntry entry) {
-        boolean stream = entry.stream() == LogEntry.Stream.STDOUT ? stdout : stderr;
-        return stream && (since == null || !entry.time().isBefore(since));
+        return wants(entry.stream(), entry.time());
+    }
+
+    boolean wants(LogEntry.Stream stream, Instant time) {
+        return (stream == LogEntry.Stream.STDOUT ? stdout : stderr) && (since == null || !time.isBefore(since));
     }
 
     boolean pastUntil(Instant time) {

@@ -6,6 +6,7 @@ import dev.holdfast.engine.time.Timestamps;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -35,43 +36,61 @@ public final class LogReader {
     /**
      * Copies entries from {@code cursor} to {@code sink}. Without follow it stops at the current end; with follow
      * it stops once {@code runEnded} is complete and the log is drained, when {@code clientOpen} turns false, or
-     * when an entry lies past {@code until}.
+     * when an entry lies past {@code until}. What it wrote is flushed whenever it has caught up with the log.
      */
     public void copy(LogCursor cursor, LogQuery query, LogSink sink, CompletableFuture<?> runEnded,
             BooleanSupplier clientOpen) throws IOException, InterruptedException {
+        JsonFileLine line = new JsonFileLine();
         while (true) {
-            byte[] line = cursor.nextLine();
-            if (line != null) {
-                LogEntry entry = parse(line);
-                if (entry == null) {
-                    continue;
-                }
-                if (query.pastUntil(entry.time())) {
+            if (cursor.advance()) {
+                if (!copyLine(cursor, line, query, sink)) {
+                    sink.flush();
                     return;
-                }
-                if (query.wants(entry)) {
-                    sink.write(entry);
                 }
                 continue;
             }
+            sink.flush();
             if (!query.follow() || !clientOpen.getAsBoolean() || query.pastUntil(Instant.now())) {
                 return;
             }
             if (runEnded.isDone()) {
-                drain(cursor, query, sink);
+                drain(cursor, line, query, sink);
+                sink.flush();
                 return;
             }
             awaitQuietly(runEnded);
         }
     }
 
-    private void drain(LogCursor cursor, LogQuery query, LogSink sink) throws IOException {
-        for (byte[] line = cursor.nextLine(); line != null; line = cursor.nextLine()) {
-            LogEntry entry = parse(line);
-            if (entry != null && !query.pastUntil(entry.time()) && query.wants(entry)) {
-                sink.write(entry);
-            }
+    private void drain(LogCursor cursor, JsonFileLine line, LogQuery query, LogSink sink) throws IOException {
+        while (cursor.advance()) {
+            copyLine(cursor, line, query, sink);
         }
+    }
+
+    /** Writes the cursor's line if the query wants it; false when it lies past {@code until}. */
+    private static boolean copyLine(LogCursor cursor, JsonFileLine line, LogQuery query, LogSink sink)
+            throws IOException {
+        if (line.parse(cursor.lineBytes(), cursor.lineStart(), cursor.lineEnd())) {
+            if (query.pastUntil(line.time())) {
+                return false;
+            }
+            if (query.wants(line.stream(), line.time())) {
+                sink.write(line.stream(), line.time(), line.text(), 0, line.textLength());
+            }
+            return true;
+        }
+        LogEntry entry = parse(Arrays.copyOfRange(cursor.lineBytes(), cursor.lineStart(), cursor.lineEnd()));
+        if (entry == null) {
+            return true;
+        }
+        if (query.pastUntil(entry.time())) {
+            return false;
+        }
+        if (query.wants(entry)) {
+            sink.write(entry);
+        }
+        return true;
     }
 
     private static void awaitQuietly(CompletableFuture<?> runEnded) throws InterruptedException {
@@ -82,7 +101,10 @@ public final class LogReader {
         }
     }
 
-    /** One json-file line; null for a line that is not one (a torn write seen mid-line, foreign content). */
+    /**
+     * One json-file line, by the general JSON parser; null for a line that is not one (a torn write seen mid-line,
+     * foreign content). Lines of the shim's own shape take {@link JsonFileLine} instead, to the same result.
+     */
     static LogEntry parse(byte[] line) {
         try {
             JsonNode node = Json.MAPPER.readTree(line);

@@ -75,6 +75,27 @@ class LogReaderTest {
     }
 
     @Test
+    void manyShortLinesAndLinesLongerThanTheBuffersComeOutWhole() throws Exception {
+        // Lines that straddle the cursor's 64 KiB reads, lines longer than its buffer and the sink's, and lines
+        // the fast decoder leaves to the general parser (another key order, an offset), in the order written.
+        List<String> expected = new ArrayList<>();
+        StringBuilder file = new StringBuilder();
+        for (int i = 0; i < 5000; i++) {
+            String text = i % 997 == 0 ? "x".repeat(70_000 + i) : "line " + i + " " + "y".repeat(i % 120);
+            String stream = i % 3 == 0 ? "stderr" : "stdout";
+            if (i % 101 == 0) {
+                file.append("{\"stream\":\"").append(stream).append("\",\"log\":\"").append(text)
+                        .append("\\n\",\"time\":\"2026-01-01T01:00:00+01:00\"}\n");
+            } else {
+                file.append(line(text, stream, i));
+            }
+            expected.add((stream.equals("stderr") ? 2 : 1) + ":" + text + "\n");
+        }
+        append(live(), file.toString());
+        assertEquals(expected, read(ALL));
+    }
+
+    @Test
     void readsRotatedFilesOldestFirstAndSelectsStreams() throws Exception {
         append(dir.resolve("c-json.log.2"), line("a", "stdout", 1));
         append(dir.resolve("c-json.log.1"), line("b", "stderr", 2), line("c", "stdout", 3));
