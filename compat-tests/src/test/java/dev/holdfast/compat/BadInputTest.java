@@ -14,36 +14,25 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * What the engine answers to requests the docker CLI would never send (hand-written HTTP over the unix socket), and
  * to image archives built to escape the image store. Statuses and messages are dockerd's; a refused request leaves
  * nothing behind.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BadInputTest {
 
     private static final String V = "/v1.47";
     private static final String JSON = "application/json";
 
-    private static HoldfastDaemon holdfast;
-    private static EngineHttp http;
-
-    @BeforeAll
-    static void start() {
-        holdfast = HoldfastDaemon.start();
-        http = new EngineHttp(holdfast.socket());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (holdfast != null) {
-            holdfast.close();
-        }
-    }
+    @AutoClose
+    private final HoldfastDaemon holdfast = HoldfastDaemon.start();
+    private final EngineHttp http = new EngineHttp(holdfast.socket());
 
     /** Tests here assert "no container created" themselves; whatever one leaves after failing must not fail others. */
     @AfterEach
@@ -318,17 +307,17 @@ class BadInputTest {
 
     // --- helpers ---------------------------------------------------------------------------------------------------
 
-    private static List<String> containers() {
+    private List<String> containers() {
         return holdfast.docker("ps", "-aq", "--no-trunc").assertOk().stdout().lines()
                 .map(String::trim).filter(l -> !l.isEmpty()).toList();
     }
 
-    private static String imageList() {
+    private String imageList() {
         return holdfast.docker("images", "-a", "--no-trunc", "--format", "{{.Repository}}:{{.Tag}} {{.ID}}")
                 .assertOk().stdout();
     }
 
-    private static void remove(String id) {
+    private void remove(String id) {
         EngineHttp.Response r = http.delete(V + "/containers/" + id + "?force=1");
         assertEquals(204, r.status(), r::toString);
     }

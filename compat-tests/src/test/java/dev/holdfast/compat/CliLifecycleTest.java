@@ -20,15 +20,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * The docker CLI's everyday commands against holdfast, each checked against what dockerd answers: run (output, exit
  * codes, options), ps, inspect, logs, stop, kill, wait, rm, and the image commands. One holdfast instance for the
  * class; every test uses its own container names.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CliLifecycleTest {
 
     private static final Duration SHORT = Duration.ofSeconds(20);
@@ -38,19 +39,8 @@ class CliLifecycleTest {
     /** Keeps running until stopped; exits 0 on TERM (sh as pid 1 ignores TERM without a trap). */
     private static final String[] FOREVER = {"sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.05; done"};
 
-    private static HoldfastDaemon holdfast;
-
-    @BeforeAll
-    static void start() {
-        holdfast = HoldfastDaemon.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (holdfast != null) {
-            holdfast.close();
-        }
-    }
+    @AutoClose
+    private final HoldfastDaemon holdfast = HoldfastDaemon.start();
 
     // --- run -----------------------------------------------------------------------------------------------------
 
@@ -660,12 +650,12 @@ class CliLifecycleTest {
 
     // --- helpers ---------------------------------------------------------------------------------------------------
 
-    private static DockerResult docker(String... args) {
+    private DockerResult docker(String... args) {
         return holdfast.docker(args);
     }
 
     /** docker with arguments given as strings and string arrays (a command such as {@link #FOREVER}). */
-    private static DockerResult docker(Object... parts) {
+    private DockerResult docker(Object... parts) {
         List<String> all = new ArrayList<>();
         for (Object part : parts) {
             if (part instanceof String[] many) {
@@ -683,13 +673,13 @@ class CliLifecycleTest {
     }
 
     /** {@code docker ps -a -q ARGS}, trimmed. */
-    private static String psAll(String... args) {
+    private String psAll(String... args) {
         List<String> all = new ArrayList<>(List.of("ps", "-a", "-q"));
         all.addAll(Arrays.asList(args));
         return docker(all.toArray(String[]::new)).assertOk().out();
     }
 
-    private static JsonNode inspect(String name) {
+    private JsonNode inspect(String name) {
         DockerResult result = docker("inspect", name).assertOk();
         try {
             JsonNode array = EngineHttp.JSON.readTree(result.stdout());
@@ -700,7 +690,7 @@ class CliLifecycleTest {
         }
     }
 
-    private static String idOf(String name) {
+    private String idOf(String name) {
         return docker("inspect", "-f", "{{.Id}}", name).assertOk().out();
     }
 
@@ -722,7 +712,7 @@ class CliLifecycleTest {
     }
 
     /** The supplementary groups of a busybox process run with {@code options} (/proc/self/status "Groups:"). */
-    private static String groups(String... options) {
+    private String groups(String... options) {
         List<String> args = new ArrayList<>(List.of("run", "--rm"));
         args.addAll(Arrays.asList(options));
         args.addAll(List.of("busybox", "sh", "-c", "grep '^Groups:' /proc/self/status"));

@@ -11,11 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /** rename, restart, container prune, update --restart, exec -it and the run's signal proxy: the docker CLI against holdfast. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ContainerManagementTest {
 
     private static final Duration SHORT = Duration.ofSeconds(30);
@@ -23,19 +24,8 @@ class ContainerManagementTest {
     /** Prints got-term and exits 9 on SIGTERM; says ready once the trap is in place. */
     private static final String TRAPPER = "trap 'echo got-term; exit 9' TERM; echo ready; while true; do sleep 0.1; done";
 
-    private static HoldfastDaemon holdfast;
-
-    @BeforeAll
-    static void start() {
-        holdfast = HoldfastDaemon.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (holdfast != null) {
-            holdfast.close();
-        }
-    }
+    @AutoClose
+    private final HoldfastDaemon holdfast = HoldfastDaemon.start();
 
     // --- rename ----------------------------------------------------------------------------------------------------
 
@@ -303,7 +293,7 @@ class ContainerManagementTest {
                 SHORT).assertOk();
     }
 
-    private static DockerResult docker(String... args) {
+    private DockerResult docker(String... args) {
         return holdfast.docker(args);
     }
 

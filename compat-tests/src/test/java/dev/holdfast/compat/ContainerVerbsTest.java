@@ -10,11 +10,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /** pause/unpause, top, stats, resource limits and update, log rotation, wait conditions: the docker CLI against holdfast. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ContainerVerbsTest {
 
     private static final Duration SHORT = Duration.ofSeconds(20);
@@ -22,19 +23,8 @@ class ContainerVerbsTest {
     /** Prints a line every 50 ms until stopped. */
     private static final String COUNTER = "trap 'exit 0' TERM; i=0; while true; do i=$((i+1)); echo line $i; sleep 0.05; done";
 
-    private static HoldfastDaemon holdfast;
-
-    @BeforeAll
-    static void start() {
-        holdfast = HoldfastDaemon.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (holdfast != null) {
-            holdfast.close();
-        }
-    }
+    @AutoClose
+    private final HoldfastDaemon holdfast = HoldfastDaemon.start();
 
     @Test
     void pauseFreezesTheContainerAndUnpauseThawsIt() {
@@ -191,7 +181,7 @@ class ContainerVerbsTest {
 
     // --- helpers ---------------------------------------------------------------------------------------------------
 
-    private static int lines(String name) {
+    private int lines(String name) {
         return (int) docker("logs", name).assertOk().stdout().lines().count();
     }
 
@@ -210,7 +200,7 @@ class ContainerVerbsTest {
         throw new AssertionError("no " + controller + " cgroup for pid " + pid);
     }
 
-    private static DockerResult docker(String... args) {
+    private DockerResult docker(String... args) {
         return holdfast.docker(args);
     }
 

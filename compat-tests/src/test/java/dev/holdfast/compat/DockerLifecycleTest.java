@@ -3,26 +3,16 @@ package dev.holdfast.compat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /** Smoke test: the docker CLI talks to holdfast, runs a container, sees its output and its exit code. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DockerLifecycleTest {
 
-    private static HoldfastDaemon holdfast;
-
-    @BeforeAll
-    static void start() {
-        holdfast = HoldfastDaemon.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (holdfast != null) {
-            holdfast.close();
-        }
-    }
+    @AutoClose
+    private final HoldfastDaemon holdfast = HoldfastDaemon.start();
 
     @Test
     void dockerVersionReachesTheEngine() {

@@ -8,8 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,21 +19,9 @@ class InteractiveAfterRestartTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String API = "/v1.47";
 
-    private HoldfastDaemon holdfast;
-    private EngineHttp http;
-
-    @BeforeEach
-    void start() {
-        holdfast = HoldfastDaemon.start();
-        http = new EngineHttp(holdfast.socket());
-    }
-
-    @AfterEach
-    void stop() {
-        if (holdfast != null) {
-            holdfast.close();
-        }
-    }
+    @AutoClose
+    private final HoldfastDaemon holdfast = HoldfastDaemon.start();
+    private final EngineHttp http = new EngineHttp(holdfast.socket());
 
     @Test
     void containerResizeIsSeenOnItsOwnTerminal() {

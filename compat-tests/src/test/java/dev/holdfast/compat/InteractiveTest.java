@@ -12,27 +12,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** stdin, tty, attach (with detach keys), resize and exec, driven through the real docker CLI. */
 class InteractiveTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    private HoldfastDaemon holdfast;
-
-    @BeforeEach
-    void start() {
-        holdfast = HoldfastDaemon.start();
-    }
-
-    @AfterEach
-    void stop() {
-        if (holdfast != null) {
-            holdfast.close();
-        }
-    }
+    @AutoClose
+    private final HoldfastDaemon holdfast = HoldfastDaemon.start();
 
     @Test
     void pipedStdinReachesTheContainer() {

@@ -15,7 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,15 +28,9 @@ class LiveRestoreTest {
     // Prints 0, 1, 2, … every 100 ms: a gap in the numbers would be lost output.
     private static final String[] COUNTER = {"sh", "-c", "i=0; while true; do echo $i; i=$((i+1)); sleep 0.1; done"};
 
+    @AutoClose
     private HoldfastDaemon holdfast;
     private final Map<String, String> ids = new HashMap<>();
-
-    @AfterEach
-    void stop() {
-        if (holdfast != null) {
-            holdfast.close();
-        }
-    }
 
     @Test
     void engineKilledWithSigkillAdoptsRunningContainersAndLearnsMissedExits() throws IOException {

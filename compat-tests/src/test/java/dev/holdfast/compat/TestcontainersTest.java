@@ -9,10 +9,12 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.ContainerLaunchException;
@@ -37,31 +39,29 @@ import org.testcontainers.utility.DockerImageName;
  * <p>Nothing is pulled: busybox:latest is present (holdfast up loads it) and the default pull policy inspects first;
  * a pull would fail, since holdfast has no registry client.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TestcontainersTest {
 
     private static final DockerImageName BUSYBOX = DockerImageName.parse("busybox:latest");
 
-    private static HoldfastDaemon holdfast;
+    @AutoClose
+    private final HoldfastDaemon holdfast = HoldfastDaemon.start();
 
     @BeforeAll
-    static void start() {
+    void pointTestcontainersAtHoldfast() {
         assertEquals("true", System.getenv("TESTCONTAINERS_RYUK_DISABLED"),
                 "compat-tests/pom.xml sets TESTCONTAINERS_RYUK_DISABLED=true for failsafe");
         assertEquals("true", System.getenv("TESTCONTAINERS_CHECKS_DISABLE"),
                 "compat-tests/pom.xml sets TESTCONTAINERS_CHECKS_DISABLE=true for failsafe");
         assertEquals("autoIgnoringUserProperties", System.getenv("TESTCONTAINERS_DOCKERCONFIG_SOURCE"),
                 "compat-tests/pom.xml sets TESTCONTAINERS_DOCKERCONFIG_SOURCE for failsafe");
-        holdfast = HoldfastDaemon.start();
         System.setProperty("DOCKER_HOST", holdfast.dockerHost());
     }
 
     @AfterAll
-    static void stop() {
+    void forgetDockerHost() {
         System.clearProperty("DOCKER_HOST");
-        if (holdfast != null) {
-            holdfast.close();
-        }
     }
 
     /**
