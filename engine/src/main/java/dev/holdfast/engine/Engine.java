@@ -89,7 +89,19 @@ public final class Engine implements AutoCloseable {
             TaskClient.warmUp(channel);
             return channel;
         });
+        try {
+            return boot(config, times, router, serving, bound, connected);
+        } catch (IOException | RuntimeException | Error e) {
+            // Nothing may keep the process alive answering /_ping and holding every other request.
+            serving.completeExceptionally(e);
+            bound.thenAccept(ApiServer::close);
+            connected.thenAccept(ManagedChannel::shutdownNow);
+            throw e;
+        }
+    }
 
+    private static Engine boot(EngineConfig config, BootTimes times, Router router, CompletableFuture<Void> serving,
+            CompletableFuture<ApiServer> bound, CompletableFuture<ManagedChannel> connected) throws IOException {
         ContainerFactory.daemonLogOptions(config.logOptions());
         ContainerStore containerStore = ContainerStore.load(config.dataRoot());
         ImageStore images = new ImageStore(config.dataRoot(), containerStore.asImageUsers());
@@ -117,13 +129,7 @@ public final class Engine implements AutoCloseable {
         times.mark("routes");
 
         // Reconcile only once the socket is ours: an engine that cannot listen must not adopt or kill anything.
-        ApiServer server;
-        try {
-            server = join(bound, "binding " + config.apiSocket());
-        } catch (IOException | RuntimeException e) {
-            channel.shutdownNow();
-            throw e;
-        }
+        ApiServer server = join(bound, "binding " + config.apiSocket());
         times.mark("api socket");
         monitor.start();
         awaitFirstReconcile(monitor, config);

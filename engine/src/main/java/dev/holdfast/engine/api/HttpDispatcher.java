@@ -89,6 +89,10 @@ final class HttpDispatcher extends ChannelInboundHandlerAdapter {
         try {
             versioned = ApiVersion.split(uri.path());
             Router routes = router;
+            if (serving.isCompletedExceptionally()) {
+                throw new ApiException(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        "the engine failed to start; see its log");
+            }
             if (!serving.isDone()) {
                 Optional<Router.Match> early = bootRouter.resolve(request.method(), versioned.path());
                 if (early.isEmpty()) {
