@@ -18,9 +18,6 @@ import dev.holdfast.engine.time.Timestamps;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -121,7 +118,7 @@ public final class ContainerRoutes {
             matching = matching.limit(limit);
         }
         return Reply.ok(matching.map(c -> ContainerViews.summary(c, now,
-                size ? new long[] {writableSize(c), diskUsage(c.rootfs())} : null)).toList());
+                size ? sizes(c) : null)).toList());
     }
 
     /** Stopped containers older than {@code until} and matching {@code label}/{@code label!}; their writable layers. */
@@ -228,24 +225,20 @@ public final class ContainerRoutes {
         }
     }
 
-    /** Docker's SizeRw: what the container wrote, not the image's files in its copy. */
     private long writableSize(Container c) {
         try {
-            return service.images().writableSize(c.record().image(), c.rootfs());
+            return service.images().writableSize(c.dir());
         } catch (IOException | UncheckedIOException e) {
             return 0;
         }
     }
 
-    private static long diskUsage(Path root) {
-        if (!Files.isDirectory(root)) {
-            return 0;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            return paths.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
-                    .mapToLong(p -> p.toFile().length()).sum();
+    /** Docker's SizeRw (what the container wrote: its snapshot's upper directory) and SizeRootFs (image + that). */
+    private long[] sizes(Container c) {
+        try {
+            return new long[] {service.images().writableSize(c.dir()), service.images().rootfsSize(c.record().image(), c.dir())};
         } catch (IOException | UncheckedIOException e) {
-            return 0;
+            return new long[] {0, 0};
         }
     }
 }

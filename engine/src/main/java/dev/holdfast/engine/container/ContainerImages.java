@@ -10,7 +10,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
 
-/** What containers need from the image side: resolve a reference, copy its root filesystem, remove a copy. */
+/**
+ * What containers need from the image side: resolve a reference, and the container's root filesystem, an overlay
+ * snapshot of the image's ({@link Snapshots}) in the container's directory, mounted at {@code DIR/rootfs}.
+ */
 public interface ContainerImages {
     /** The image {@code ref} names; Docker's 404 {@code No such image: busybox:latest}, or 400 for a bad ref. */
     Image resolve(String ref);
@@ -18,17 +21,29 @@ public interface ContainerImages {
     /** The id of the image {@code ref} names, if any (the {@code ancestor} filter). */
     Optional<String> idOf(String ref);
 
-    /** Creates {@code target} as the container's writable copy of the image's root filesystem. */
-    void prepareRootfs(Image image, Path target) throws IOException;
-
-    void removeRootfs(Path rootfs) throws IOException;
+    /** Creates the snapshot of the image's root filesystem in {@code containerDir} and mounts it at its rootfs. */
+    void prepareRootfs(Image image, Path containerDir) throws IOException;
 
     /**
-     * Docker's {@code SizeRw}: the bytes the container wrote into {@code rootfs}, a copy of image {@code imageId}'s.
-     * Without the image (or by default) every file counts.
+     * Mounts the snapshot of a container made from image {@code imageId} again if it is not mounted (host reboot,
+     * crash); leaves a mounted one alone. Before a start, and at boot for running containers.
      */
-    default long writableSize(String imageId, Path rootfs) throws IOException {
-        return Snapshots.changedBytes(null, rootfs);
+    default void mountRootfs(String imageId, Path containerDir) throws IOException {}
+
+    /** Unmounts and deletes the snapshot in {@code containerDir}; absent is fine. */
+    void removeRootfs(String imageId, Path containerDir) throws IOException;
+
+    /** After a removed container's record is gone: what only it kept (a removed image's retained rootfs) may go. */
+    default void containerRemoved(String imageId) throws IOException {}
+
+    /** Docker's {@code SizeRw}: the bytes the container wrote (its upper directory). */
+    default long writableSize(Path containerDir) throws IOException {
+        return Snapshots.changedBytes(containerDir);
+    }
+
+    /** Docker's {@code SizeRootFs}: the image's size plus {@link #writableSize}. */
+    default long rootfsSize(String imageId, Path containerDir) throws IOException {
+        return writableSize(containerDir);
     }
 
     static ContainerImages of(ImageStore store) {
@@ -49,20 +64,31 @@ public interface ContainerImages {
             }
 
             @Override
-            public void prepareRootfs(Image image, Path target) throws IOException {
-                Snapshots.prepare(store.rootfs(image), target);
+            public void prepareRootfs(Image image, Path containerDir) throws IOException {
+                Snapshots.prepare(store.rootfs(image), containerDir);
             }
 
             @Override
-            public void removeRootfs(Path rootfs) throws IOException {
-                Snapshots.remove(rootfs);
+            public void mountRootfs(String imageId, Path containerDir) throws IOException {
+                Path lower = store.rootfsForContainers(imageId).orElseThrow(() -> new IOException(
+                        "the root filesystem of image " + imageId + " is gone, so the snapshot in " + containerDir
+                                + " cannot be mounted"));
+                Snapshots.ensureMounted(lower, containerDir);
             }
 
             @Override
-            public long writableSize(String imageId, Path rootfs) throws IOException {
-                Optional<Image> image = store.find(imageId);
-                return image.isPresent() ? Snapshots.changedBytes(store.rootfs(image.get()), rootfs)
-                        : ContainerImages.super.writableSize(imageId, rootfs);
+            public void removeRootfs(String imageId, Path containerDir) throws IOException {
+                Snapshots.remove(containerDir);
+            }
+
+            @Override
+            public void containerRemoved(String imageId) throws IOException {
+                store.releaseRetained(imageId);
+            }
+
+            @Override
+            public long rootfsSize(String imageId, Path containerDir) throws IOException {
+                return store.find(imageId).map(Image::size).orElse(0L) + writableSize(containerDir);
             }
         };
     }

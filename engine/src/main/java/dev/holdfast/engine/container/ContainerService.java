@@ -14,6 +14,7 @@ import dev.holdfast.supervisor.api.Task;
 import io.grpc.Status;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -94,16 +95,16 @@ public final class ContainerService implements AutoCloseable {
         try {
             ContainerRecord record = ContainerFactory.build(id, fullName, request, image, dir, Instant.now());
             Files.createDirectories(dir);
-            images.prepareRootfs(image, dir.resolve("rootfs"));
+            images.prepareRootfs(image, dir);
             createBindSources(record.hostConfig());
             EtcFiles.write(dir, record.config().hostname(), record.hostConfig());
             Container container = store.add(record);
             publish(container, "create", Map.of());
             return container;
         } catch (IOException | RuntimeException e) {
-            // Nothing of a failed create stays behind: not the name, not a half-copied root filesystem.
+            // Nothing of a failed create stays behind: not the name, not a snapshot or its mount.
             store.names().release(fullName, id);
-            deleteQuietly(dir, true);
+            deleteQuietly(dir, image.id());
             if (e instanceof ApiException api) {
                 throw api;
             }
@@ -157,6 +158,12 @@ public final class ContainerService implements AutoCloseable {
     /** Creates and starts the task of one run. Caller holds the lock. */
     private void run(Container c) {
         ContainerRecord record = c.record();
+        try {
+            // Mounted since the create, unless a reboot or a crash undid it: then it is made again here.
+            images.mountRootfs(record.image(), c.dir());
+        } catch (IOException e) {
+            throw ApiException.internal("mounting the root filesystem of container " + c.id() + ": " + e.getMessage(), e);
+        }
         byte[] spec;
         try {
             spec = Json.MAPPER.writeValueAsBytes(specs.build(record, c.dir(), c.rootfs()));
@@ -627,12 +634,17 @@ public final class ContainerService implements AutoCloseable {
             }
         }
         try {
-            images.removeRootfs(c.rootfs());
+            images.removeRootfs(c.record().image(), c.dir());
         } catch (IOException e) {
             throw ApiException.internal("removing the root filesystem of container " + c.id() + ": " + e.getMessage(), e);
         }
         store.forget(c);
-        deleteQuietly(c.dir(), false);
+        deleteQuietly(c.dir(), null);
+        try {
+            images.containerRemoved(c.record().image());
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "releasing the image of removed container " + c.id() + ": " + e.getMessage());
+        }
         publish(c, "destroy", Map.of());
         c.removed().complete(new ExitStatus(c.record().state().exitCode(), null));
     }
@@ -711,13 +723,14 @@ public final class ContainerService implements AutoCloseable {
         }
     }
 
-    private void deleteQuietly(Path dir, boolean includingRootfs) {
+    /** Deletes {@code dir}; with {@code imageId}, its root filesystem snapshot first (unmounted, then deleted). */
+    private void deleteQuietly(Path dir, String imageId) {
         if (!Files.exists(dir)) {
             return;
         }
         try {
-            if (includingRootfs && Files.exists(dir.resolve("rootfs"))) {
-                images.removeRootfs(dir.resolve("rootfs"));
+            if (imageId != null) {
+                images.removeRootfs(imageId, dir);
             }
             try (Stream<Path> paths = Files.walk(dir)) {
                 for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
@@ -726,6 +739,33 @@ public final class ContainerService implements AutoCloseable {
             }
         } catch (IOException e) {
             LOG.log(Level.WARNING, "cleaning up " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Engine boot, before requests are served: a directory of {@code <data>/containers} without a record (a crash
+     * during a create or a removal) loses its snapshot (unmounted, idempotently) and then the directory; running
+     * containers whose rootfs mount is missing get it again (one that is mounted, live, is left alone).
+     */
+    public void recoverRootfs() {
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(store.root(), Files::isDirectory)) {
+            for (Path dir : dirs) {
+                if (store.byId(dir.getFileName().toString()).isEmpty() && !Files.exists(dir.resolve(ContainerStore.RECORD_FILE))) {
+                    LOG.info("removing " + dir + ": no container record (left by a crash)");
+                    deleteQuietly(dir, "");
+                }
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "looking for leftover container directories in " + store.root() + ": " + e.getMessage());
+        }
+        for (Container c : store.all()) {
+            if (c.record().state().hasProcess()) {
+                try {
+                    images.mountRootfs(c.record().image(), c.dir());
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(Level.WARNING, "mounting the root filesystem of running container " + c.id() + ": " + e.getMessage());
+                }
+            }
         }
     }
 

@@ -34,6 +34,8 @@ import java.util.regex.Pattern;
 public final class ImageStore {
     private static final Logger LOG = Logger.getLogger(ImageStore.class.getName());
     private static final String TEMP_PREFIX = ".tmp-";
+    /** {@code .retained-<hex>}: the rootfs of a removed image that containers still use as their overlay lower. */
+    private static final String RETAINED_PREFIX = ".retained-";
     private static final Pattern HEX_ID = Pattern.compile("[a-f0-9]{64}");
     private static final Pattern ID_PREFIX = Pattern.compile("(?:sha256:)?[a-f0-9]{1,64}");
 
@@ -63,6 +65,10 @@ public final class ImageStore {
                 String name = entry.getFileName().toString();
                 if (name.startsWith(TEMP_PREFIX)) {
                     FileTrees.deleteRecursively(entry);
+                } else if (name.startsWith(RETAINED_PREFIX)) {
+                    if (users.containersUsing("sha256:" + name.substring(RETAINED_PREFIX.length())).isEmpty()) {
+                        FileTrees.deleteRecursively(entry);
+                    }
                 } else if (HEX_ID.matcher(name).matches()) {
                     try {
                         byte[] config = Files.readAllBytes(entry.resolve("config.json"));
@@ -104,9 +110,37 @@ public final class ImageStore {
                 stored.record().lastTagTime());
     }
 
-    /** The unpacked root filesystem of {@code image}: read-only by convention, containers get a snapshot. */
+    /** The unpacked root filesystem of {@code image}: never written, the lower directory of containers' snapshots. */
     public Path rootfs(Image image) {
         return imageDir(image.id()).resolve("rootfs");
+    }
+
+    /**
+     * The lower directory for the snapshots of containers made from image {@code imageId} ({@code sha256:<hex>}):
+     * the image's rootfs, or after a forced {@code docker rmi} the rootfs retained for them. Empty when neither is.
+     */
+    public synchronized Optional<Path> rootfsForContainers(String imageId) {
+        if (images.containsKey(imageId)) {
+            return Optional.of(imageDir(imageId).resolve("rootfs"));
+        }
+        Path retained = retained(imageId);
+        return HEX_ID.matcher(imageId.substring(imageId.indexOf(':') + 1)).matches() && Files.isDirectory(retained)
+                ? Optional.of(retained) : Optional.empty();
+    }
+
+    /** After a container's removal: deletes the retained rootfs of a removed image once no container uses it. */
+    public synchronized void releaseRetained(String imageId) throws IOException {
+        if (!HEX_ID.matcher(imageId.substring(imageId.indexOf(':') + 1)).matches()) {
+            return;
+        }
+        Path retained = retained(imageId);
+        if (Files.exists(retained) && users.containersUsing(imageId).isEmpty()) {
+            FileTrees.deleteRecursively(retained);
+        }
+    }
+
+    private Path retained(String imageId) {
+        return imagesDir.resolve(RETAINED_PREFIX + imageId.substring(imageId.indexOf(':') + 1));
     }
 
     /**
@@ -305,6 +339,11 @@ public final class ImageStore {
     private void deleteImage(String id) throws IOException {
         Path dir = imageDir(id);
         Path doomed = imagesDir.resolve(TEMP_PREFIX + "removed-" + id.substring(7));
+        if (!users.containersUsing(id).isEmpty() && !Files.exists(retained(id))) {
+            // Like dockerd's layer references: a forced removal leaves the layers its stopped containers stand on.
+            // Renaming the lower directory of a mounted overlay is fine: the mount holds it, not its path.
+            Files.move(dir.resolve("rootfs"), retained(id), StandardCopyOption.ATOMIC_MOVE);
+        }
         Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
         AtomicFiles.syncDirectory(imagesDir);
         images.remove(id);

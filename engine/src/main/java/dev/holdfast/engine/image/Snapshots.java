@@ -1,62 +1,180 @@
 package dev.holdfast.engine.image;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Map;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Logger;
 
 /**
- * A container's writable root filesystem made from an image's. Today a full copy; the two methods are the whole
- * interface so that it can become an overlayfs mount without touching callers.
+ * A container's writable root filesystem made from an image's, as containerd's overlay snapshotter makes it: an
+ * overlayfs mount whose lower directory is the image's unpacked rootfs (never written), with an upper and a work
+ * directory of the container's own. In a container directory {@code DIR}:
+ * <pre>
+ * DIR/diff/     upperdir: what the container wrote (its SizeRw), whiteouts for what it deleted
+ * DIR/work/     overlayfs' workdir
+ * DIR/rootfs/   the mount point: the container's root filesystem, where the OCI spec's root.path points
+ * </pre>
+ * Mounts are made with util-linux {@code mount -t overlay} in the engine's mount namespace, which must be the host's
+ * (the engine is not started in a namespace of its own), so they outlive the engine; {@code umount} undoes them.
+ * Whether something is mounted is read from {@code /proc/self/mountinfo}, never assumed, so every operation here
+ * is idempotent: a missing mount (host reboot, crash between steps) is made again, a present one left alone.
  */
 public final class Snapshots {
+    private static final Logger LOG = Logger.getLogger(Snapshots.class.getName());
+    private static final long COMMAND_TIMEOUT_SECONDS = 30;
+    /** One mount or unmount at a time per mount point: a start and a {@code ps -s} may both want the mount. */
+    private static final ConcurrentHashMap<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
+
     private Snapshots() {}
 
+    public static Path rootfs(Path containerDir) {
+        return containerDir.resolve("rootfs");
+    }
+
+    public static Path upper(Path containerDir) {
+        return containerDir.resolve("diff");
+    }
+
+    public static Path work(Path containerDir) {
+        return containerDir.resolve("work");
+    }
+
     /**
-     * Copies {@code imageRootfs} to {@code target} (which must not exist): modes, setuid bits, owners, times and
-     * extended attributes kept, symlinks copied as symlinks, hard links kept as links, device nodes and fifos
-     * recreated. A failure removes the partial copy.
+     * Creates the snapshot in {@code containerDir} (which must exist and hold none yet) and mounts it. A failure
+     * unmounts and removes what it made; the exception names the directory and the command that failed.
      */
-    public static void prepare(Path imageRootfs, Path target) throws IOException {
-        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-            throw new IOException("snapshot target " + target + " already exists");
+    public static void prepare(Path imageRootfs, Path containerDir) throws IOException {
+        Path rootfs = rootfs(containerDir);
+        if (Files.exists(rootfs, LinkOption.NOFOLLOW_LINKS) || Files.exists(upper(containerDir), LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException("snapshot " + containerDir + " already exists");
         }
         try {
-            Files.walkFileTree(imageRootfs, new CopyVisitor(imageRootfs, target));
+            Files.createDirectory(upper(containerDir));
+            Files.createDirectory(work(containerDir));
+            Files.createDirectory(rootfs);
+            // The mount point's root takes the lower root's mode; the upper's own (0755 here) would win otherwise.
+            Files.setPosixFilePermissions(upper(containerDir), Files.getPosixFilePermissions(imageRootfs));
+            ensureMounted(imageRootfs, containerDir);
         } catch (IOException | RuntimeException e) {
-            FileTrees.deleteRecursively(target);
+            try {
+                remove(containerDir);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw e;
         }
     }
 
     /**
-     * The size of what the container changed in its snapshot: Docker's {@code SizeRw}, the writable layer. A regular
-     * file counts unless the image has a regular file at its path with the same size and modification time
-     * ({@link #prepare} keeps times, and writing a file changes its time). Hard links count once; directories,
-     * symlinks and deletions count nothing. Files that vanish during the walk are skipped. Without
-     * {@code imageRootfs} (null: the image is gone) every regular file counts.
+     * Mounts the snapshot unless its mount point is mounted already (then nothing happens: a live mount, maybe the
+     * root of a running container, is never mounted over). True when it mounted.
      */
-    public static long changedBytes(Path imageRootfs, Path snapshot) throws IOException {
-        if (!Files.isDirectory(snapshot, LinkOption.NOFOLLOW_LINKS)) {
+    public static boolean ensureMounted(Path imageRootfs, Path containerDir) throws IOException {
+        Path rootfs = absolute(rootfs(containerDir));
+        ReentrantLock lock = LOCKS.computeIfAbsent(rootfs, p -> new ReentrantLock());
+        lock.lock();
+        try {
+            if (isMounted(rootfs)) {
+                return false;
+            }
+            if (!Files.exists(upper(containerDir), LinkOption.NOFOLLOW_LINKS) && isLegacyCopy(rootfs)) {
+                // Made by an engine that copied the image per container: that copy is the rootfs, as it was.
+                return false;
+            }
+            if (!Files.isDirectory(upper(containerDir)) || !Files.isDirectory(work(containerDir))) {
+                throw new IOException("snapshot " + containerDir + " has no " + upper(containerDir).getFileName()
+                        + "/ or " + work(containerDir).getFileName() + "/ directory: it was never prepared or was removed");
+            }
+            if (!Files.isDirectory(imageRootfs)) {
+                throw new IOException("cannot mount snapshot " + rootfs + ": its image's rootfs " + imageRootfs
+                        + " is gone");
+            }
+            Files.createDirectories(rootfs);
+            String options = "lowerdir=" + option(absolute(imageRootfs)) + ",upperdir=" + option(absolute(upper(containerDir)))
+                    + ",workdir=" + option(absolute(work(containerDir)));
+            run(List.of("mount", "-t", "overlay", "overlay", "-o", options, rootfs.toString()),
+                    "mounting the overlay snapshot at " + rootfs
+                            + " (overlayfs needs a data root on a filesystem that can hold its upper and work directories,"
+                            + " such as ext4, xfs or tmpfs; not overlayfs or NFS)");
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Unmounts the snapshot (if mounted) and deletes its directories. Absent is fine. A mount that cannot be
+     * unmounted (busy) is detached lazily; the directories are only deleted once nothing is mounted there.
+     */
+    public static void remove(Path containerDir) throws IOException {
+        Path rootfs = absolute(rootfs(containerDir));
+        unmount(rootfs);
+        LOCKS.remove(rootfs);
+        FileTrees.deleteRecursively(upper(containerDir));
+        FileTrees.deleteRecursively(work(containerDir));
+        // Empty once unmounted; a leftover of a copy-era container holds files, and those go too.
+        FileTrees.deleteRecursively(rootfs);
+    }
+
+    /** A rootfs directory with files in it and nothing mounted: a full copy made before snapshots were overlays. */
+    private static boolean isLegacyCopy(Path rootfs) throws IOException {
+        if (!Files.isDirectory(rootfs, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        try (var entries = Files.list(rootfs)) {
+            return entries.findAny().isPresent();
+        }
+    }
+
+    /** Unmounts {@code mountPoint} (every mount stacked there) if mounted; idempotent. */
+    public static void unmount(Path mountPoint) throws IOException {
+        Path target = absolute(mountPoint);
+        ReentrantLock lock = LOCKS.computeIfAbsent(target, p -> new ReentrantLock());
+        lock.lock();
+        try {
+            while (isMounted(target)) {
+                try {
+                    run(List.of("umount", target.toString()), "unmounting " + target);
+                } catch (IOException e) {
+                    if (!isMounted(target)) {
+                        return;
+                    }
+                    LOG.warning(e.getMessage() + "; detaching it lazily");
+                    run(List.of("umount", "--lazy", target.toString()), "detaching " + target + " lazily after: " + e.getMessage());
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Docker's {@code SizeRw}: the bytes of the regular files in the upper directory, what the container wrote
+     * (hard links count once; directories, symlinks and whiteouts nothing). Files that vanish meanwhile are skipped.
+     */
+    public static long changedBytes(Path containerDir) throws IOException {
+        Path upper = upper(containerDir);
+        if (!Files.isDirectory(upper, LinkOption.NOFOLLOW_LINKS)) {
             return 0;
         }
         long[] total = {0};
         Set<Object> counted = new HashSet<>();
-        Files.walkFileTree(snapshot, new SimpleFileVisitor<>() {
+        Files.walkFileTree(upper, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                if (attrs.isRegularFile()
-                        && (imageRootfs == null || !sameAsInImage(imageRootfs.resolve(snapshot.relativize(file).toString()), attrs))
-                        && (attrs.fileKey() == null || counted.add(attrs.fileKey()))) {
+                if (attrs.isRegularFile() && (attrs.fileKey() == null || counted.add(attrs.fileKey()))) {
                     total[0] += attrs.size();
                 }
                 return FileVisitResult.CONTINUE;
@@ -70,67 +188,104 @@ public final class Snapshots {
         return total[0];
     }
 
-    private static boolean sameAsInImage(Path original, BasicFileAttributes copy) {
-        try {
-            BasicFileAttributes attrs = Files.readAttributes(original, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            return attrs.isRegularFile() && attrs.size() == copy.size()
-                    && attrs.lastModifiedTime().equals(copy.lastModifiedTime());
-        } catch (IOException e) {
-            return false;
+    // ---- mountinfo ----------------------------------------------------------------------------------------------
+
+    /** Whether anything is mounted at {@code path} (in this process's mount namespace). */
+    public static boolean isMounted(Path path) throws IOException {
+        String target = absolute(path).toString();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
+            String[] f = line.split(" ");
+            if (f.length > 4 && unescape(f[4]).equals(target)) {
+                return true;
+            }
         }
+        return false;
     }
 
-    /** Deletes a snapshot made by {@link #prepare}; symlinks inside it are removed, never followed. */
-    public static void remove(Path rootfs) throws IOException {
-        FileTrees.deleteRecursively(rootfs);
-    }
-
-    private static final class CopyVisitor extends SimpleFileVisitor<Path> {
-        private final Path source;
-        private final Path target;
-        /** First copy of each multiply-linked inode, so that later names become hard links to it. */
-        private final Map<Object, Path> linkedInodes = new HashMap<>();
-
-        CopyVisitor(Path source, Path target) {
-            this.source = source;
-            this.target = target;
-        }
-
-        @Override
-        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-            Files.copy(dir, destination(dir), StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
-            return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-            Path copy = destination(file);
-            if (attrs.isRegularFile() && (int) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS) > 1) {
-                Path first = linkedInodes.putIfAbsent(attrs.fileKey(), copy);
-                if (first != null) {
-                    Files.createLink(copy, first);
-                    return FileVisitResult.CONTINUE;
+    /** The mount points of the overlay mounts below {@code root}, deepest first. */
+    public static List<Path> overlayMountsUnder(Path root) throws IOException {
+        String prefix = absolute(root) + "/";
+        Set<String> found = new HashSet<>();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
+            String[] f = line.split(" ");
+            int dash = List.of(f).indexOf("-");
+            if (f.length > 4 && dash > 0 && dash + 1 < f.length && f[dash + 1].equals("overlay")) {
+                String point = unescape(f[4]);
+                if (point.startsWith(prefix)) {
+                    found.add(point);
                 }
             }
-            // With NOFOLLOW_LINKS the JDK copies a symlink as a symlink and recreates device nodes and fifos.
-            Files.copy(file, copy, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
-            return FileVisitResult.CONTINUE;
         }
+        return found.stream().sorted((a, b) -> b.compareTo(a)).map(Path::of).toList();
+    }
 
-        @Override
-        public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-            if (e != null) {
-                throw e;
+    /** mountinfo escapes space, tab, newline and backslash as {@code \ooo}. */
+    private static String unescape(String field) {
+        if (field.indexOf('\\') < 0) {
+            return field;
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < field.length(); i++) {
+            char c = field.charAt(i);
+            if (c == '\\' && i + 3 < field.length() && field.substring(i + 1, i + 4).matches("[0-7]{3}")) {
+                out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                out.append(c);
             }
-            // Creating the children changed the copy's mtime: put the original back.
-            BasicFileAttributes attrs = Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            Files.getFileAttributeView(destination(dir), BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                    .setTimes(attrs.lastModifiedTime(), attrs.lastAccessTime(), null);
-            return FileVisitResult.CONTINUE;
         }
+        return out.toString();
+    }
 
-        private Path destination(Path path) {
-            return target.resolve(source.relativize(path).toString());
+    // ---- helpers ------------------------------------------------------------------------------------------------
+
+    /** Absolute and without symlinks in the existing part, as mountinfo shows mount points. */
+    private static Path absolute(Path path) throws IOException {
+        Path abs = path.toAbsolutePath().normalize();
+        Path existing = abs;
+        while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return abs;
+        }
+        return existing.toRealPath().resolve(existing.relativize(abs));
+    }
+
+    /** overlayfs splits its options at commas and lowerdir at colons; such paths are refused rather than escaped. */
+    private static String option(Path path) throws IOException {
+        String s = path.toString();
+        if (s.contains(",") || s.contains(":") || s.contains("\\") || s.chars().anyMatch(Character::isWhitespace)) {
+            throw new IOException("cannot use " + s + " in an overlay mount: the path holds a comma, colon, backslash"
+                    + " or whitespace");
+        }
+        return s;
+    }
+
+    /** Runs a mount command; a failure carries {@code what}, the command line and its output. */
+    private static void run(List<String> command, String what) throws IOException {
+        Process process;
+        try {
+            process = new ProcessBuilder(command).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        } catch (IOException e) {
+            throw new IOException(what + ": cannot run " + String.join(" ", command) + ": " + e.getMessage(), e);
+        }
+        String output;
+        try (InputStream in = process.getInputStream()) {
+            output = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (!process.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IOException(what + ": " + String.join(" ", command) + " did not finish within "
+                        + COMMAND_TIMEOUT_SECONDS + " s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+            throw new IOException(what + ": interrupted", e);
+        }
+        if (process.exitValue() != 0) {
+            throw new IOException(what + ": " + String.join(" ", command) + " exited with " + process.exitValue()
+                    + (output.isEmpty() ? "" : ": " + output));
         }
     }
 }

@@ -112,6 +112,37 @@ class ImageStoreOperationsTest {
     }
 
     @Test
+    void aForcedRemovalKeepsTheRootfsItsStoppedContainersStandOnUntilTheLastIsGone() throws Exception {
+        Path rootfs = store.rootfs(store.get("busybox"));
+        assertEquals(rootfs, store.rootfsForContainers(busyboxId).orElseThrow());
+        stopped.add("c0ffee0000000000000000000000000000000000000000000000000000000000");
+        assertEquals(new ImageRemoval(List.of("busybox:latest"), busyboxId), store.remove("busybox", true));
+        assertTrue(store.find(busyboxId).isEmpty());
+        Path retained = store.rootfsForContainers(busyboxId).orElseThrow();
+        assertTrue(Files.exists(retained.resolve("bin/busybox")), "the container's overlay lower is still there");
+
+        new ImageStore(data, users); // a boot keeps it while the container exists
+        assertTrue(Files.exists(retained.resolve("bin/busybox")));
+        store.releaseRetained(busyboxId);
+        assertTrue(Files.exists(retained), "still used");
+        stopped.clear();
+        store.releaseRetained(busyboxId);
+        assertFalse(Files.exists(retained));
+        assertTrue(store.rootfsForContainers(busyboxId).isEmpty());
+        store.releaseRetained(busyboxId); // idempotent
+    }
+
+    @Test
+    void aRetainedRootfsWithoutContainersGoesAtBoot() throws Exception {
+        stopped.add("c0ffee0000000000000000000000000000000000000000000000000000000000");
+        store.remove("busybox", true);
+        Path retained = store.rootfsForContainers(busyboxId).orElseThrow();
+        stopped.clear(); // removed while the engine was down
+        new ImageStore(data, users);
+        assertFalse(Files.exists(retained));
+    }
+
+    @Test
     void aTagOtherThanTheLastUntagsFreelyWhileAContainerUsesTheImage() throws Exception {
         stopped.add("c0ffee0000000000000000000000000000000000000000000000000000000000");
         store.tag("busybox", ImageReference.parse("other:1"));

@@ -2,9 +2,9 @@ package dev.holdfast.engine.image;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -12,23 +12,26 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** Real overlay mounts (needs root): each test unmounts whatever it left, so that no mount outlives it. */
 class SnapshotsTest {
     @TempDir
     Path tmp;
 
     private Path image;
-    private Path snapshot;
+    private Path container;
 
     @BeforeEach
     void setUp() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "overlay mounts need root");
         image = tmp.resolve("image");
-        snapshot = tmp.resolve("snapshot");
+        container = tmp.resolve("containers/c1");
+        Files.createDirectories(container);
         Files.createDirectory(image);
         new LayerApplier(image).apply(new ByteArrayInputStream(new TarBuilder()
                 .dir("bin", 0755)
@@ -39,11 +42,16 @@ class SnapshotsTest {
                 .dir("ro", 0555)
                 .symlink("escape", "/")
                 .build()));
-        Files.createDirectories(image.resolve("many"));
-        for (int i = 0; i < 400; i++) {
-            Files.createSymbolicLink(image.resolve("many/l" + i), Path.of("../bin/busybox"));
+    }
+
+    @AfterEach
+    void unmountEverything() throws Exception {
+        if (tmp != null) {
+            for (Path mount : Snapshots.overlayMountsUnder(tmp)) {
+                Snapshots.unmount(mount);
+            }
+            assertEquals(List.of(), Snapshots.overlayMountsUnder(tmp), "a test left a mount behind");
         }
-        Files.setLastModifiedTime(image.resolve("bin"), FileTime.from(Instant.parse("2020-01-01T00:00:00Z")));
     }
 
     private Object attr(Path root, String path, String name) throws IOException {
@@ -51,53 +59,130 @@ class SnapshotsTest {
     }
 
     @Test
-    void copyKeepsModesOwnersLinksAndTimes() throws Exception {
-        Snapshots.prepare(image, snapshot);
-        assertEquals(04755, (int) attr(snapshot, "bin/busybox", "mode") & 07777);
-        assertEquals(1000, attr(snapshot, "home/u/f", "uid"));
-        assertEquals(0640, (int) attr(snapshot, "home/u/f", "mode") & 07777);
-        assertEquals(0555, (int) attr(snapshot, "ro", "mode") & 07777);
-        assertEquals("busybox", Files.readSymbolicLink(snapshot.resolve("bin/sh")).toString());
-        assertEquals(400, Files.list(snapshot.resolve("many")).filter(Files::isSymbolicLink).count());
-        assertEquals(attr(snapshot, "bin/busybox", "ino"), attr(snapshot, "bin/busybox2", "ino"));
-        assertNotEquals(attr(image, "bin/busybox", "ino"), attr(snapshot, "bin/busybox", "ino"));
-        assertEquals(Files.getLastModifiedTime(image.resolve("bin")), Files.getLastModifiedTime(snapshot.resolve("bin")));
+    void prepareMountsAnOverlayWhoseWritesStayInTheContainer() throws Exception {
+        Snapshots.prepare(image, container);
+        Path rootfs = Snapshots.rootfs(container);
+        assertTrue(Snapshots.isMounted(rootfs));
+        assertEquals(List.of(rootfs.toRealPath()), Snapshots.overlayMountsUnder(tmp));
+        assertEquals(04755, (int) attr(rootfs, "bin/busybox", "mode") & 07777);
+        assertEquals(1000, attr(rootfs, "home/u/f", "uid"));
+        assertEquals(0555, (int) attr(rootfs, "ro", "mode") & 07777);
+        assertEquals("busybox", Files.readSymbolicLink(rootfs.resolve("bin/sh")).toString());
+
+        Files.writeString(rootfs.resolve("bin/busybox"), "changed");
+        Files.delete(rootfs.resolve("home/u/f"));
+        Files.writeString(rootfs.resolve("new"), "new");
+        assertEquals("bb", Files.readString(image.resolve("bin/busybox")), "the image is never written");
+        assertTrue(Files.exists(image.resolve("home/u/f")));
+        assertFalse(Files.exists(image.resolve("new")));
+        assertEquals("changed", Files.readString(Snapshots.upper(container).resolve("bin/busybox")));
+        assertFalse(Files.exists(rootfs.resolve("home/u/f")));
     }
 
     @Test
-    void removeNeverFollowsSymlinksOut() throws Exception {
+    void ensureMountedRemountsAMissingMountAndLeavesALiveOneAlone() throws Exception {
+        Snapshots.prepare(image, container);
+        Path rootfs = Snapshots.rootfs(container);
+        Files.writeString(rootfs.resolve("kept"), "kept");
+        assertFalse(Snapshots.ensureMounted(image, container), "mounted already: nothing to do");
+        assertEquals(1, mountCount(rootfs), "no second mount stacked over the live one");
+
+        Snapshots.unmount(rootfs); // as after a reboot
+        assertFalse(Snapshots.isMounted(rootfs));
+        assertFalse(Files.exists(rootfs.resolve("kept")));
+        assertTrue(Snapshots.ensureMounted(image, container));
+        assertEquals("kept", Files.readString(rootfs.resolve("kept")), "what the container wrote survives a remount");
+        assertTrue(Files.exists(rootfs.resolve("bin/busybox")));
+        assertEquals(1, mountCount(rootfs));
+    }
+
+    @Test
+    void removeUnmountsAndDeletesAndIsIdempotent() throws Exception {
         Path outside = tmp.resolve("outside");
         Files.createDirectory(outside);
         Files.writeString(outside.resolve("keep"), "keep");
-        Snapshots.prepare(image, snapshot);
-        Files.createSymbolicLink(snapshot.resolve("out"), outside);
-        Files.createSymbolicLink(snapshot.resolve("ro/out"), outside.resolve("keep"));
-        Snapshots.remove(snapshot);
-        assertFalse(Files.exists(snapshot, LinkOption.NOFOLLOW_LINKS));
+        Snapshots.prepare(image, container);
+        Path rootfs = Snapshots.rootfs(container);
+        Files.createSymbolicLink(rootfs.resolve("out"), outside);
+        Files.createSymbolicLink(rootfs.resolve("ro/out"), outside.resolve("keep"));
+        Snapshots.remove(container);
+        assertFalse(Snapshots.isMounted(rootfs));
+        assertFalse(Files.exists(rootfs, LinkOption.NOFOLLOW_LINKS));
+        assertFalse(Files.exists(Snapshots.upper(container), LinkOption.NOFOLLOW_LINKS));
+        assertFalse(Files.exists(Snapshots.work(container), LinkOption.NOFOLLOW_LINKS));
         assertTrue(Files.exists(outside.resolve("keep")));
         assertTrue(Files.exists(image.resolve("bin/busybox")));
-        Snapshots.remove(snapshot); // already gone: fine
+        Snapshots.remove(container); // already gone: fine
+        Snapshots.unmount(rootfs);
     }
 
     @Test
-    void changedBytesCountOnlyWhatTheContainerWrote() throws Exception {
-        Snapshots.prepare(image, snapshot);
-        assertEquals(0, Snapshots.changedBytes(image, snapshot), "a fresh copy wrote nothing");
-        assertEquals(3, Snapshots.changedBytes(null, snapshot), "without the image, every file counts (links once)");
-        Files.write(snapshot.resolve("home/u/new"), new byte[100]);
-        assertEquals(100, Snapshots.changedBytes(image, snapshot));
-        // Rewritten in place: its time changes, so it counts, once for both of its hard links.
-        Files.writeString(snapshot.resolve("bin/busybox"), "BB!");
-        assertEquals(103, Snapshots.changedBytes(image, snapshot));
-        Files.delete(snapshot.resolve("home/u/f"));
-        Files.createSymbolicLink(snapshot.resolve("home/u/link"), Path.of("new"));
-        assertEquals(103, Snapshots.changedBytes(image, snapshot), "deletions and symlinks count nothing");
-        assertEquals(0, Snapshots.changedBytes(image, tmp.resolve("missing")));
+    void changedBytesIsTheUpperDirectory() throws Exception {
+        Snapshots.prepare(image, container);
+        Path rootfs = Snapshots.rootfs(container);
+        assertEquals(0, Snapshots.changedBytes(container), "a fresh snapshot wrote nothing");
+        Files.write(rootfs.resolve("home/u/new"), new byte[100]);
+        Files.createLink(rootfs.resolve("home/u/new2"), rootfs.resolve("home/u/new"));
+        assertEquals(100, Snapshots.changedBytes(container), "hard links count once");
+        Files.writeString(rootfs.resolve("bin/busybox"), "BB!");
+        assertEquals(103, Snapshots.changedBytes(container), "a rewritten image file counts");
+        Files.delete(rootfs.resolve("home/u/f"));
+        Files.createSymbolicLink(rootfs.resolve("home/u/link"), Path.of("new"));
+        assertEquals(103, Snapshots.changedBytes(container), "deletions (whiteouts) and symlinks count nothing");
+        assertEquals(0, Snapshots.changedBytes(tmp.resolve("missing")));
     }
 
     @Test
-    void prepareRefusesAnExistingTarget() throws Exception {
-        Files.createDirectory(snapshot);
-        assertThrows(IOException.class, () -> Snapshots.prepare(image, snapshot));
+    void prepareRefusesAnExistingSnapshot() throws Exception {
+        Files.createDirectory(Snapshots.rootfs(container));
+        IOException e = assertThrows(IOException.class, () -> Snapshots.prepare(image, container));
+        assertTrue(e.getMessage().contains(container.toString()), e.getMessage());
+    }
+
+    @Test
+    void aFailedMountSaysWhatFailedAndLeavesNothing() throws Exception {
+        // A lower directory that does not exist: overlayfs refuses it.
+        IOException e = assertThrows(IOException.class, () -> Snapshots.prepare(tmp.resolve("no-image"), container));
+        assertTrue(e.getMessage().contains(Snapshots.rootfs(container).toString()) || e.getMessage().contains("no-image"),
+                e.getMessage());
+        assertFalse(Files.exists(Snapshots.rootfs(container), LinkOption.NOFOLLOW_LINKS));
+        assertFalse(Files.exists(Snapshots.upper(container), LinkOption.NOFOLLOW_LINKS));
+
+        // The mount command itself failing (a workdir on another filesystem than the upper dir is refused).
+        Path rootfs = Snapshots.rootfs(container);
+        Files.createDirectories(Snapshots.upper(container));
+        Files.createDirectories(rootfs);
+        Files.createSymbolicLink(Snapshots.work(container), Path.of("/dev/shm"));
+        IOException mount = assertThrows(IOException.class, () -> Snapshots.ensureMounted(image, container));
+        assertTrue(mount.getMessage().contains("mount -t overlay") && mount.getMessage().contains(rootfs.toRealPath().toString()),
+                mount.getMessage());
+        assertFalse(Snapshots.isMounted(rootfs));
+    }
+
+    @Test
+    void aCopyMadeBeforeOverlaysIsUsedAsItIs() throws Exception {
+        Path rootfs = Snapshots.rootfs(container);
+        Files.createDirectories(rootfs.resolve("bin"));
+        Files.writeString(rootfs.resolve("bin/busybox"), "copied");
+        assertFalse(Snapshots.ensureMounted(image, container));
+        assertFalse(Snapshots.isMounted(rootfs));
+        assertEquals("copied", Files.readString(rootfs.resolve("bin/busybox")));
+        Snapshots.remove(container);
+        assertFalse(Files.exists(rootfs));
+    }
+
+    @Test
+    void pathsOverlayfsCannotTakeAreRefused() throws Exception {
+        Path odd = tmp.resolve("a,b");
+        Files.createDirectories(odd);
+        IOException e = assertThrows(IOException.class, () -> Snapshots.prepare(image, odd));
+        assertTrue(e.getMessage().contains("comma"), e.getMessage());
+        assertFalse(Files.exists(Snapshots.upper(odd)));
+    }
+
+    private static long mountCount(Path point) throws IOException {
+        String target = point.toRealPath().toString();
+        return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                .filter(l -> l.split(" ")[4].equals(target)).count();
     }
 }

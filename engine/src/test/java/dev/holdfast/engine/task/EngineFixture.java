@@ -15,6 +15,7 @@ import dev.holdfast.engine.events.Event;
 import dev.holdfast.engine.events.EventBus;
 import dev.holdfast.engine.image.Image;
 import dev.holdfast.engine.image.ImageConfig;
+import dev.holdfast.engine.image.Snapshots;
 import dev.holdfast.engine.spec.OciSpecBuilder;
 import dev.holdfast.supervisor.client.SupervisorChannels;
 import io.grpc.ManagedChannel;
@@ -45,6 +46,8 @@ public final class EngineFixture implements AutoCloseable {
     private final Path data;
     private final Path socket;
     private final boolean liveRestore;
+    /** The image's rootfs when containers get real overlay snapshots (needs root), else null. */
+    private final Path imageRootfs;
     public final FakeSupervisor supervisor;
     public final List<Event> events = new CopyOnWriteArrayList<>();
     private ManagedChannel channel;
@@ -53,9 +56,19 @@ public final class EngineFixture implements AutoCloseable {
     public ExitMonitor monitor;
 
     public EngineFixture(Path root, boolean liveRestore) throws IOException {
+        this(root, liveRestore, false);
+    }
+
+    /** With {@code realSnapshots}, containers' root filesystems are overlay mounts of a small image directory. */
+    public EngineFixture(Path root, boolean liveRestore, boolean realSnapshots) throws IOException {
         this.data = root.resolve("data");
         this.socket = root.resolve("s.sock");
         this.liveRestore = liveRestore;
+        this.imageRootfs = realSnapshots ? root.resolve("image-rootfs") : null;
+        if (realSnapshots) {
+            Files.createDirectories(imageRootfs.resolve("etc"));
+            Files.writeString(imageRootfs.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
+        }
         this.supervisor = new FakeSupervisor(socket).start();
         startEngine();
     }
@@ -80,6 +93,7 @@ public final class EngineFixture implements AutoCloseable {
         });
         service = new ContainerService(store, images(), tasks, new OciSpecBuilder("/test", 1024), bus,
                 new NameGenerator(new Random()));
+        service.recoverRootfs(); // as Engine.boot does
         monitor = new ExitMonitor(tasks, new Reconciler(service, tasks, liveRestore), service);
         monitor.start();
         monitor.firstReconcile().join();
@@ -127,7 +141,40 @@ public final class EngineFixture implements AutoCloseable {
         }
     }
 
-    private static ContainerImages images() {
+    private ContainerImages images() {
+        ContainerImages fake = fakeImages();
+        if (imageRootfs == null) {
+            return fake;
+        }
+        return new ContainerImages() {
+            @Override
+            public Image resolve(String ref) {
+                return fake.resolve(ref);
+            }
+
+            @Override
+            public Optional<String> idOf(String ref) {
+                return fake.idOf(ref);
+            }
+
+            @Override
+            public void prepareRootfs(Image image, Path containerDir) throws IOException {
+                Snapshots.prepare(imageRootfs, containerDir);
+            }
+
+            @Override
+            public void mountRootfs(String imageId, Path containerDir) throws IOException {
+                Snapshots.ensureMounted(imageRootfs, containerDir);
+            }
+
+            @Override
+            public void removeRootfs(String imageId, Path containerDir) throws IOException {
+                Snapshots.remove(containerDir);
+            }
+        };
+    }
+
+    private static ContainerImages fakeImages() {
         return new ContainerImages() {
             @Override
             public Image resolve(String ref) {
@@ -143,13 +190,15 @@ public final class EngineFixture implements AutoCloseable {
             }
 
             @Override
-            public void prepareRootfs(Image image, Path target) throws IOException {
+            public void prepareRootfs(Image image, Path containerDir) throws IOException {
+                Path target = containerDir.resolve("rootfs");
                 Files.createDirectories(target.resolve("etc"));
                 Files.writeString(target.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
             }
 
             @Override
-            public void removeRootfs(Path rootfs) throws IOException {
+            public void removeRootfs(String imageId, Path containerDir) throws IOException {
+                Path rootfs = containerDir.resolve("rootfs");
                 if (Files.exists(rootfs)) {
                     try (Stream<Path> paths = Files.walk(rootfs)) {
                         for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
