@@ -20,6 +20,14 @@ import dev.holdfast.engine.container.ContainerStore;
 import dev.holdfast.engine.container.NameGenerator;
 import dev.holdfast.engine.events.EventBus;
 import dev.holdfast.engine.image.ImageStore;
+import dev.holdfast.engine.api.Json;
+import dev.holdfast.engine.network.AttachmentStore;
+import dev.holdfast.engine.network.ContainerNetworks;
+import dev.holdfast.engine.network.Netavark;
+import dev.holdfast.engine.network.NetworkNamespaces;
+import dev.holdfast.engine.network.NetworkService;
+import dev.holdfast.engine.network.NetworkStore;
+import dev.holdfast.engine.network.Subnet;
 import dev.holdfast.engine.spec.HostLimits;
 import dev.holdfast.engine.spec.OciSpecBuilder;
 import dev.holdfast.engine.store.AtomicFiles;
@@ -110,11 +118,21 @@ public final class Engine implements AutoCloseable {
         times.mark("supervisor connection");
         TaskClient tasks = new TaskClient(channel, config.supervisorSocket());
         EventBus events = new EventBus();
+        NetworkStore networkStore = NetworkStore.load(config.dataRoot(), Json.MAPPER, config.bridge(), config.subnet());
+        ContainerNetworks containerNetworks = new ContainerNetworks(networkStore,
+                AttachmentStore.load(config.dataRoot(), Json.MAPPER), new NetworkNamespaces(config.runRoot()),
+                new Netavark(config.netavark(), config.aardvarkDns(), config.runRoot().resolve("netavark"), Json.MAPPER),
+                containerStore);
+        NetworkService networks = new NetworkService(networkStore, containerNetworks, containerStore, events,
+                Subnet.parse(config.pool()), config.poolSize(), config.bridge());
         ContainerService service = new ContainerService(containerStore, ContainerImages.of(images), tasks,
                 new OciSpecBuilder(config.cgroupParent(),
-                        Math.min(OciSpecBuilder.DOCKER_NOFILE, HostLimits.openFilesHardLimit(OciSpecBuilder.DOCKER_NOFILE))), events, new NameGenerator(new SecureRandom()));
+                        Math.min(OciSpecBuilder.DOCKER_NOFILE, HostLimits.openFilesHardLimit(OciSpecBuilder.DOCKER_NOFILE))), events, new NameGenerator(new SecureRandom()),
+                containerNetworks);
         service.recoverRootfs();
         times.mark("snapshots");
+        containerNetworks.recover();
+        times.mark("networks");
         ExitMonitor monitor = new ExitMonitor(tasks, new Reconciler(service, tasks, config.reconcile()), service);
 
         new SystemRoutes().register(router);
@@ -123,7 +141,7 @@ public final class Engine implements AutoCloseable {
         new InteractiveRoutes(service, new InteractiveTasks(channel, config.supervisorSocket())).register(router);
         new ContainerControlRoutes(containerStore, new ContainerControl(containerStore, tasks, events)).register(router);
         new EventRoutes(events).register(router);
-        new NetworkRoutes(config.bridge(), config.subnet()).register(router);
+        new NetworkRoutes(networks).register(router);
         InfoRoutes.EngineFacts facts = new InfoRoutes.EngineFacts(engineId(config.dataRoot()), config.dataRoot(),
                 config.reconcile(), "cgroupfs", Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) ? "2" : "1");
         new InfoRoutes(facts, containerStore, () -> images.list().size(), () -> monitor.connected() ? List.of()

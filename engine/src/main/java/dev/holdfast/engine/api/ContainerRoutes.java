@@ -41,7 +41,7 @@ public final class ContainerRoutes {
     public void register(Router router) {
         router.post("/containers/create", this::create);
         router.get("/containers/json", this::list);
-        router.get("/containers/{id}/json", r -> Reply.ok(ContainerViews.inspect(container(r))));
+        router.get("/containers/{id}/json", r -> Reply.ok(ContainerViews.inspect(container(r), service.networking())));
         router.post("/containers/{id}/start", r -> {
             service.start(container(r));
             return Reply.noContent();
@@ -118,7 +118,7 @@ public final class ContainerRoutes {
             matching = matching.limit(limit);
         }
         return Reply.ok(matching.map(c -> ContainerViews.summary(c, now,
-                size ? sizes(c) : null)).toList());
+                size ? sizes(c) : null, service.networking())).toList());
     }
 
     /** Stopped containers older than {@code until} and matching {@code label}/{@code label!}; their writable layers. */

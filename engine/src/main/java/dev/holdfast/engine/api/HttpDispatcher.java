@@ -1,5 +1,6 @@
 package dev.holdfast.engine.api;
 
+import dev.holdfast.engine.errdefs.DomainException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -133,6 +134,12 @@ final class HttpDispatcher extends ChannelInboundHandlerAdapter {
                 LOG.log(Level.WARNING, request.method() + " " + request.path() + ": " + e.getMessage(), e.getCause());
             }
             fail(ctx, request, keepAlive, e.status(), e.getMessage());
+        } catch (DomainException e) {
+            HttpResponseStatus status = ErrorStatus.of(e.kind());
+            if (status.code() >= 500) {
+                LOG.log(Level.WARNING, request.method() + " " + request.path() + ": " + e.getMessage(), e.getCause());
+            }
+            fail(ctx, request, keepAlive, status, e.getMessage());
         } catch (Exception | LinkageError | AssertionError e) {
             // Errors too (a class that failed to load): a client must get an answer, never a hung connection.
             LOG.log(Level.WARNING, request.method() + " " + request.path() + " failed", e);

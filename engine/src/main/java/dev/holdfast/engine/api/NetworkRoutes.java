@@ -1,75 +1,103 @@
 package dev.holdfast.engine.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.holdfast.engine.container.NetworkingConfig;
+import dev.holdfast.engine.network.Network;
+import dev.holdfast.engine.network.NetworkCreateRequest;
+import dev.holdfast.engine.network.NetworkService;
+import dev.holdfast.engine.time.Timestamps;
+import java.time.Instant;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
 
-/**
- * The predefined networks {@code bridge}, {@code host} and {@code none}, read-only. Clients look them up before
- * anything else (Testcontainers asks for the bridge's gateway); containers are not yet attached to a bridge.
- */
+/** {@code /networks/...}: list, inspect, create, remove, prune, connect and disconnect. */
 public final class NetworkRoutes {
-    private final List<Map<String, Object>> networks;
+    private static final Set<String> LIST_FILTERS = Set.of("name", "id", "label", "driver", "type", "scope", "dangling");
+    private static final Set<String> PRUNE_FILTERS = Set.of("until", "label", "label!");
 
-    /** @param bridgeName the host bridge from {@code [network] bridge}; @param subnet {@code [network] subnet} */
-    public NetworkRoutes(String bridgeName, String subnet) {
-        this.networks = List.of(
-                network("bridge", "bridge", Map.of("com.docker.network.bridge.name", bridgeName),
-                        List.of(Map.of("Subnet", subnet, "Gateway", gateway(subnet)))),
-                network("host", "host", Map.of(), List.of()),
-                network("none", "null", Map.of(), List.of()));
+    private final NetworkService service;
+
+    public NetworkRoutes(NetworkService service) {
+        this.service = service;
     }
 
     public void register(Router router) {
-        router.get("/networks", request -> Reply.ok(networks));
-        router.get("/networks/{id}", request -> Reply.ok(find(request.pathParam("id"))
-                .orElseThrow(() -> ApiException.notFound("network " + request.pathParam("id") + " not found"))));
+        router.get("/networks", this::list);
+        router.get("/networks/{id}", r -> Reply.ok(service.inspect(service.store().get(r.pathParam("id")))));
+        router.post("/networks/create", this::create);
+        router.delete("/networks/{id}", r -> {
+            service.remove(r.pathParam("id"));
+            return Reply.noContent();
+        });
+        router.post("/networks/prune", this::prune);
+        router.post("/networks/{id}/connect", r -> {
+            JsonNode body = r.bodyJson(JsonNode.class);
+            NetworkingConfig.EndpointConfig endpoint = body.hasNonNull("EndpointConfig")
+                    ? Json.MAPPER.convertValue(body.get("EndpointConfig"), NetworkingConfig.EndpointConfig.class) : null;
+            service.connect(r.pathParam("id"), requiredContainer(body), endpoint);
+            return Reply.ok(null);
+        });
+        router.post("/networks/{id}/disconnect", r -> {
+            service.disconnect(r.pathParam("id"), requiredContainer(r.bodyJson(JsonNode.class)));
+            return Reply.ok(null);
+        });
     }
 
-    private Optional<Map<String, Object>> find(String nameOrId) {
-        return networks.stream()
-                .filter(n -> n.get("Name").equals(nameOrId) || ((String) n.get("Id")).startsWith(nameOrId))
-                .findFirst();
-    }
-
-    private static Map<String, Object> network(String name, String driver, Map<String, String> options,
-            List<Map<String, String>> ipam) {
-        Map<String, Object> n = new LinkedHashMap<>();
-        n.put("Name", name);
-        n.put("Id", NetworkIds.of(name));
-        n.put("Created", "0001-01-01T00:00:00Z");
-        n.put("Scope", "local");
-        n.put("Driver", driver);
-        n.put("EnableIPv6", false);
-        n.put("IPAM", Map.of("Driver", "default", "Options", Map.of(), "Config", ipam));
-        n.put("Internal", false);
-        n.put("Attachable", false);
-        n.put("Ingress", false);
-        n.put("ConfigFrom", Map.of("Network", ""));
-        n.put("ConfigOnly", false);
-        n.put("Containers", Map.of());
-        n.put("Options", options);
-        n.put("Labels", Map.of());
-        return n;
-    }
-
-    /** The first host address of an IPv4 subnet such as {@code 10.88.0.0/16}: {@code 10.88.0.1}. */
-    static String gateway(String subnet) {
-        String[] octets = subnet.substring(0, subnet.indexOf('/')).split("\\.");
-        return octets[0] + "." + octets[1] + "." + octets[2] + "." + (Integer.parseInt(octets[3]) + 1);
-    }
-
-    /** Stable 64-hex ids for the predefined networks: the sha256 of their names. */
-    private static final class NetworkIds {
-        static String of(String name) {
-            try {
-                byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
-                        .digest(("holdfast network " + name).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                return java.util.HexFormat.of().formatHex(digest);
-            } catch (java.security.NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
+    private static String requiredContainer(JsonNode body) {
+        String container = body == null ? "" : body.path("Container").asText("");
+        if (container.isEmpty()) {
+            throw ApiException.badRequest("Container is required");
         }
+        return container;
+    }
+
+    private Reply list(ApiRequest r) {
+        Filters filters = Filters.parse(r.query("filters"), LIST_FILTERS);
+        return Reply.ok(service.store().all().stream()
+                .filter(n -> listed(filters, n))
+                .sorted(Comparator.comparing(Network::name))
+                .map(service::inspect)
+                .toList());
+    }
+
+    private static boolean listed(Filters f, Network n) {
+        return f.matchesAny("name", n.name())
+                && (!f.has("id") || f.get("id").stream().anyMatch(n.id()::startsWith))
+                && f.labelsMatch(n.labels())
+                && (!f.has("driver") || f.get("driver").contains(n.driver()))
+                && (!f.has("scope") || f.get("scope").contains("local"))
+                && (!f.has("type") || f.get("type").contains(n.predefined() ? "builtin" : "custom"));
+    }
+
+    private Reply create(ApiRequest r) {
+        JsonNode body = r.bodyJson(JsonNode.class);
+        if (body == null || !body.isObject()) {
+            throw ApiException.badRequest("invalid JSON in request body: expected an object");
+        }
+        NetworkCreateRequest request;
+        try {
+            request = Json.MAPPER.treeToValue(body, NetworkCreateRequest.class);
+        } catch (java.io.IOException e) {
+            throw ApiException.badRequest("invalid network configuration: "
+                    + e.getMessage().lines().findFirst().orElse(""));
+        }
+        Network n = service.create(request);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("Id", n.id());
+        answer.put("Warning", "");
+        return Reply.created(answer);
+    }
+
+    private Reply prune(ApiRequest r) {
+        Filters filters = Filters.parse(r.query("filters"), PRUNE_FILTERS);
+        Instant until = filters.has("until") ? Timestamps.parseSinceUntil(filters.get("until").get(0)) : null;
+        Predicate<Network> which = n -> filters.pruneLabelsMatch(n.labels())
+                && (until == null || Instant.parse(n.created()).isBefore(until));
+        List<String> removed = service.prune(which);
+        return Reply.ok(Map.of("NetworksDeleted", removed));
     }
 }

@@ -19,6 +19,10 @@ public record EngineConfig(
         boolean reconcile,
         String bridge,
         String subnet,
+        String pool,
+        int poolSize,
+        Path netavark,
+        Path aardvarkDns,
         String logMaxSize,
         long logMaxFile) {
 
@@ -61,6 +65,10 @@ public record EngineConfig(
                 toml.getBoolean("task.options.reconcile", () -> true),
                 toml.getString("network.bridge", () -> "holdfast0"),
                 toml.getString("network.subnet", () -> "10.88.0.0/16"),
+                toml.getString("network.pool", () -> "10.89.0.0/16"),
+                Math.toIntExact(toml.getLong("network.pool_size", () -> 24L)),
+                Path.of(toml.getString("network.netavark", () -> "/usr/lib/podman/netavark")),
+                Path.of(toml.getString("network.aardvark_dns", () -> "/usr/lib/podman/aardvark-dns")),
                 toml.getString("log.max_size", () -> ""),
                 toml.getLong("log.max_file", () -> 0L));
     }

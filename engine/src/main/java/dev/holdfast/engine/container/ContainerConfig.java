@@ -32,4 +32,5 @@ public record ContainerConfig(
         @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> entrypoint,
         Map<String, String> labels,
         String stopSignal,
-        Integer stopTimeout) {}
+        Integer stopTimeout,
+        String macAddress) {}

@@ -1,6 +1,7 @@
 package dev.holdfast.engine.container;
 
 import dev.holdfast.engine.api.ApiException;
+import dev.holdfast.engine.errdefs.DomainException;
 import dev.holdfast.engine.image.Image;
 import dev.holdfast.engine.image.ImageConfig;
 import dev.holdfast.engine.log.LogRotation;
@@ -56,7 +57,7 @@ public final class ContainerFactory {
             Signals.parse(stopSignal);
         }
         ContainerConfig config = new ContainerConfig(
-                firstNonEmpty(asked.hostname(), id.substring(0, 12)),
+                firstNonEmpty(asked.hostname(), host.networkMode().equals("host") ? HostName.get() : id.substring(0, 12)),
                 nullToEmpty(asked.domainname()),
                 nullToEmpty(firstNonEmpty(asked.user(), defaults.user())),
                 asked.attachStdin(),
@@ -74,7 +75,8 @@ public final class ContainerFactory {
                 entrypoint.isEmpty() ? null : entrypoint,
                 merged(defaults.labels(), asked.labels()),
                 stopSignal,
-                asked.stopTimeout());
+                asked.stopTimeout(),
+                asked.macAddress());
         return new ContainerRecord(
                 id,
                 Timestamps.format(now),
@@ -104,7 +106,7 @@ public final class ContainerFactory {
 
     /** Checks every HostConfig option holdfast acts on and fills Docker's defaults. */
     static HostConfig validHostConfig(HostConfig asked) {
-        HostConfig host = asked != null ? asked : new HostConfig(null, null, null, null, null, false, null, null,
+        HostConfig host = asked != null ? asked : new HostConfig(null, null, null, null, false, null, null, false, null, null,
                 null, null, null, null, false, null, null, null, null, null, null, null);
         RestartPolicy policy = RestartPolicy.of(host.restartPolicy());
         if (host.autoRemove() && policy.kind() != RestartPolicy.Kind.NO) {
@@ -120,6 +122,9 @@ public final class ContainerFactory {
                 throw ApiException.badRequest("invalid extra host: " + extra + ": expected host:ip");
             }
         }
+        if (host.links() != null && !host.links().isEmpty()) {
+            throw DomainException.notImplemented("links (--link)");
+        }
         HostConfig.LogConfig log = host.logConfig();
         String networkMode = host.networkMode() == null || host.networkMode().isEmpty()
                 || host.networkMode().equals("default") ? "bridge" : host.networkMode();
@@ -129,6 +134,8 @@ public final class ContainerFactory {
                         ? daemonLogOptions : log.config()),
                 networkMode,
                 host.portBindings() == null ? Map.of() : host.portBindings(),
+                host.publishAllPorts(),
+                host.links(),
                 new HostConfig.RestartPolicyConfig(policy.dockerName(), policy.maximumRetryCount()),
                 host.autoRemove(),
                 host.capAdd(),

@@ -57,6 +57,11 @@ public record ContainerRecord(
                 logPath, hostnamePath, hostsPath, resolvConfPath, hasBeenStartedBefore, hasBeenManuallyStopped);
     }
 
+    public ContainerRecord withHostConfig(HostConfig newHostConfig) {
+        return new ContainerRecord(id, created, path, args, state, image, name, restartCount, config, newHostConfig,
+                logPath, hostnamePath, hostsPath, resolvConfPath, hasBeenStartedBefore, hasBeenManuallyStopped);
+    }
+
     public ContainerRecord withRestartCount(int count) {
         return new ContainerRecord(id, created, path, args, state, image, name, count, config, hostConfig,
                 logPath, hostnamePath, hostsPath, resolvConfPath, hasBeenStartedBefore, hasBeenManuallyStopped);

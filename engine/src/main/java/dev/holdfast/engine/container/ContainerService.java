@@ -2,6 +2,7 @@ package dev.holdfast.engine.container;
 
 import dev.holdfast.engine.api.ApiException;
 import dev.holdfast.engine.api.Json;
+import dev.holdfast.engine.errdefs.DomainException;
 import dev.holdfast.engine.events.EventBus;
 import dev.holdfast.engine.image.Image;
 import dev.holdfast.engine.log.LogRotation;
@@ -57,12 +58,14 @@ public final class ContainerService implements AutoCloseable {
     private final OciSpecBuilder specs;
     private final EventBus events;
     private final NameGenerator nameGenerator;
+    private final ContainerNetworking networking;
     private final ScheduledExecutorService restartTimer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("restart-timer").factory());
 
     public ContainerService(ContainerStore store, ContainerImages images, TaskClient tasks, OciSpecBuilder specs,
-            EventBus events, NameGenerator nameGenerator) {
+            EventBus events, NameGenerator nameGenerator, ContainerNetworking networking) {
         this.store = store;
+        this.networking = networking;
         this.images = images;
         this.tasks = tasks;
         this.specs = specs;
@@ -76,6 +79,10 @@ public final class ContainerService implements AutoCloseable {
 
     public ContainerImages images() {
         return images;
+    }
+
+    public ContainerNetworking networking() {
+        return networking;
     }
 
     // ---- create -------------------------------------------------------------------------------------------------
@@ -93,11 +100,14 @@ public final class ContainerService implements AutoCloseable {
                 ? store.names().reserveGenerated(id, nameGenerator::next)
                 : reserve(ContainerNames.validate(name), id);
         try {
-            ContainerRecord record = ContainerFactory.build(id, fullName, request, image, dir, Instant.now());
+            ContainerRecord built = ContainerFactory.build(id, fullName, request, image, dir, Instant.now());
+            String networkMode = networking.create(id, fullName.substring(1), built.hostConfig(), built.config(),
+                    request.networkingConfig());
+            ContainerRecord record = built.withHostConfig(built.hostConfig().withNetworkMode(networkMode));
             Files.createDirectories(dir);
             images.prepareRootfs(image, dir);
             createBindSources(record.hostConfig());
-            EtcFiles.write(dir, record.config().hostname(), record.hostConfig());
+            EtcFiles.write(dir, record.config().hostname(), record.hostConfig(), NetworkSandbox.unattached());
             Container container = store.add(record);
             publish(container, "create", Map.of());
             return container;
@@ -105,8 +115,9 @@ public final class ContainerService implements AutoCloseable {
             // Nothing of a failed create stays behind: not the name, not a snapshot or its mount.
             store.names().release(fullName, id);
             deleteQuietly(dir, image.id());
-            if (e instanceof ApiException api) {
-                throw api;
+            removeNetworkingQuietly(id);
+            if (e instanceof ApiException || e instanceof DomainException) {
+                throw (RuntimeException) e;
             }
             throw ApiException.internal("creating container " + id + " from " + asked.image() + ": " + e.getMessage(), e);
         }
@@ -166,11 +177,15 @@ public final class ContainerService implements AutoCloseable {
         }
         byte[] spec;
         try {
-            spec = Json.MAPPER.writeValueAsBytes(specs.build(record, c.dir(), c.rootfs()));
-        } catch (ApiException e) {
+            NetworkSandbox sandbox = networking.attach(c);
+            EtcFiles.write(c.dir(), record.config().hostname(), record.hostConfig(), sandbox);
+            spec = Json.MAPPER.writeValueAsBytes(specs.build(record, c.dir(), c.rootfs(), sandbox.namespace()));
+        } catch (ApiException | DomainException e) {
+            networking.detach(c.id());
             recordStartFailure(c, 128, e.getMessage());
             throw e;
         } catch (IOException e) {
+            networking.detach(c.id());
             throw ApiException.internal("writing the runtime spec of container " + c.id() + ": " + e.getMessage(), e);
         }
         LogRotation rotation = LogRotation.of(record.hostConfig().logConfig());
@@ -183,6 +198,7 @@ public final class ContainerService implements AutoCloseable {
             int startedPid = tasks.start(c.id()).getPid();
             pid = startedPid != 0 ? startedPid : createdPid;
         } catch (SupervisorException e) {
+            networking.detach(c.id());
             if (e.unreachable()) {
                 // The container did not fail, the supervisor is away; but docker run --rm waits for the removal.
                 if (record.hostConfig().autoRemove()) {
@@ -272,6 +288,7 @@ public final class ContainerService implements AutoCloseable {
             publish(c, "die", Map.of("exitCode", String.valueOf(exitCode)));
             c.completeRun(new ExitStatus(exitCode, error.isEmpty() ? null : error));
             deleteTaskQuietly(c.id());
+            detachQuietly(c.id());
             afterExit(c, exitCode, Duration.between(startedAt, finishedAt));
         } finally {
             c.lock().unlock();
@@ -638,6 +655,7 @@ public final class ContainerService implements AutoCloseable {
         } catch (IOException e) {
             throw ApiException.internal("removing the root filesystem of container " + c.id() + ": " + e.getMessage(), e);
         }
+        networking.remove(c.id());
         store.forget(c);
         deleteQuietly(c.dir(), null);
         try {
@@ -713,6 +731,23 @@ public final class ContainerService implements AutoCloseable {
             tasks.delete(id, true);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "deleting the task of container " + id + ": " + e.getMessage());
+        }
+    }
+
+    /** An exit is recorded even when its network teardown fails: the next boot retries what is left. */
+    private void detachQuietly(String id) {
+        try {
+            networking.detach(id);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "tearing down the networks of container " + id + ": " + e.getMessage());
+        }
+    }
+
+    private void removeNetworkingQuietly(String id) {
+        try {
+            networking.remove(id);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "forgetting the networks of container " + id + ": " + e.getMessage());
         }
     }
 

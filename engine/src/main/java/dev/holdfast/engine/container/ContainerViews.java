@@ -12,7 +12,7 @@ import java.util.Map;
 public final class ContainerViews {
     private ContainerViews() {}
 
-    public static Map<String, Object> inspect(Container c) {
+    public static Map<String, Object> inspect(Container c, ContainerNetworking networking) {
         ContainerRecord r = c.record();
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("Id", r.id());
@@ -37,12 +37,12 @@ public final class ContainerViews {
         view.put("GraphDriver", Map.of("Name", "vfs", "Data", Map.of()));
         view.put("Mounts", mounts(r));
         view.put("Config", r.config());
-        view.put("NetworkSettings", networkSettings());
+        view.put("NetworkSettings", networking.settings(c));
         return view;
     }
 
     /** {@code sizes}: the {@code SizeRw} (written by the container) and {@code SizeRootFs} of {@code size=1}, else null. */
-    public static Map<String, Object> summary(Container c, Instant now, long[] sizes) {
+    public static Map<String, Object> summary(Container c, Instant now, long[] sizes, ContainerNetworking networking) {
         ContainerRecord r = c.record();
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("Id", r.id());
@@ -51,7 +51,7 @@ public final class ContainerViews {
         view.put("ImageID", r.image());
         view.put("Command", command(r.path(), r.args()));
         view.put("Created", Timestamps.parse(r.created()).getEpochSecond());
-        view.put("Ports", List.of());
+        view.put("Ports", networking.portSummary(c));
         if (sizes != null) {
             view.put("SizeRw", sizes[0]);
             view.put("SizeRootFs", sizes[1]);
@@ -60,7 +60,7 @@ public final class ContainerViews {
         view.put("State", r.state().status());
         view.put("Status", r.state().describe(now));
         view.put("HostConfig", Map.of("NetworkMode", r.hostConfig().networkMode()));
-        view.put("NetworkSettings", Map.of("Networks", Map.of()));
+        view.put("NetworkSettings", Map.of("Networks", networking.networkSummary(c)));
         view.put("Mounts", mounts(r));
         return view;
     }
@@ -90,23 +90,5 @@ public final class ContainerViews {
             mounts.add(m);
         }
         return mounts;
-    }
-
-    /** Containers have only a loopback interface for now: no networks, no addresses, no ports. */
-    private static Map<String, Object> networkSettings() {
-        Map<String, Object> settings = new LinkedHashMap<>();
-        settings.put("Bridge", "");
-        settings.put("SandboxID", "");
-        settings.put("SandboxKey", "");
-        settings.put("Ports", Map.of());
-        settings.put("HairpinMode", false);
-        settings.put("LinkLocalIPv6Address", "");
-        settings.put("LinkLocalIPv6PrefixLen", 0);
-        settings.put("Gateway", "");
-        settings.put("IPAddress", "");
-        settings.put("IPPrefixLen", 0);
-        settings.put("MacAddress", "");
-        settings.put("Networks", Map.of());
-        return settings;
     }
 }

@@ -12,7 +12,7 @@ import dev.holdfast.engine.api.Json;
 import java.io.IOException;
 
 /** The body of {@code POST /containers/create}: Docker's Config at the top level, with HostConfig inside. */
-public record CreateRequest(ContainerConfig config, HostConfig hostConfig) {
+public record CreateRequest(ContainerConfig config, HostConfig hostConfig, NetworkingConfig networkingConfig) {
     /**
      * Decodes like Go's encoding/json into Docker's structs: a value of the wrong type is an error, never converted
      * (a number is no string, a string no list); only Cmd and Entrypoint, Docker's StrSlice, take a lone string.
@@ -34,7 +34,10 @@ public record CreateRequest(ContainerConfig config, HostConfig hostConfig) {
                 throw ApiException.badRequest("invalid container configuration: HostConfig must be an object");
             }
             HostConfig hostConfig = host.isObject() ? STRICT.treeToValue(host, HostConfig.class) : null;
-            return new CreateRequest(config, hostConfig);
+            JsonNode networking = body.path("NetworkingConfig");
+            NetworkingConfig networkingConfig = networking.isObject()
+                    ? STRICT.treeToValue(networking, NetworkingConfig.class) : NetworkingConfig.empty();
+            return new CreateRequest(config, hostConfig, networkingConfig);
         } catch (IOException e) {
             throw ApiException.badRequest("invalid container configuration: " + e.getMessage().lines().findFirst().orElse(""));
         }

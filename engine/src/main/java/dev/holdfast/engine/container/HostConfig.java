@@ -12,6 +12,8 @@ public record HostConfig(
         LogConfig logConfig,
         String networkMode,
         Map<String, Object> portBindings,
+        boolean publishAllPorts,
+        List<String> links,
         RestartPolicyConfig restartPolicy,
         boolean autoRemove,
         List<String> capAdd,
@@ -32,9 +34,16 @@ public record HostConfig(
     /** The same HostConfig with other resource limits (docker update). */
     public HostConfig withResources(Long memory, Long memorySwap, Long nanoCpus, Long cpuShares, Long cpuQuota,
             Long cpuPeriod, Long pidsLimit, RestartPolicyConfig restartPolicy) {
-        return new HostConfig(binds, logConfig, networkMode, portBindings, restartPolicy, autoRemove, capAdd, capDrop,
-                dns, dnsOptions, dnsSearch, extraHosts, readonlyRootfs, memory, memorySwap, nanoCpus, cpuShares,
-                cpuQuota, cpuPeriod, pidsLimit);
+        return new HostConfig(binds, logConfig, networkMode, portBindings, publishAllPorts, links, restartPolicy,
+                autoRemove, capAdd, capDrop, dns, dnsOptions, dnsSearch, extraHosts, readonlyRootfs, memory, memorySwap,
+                nanoCpus, cpuShares, cpuQuota, cpuPeriod, pidsLimit);
+    }
+
+    /** The same HostConfig on another network mode: networking keeps {@code container:<full id>}. */
+    public HostConfig withNetworkMode(String mode) {
+        return new HostConfig(binds, logConfig, mode, portBindings, publishAllPorts, links, restartPolicy,
+                autoRemove, capAdd, capDrop, dns, dnsOptions, dnsSearch, extraHosts, readonlyRootfs, memory, memorySwap,
+                nanoCpus, cpuShares, cpuQuota, cpuPeriod, pidsLimit);
     }
 
     @JsonNaming(PropertyNamingStrategies.UpperCamelCaseStrategy.class)

@@ -1,6 +1,7 @@
 package dev.holdfast.engine.spec;
 
 import dev.holdfast.engine.container.HostConfig;
+import dev.holdfast.engine.container.NetworkSandbox;
 import dev.holdfast.engine.store.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,31 +26,67 @@ public final class EtcFiles {
 
     private EtcFiles() {}
 
-    public static void write(Path containerDir, String hostname, HostConfig hostConfig) throws IOException {
+    /**
+     * Writes the three files for a run on {@code sandbox}: a container sharing another's namespace shares its
+     * files; one on the host network gets the host's hosts file; others get Docker's, with their own addresses.
+     */
+    public static void write(Path containerDir, String hostname, HostConfig hostConfig, NetworkSandbox sandbox)
+            throws IOException {
+        if (sandbox.etcFrom() != null) {
+            for (String file : List.of(HOSTNAME, HOSTS, RESOLV_CONF)) {
+                AtomicFiles.write(containerDir.resolve(file), Files.readAllBytes(sandbox.etcFrom().resolve(file)));
+            }
+            return;
+        }
         AtomicFiles.write(containerDir.resolve(HOSTNAME), (hostname + "\n").getBytes(StandardCharsets.UTF_8));
-        AtomicFiles.write(containerDir.resolve(HOSTS), hosts(hostConfig.extraHosts()).getBytes(StandardCharsets.UTF_8));
-        AtomicFiles.write(containerDir.resolve(RESOLV_CONF), resolvConf(hostResolvConf(), hostConfig.dns(),
+        String base = sandbox.namespace() instanceof NetworkNamespace.Host && Files.exists(HOST_HOSTS)
+                ? Files.readString(HOST_HOSTS) : DOCKER_HOSTS;
+        AtomicFiles.write(containerDir.resolve(HOSTS), hosts(base, hostConfig.extraHosts(), sandbox.hostGateway(),
+                sandbox.addresses(), hostname).getBytes(StandardCharsets.UTF_8));
+        List<String> nameservers = new ArrayList<>(sandbox.nameservers());
+        if (hostConfig.dns() != null) {
+            nameservers.addAll(hostConfig.dns());
+        }
+        AtomicFiles.write(containerDir.resolve(RESOLV_CONF), resolvConf(hostResolvConf(), nameservers,
                 hostConfig.dnsSearch(), hostConfig.dnsOptions()).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Docker's default hosts file plus {@code ExtraHosts} ({@code name:ip}). */
-    static String hosts(List<String> extraHosts) {
-        StringBuilder out = new StringBuilder("""
-                127.0.0.1\tlocalhost
-                ::1\tlocalhost ip6-localhost ip6-loopback
-                fe00::0\tip6-localnet
-                ff00::0\tip6-mcastprefix
-                ff02::1\tip6-allnodes
-                ff02::2\tip6-allrouters
-                """);
+    private static final Path HOST_HOSTS = Path.of("/etc/hosts");
+    private static final String DOCKER_HOSTS = """
+            127.0.0.1\tlocalhost
+            ::1\tlocalhost ip6-localhost ip6-loopback
+            fe00::0\tip6-localnet
+            ff00::0\tip6-mcastprefix
+            ff02::1\tip6-allnodes
+            ff02::2\tip6-allrouters
+            """;
+
+    /**
+     * {@code base}, then {@code ExtraHosts} ({@code name:ip}, {@code host-gateway} standing for {@code hostGateway}),
+     * then each of the container's addresses with its hostname, as Docker writes them.
+     */
+    static String hosts(String base, List<String> extraHosts, String hostGateway, List<String> addresses,
+            String hostname) {
+        StringBuilder out = new StringBuilder(base);
+        if (!base.isEmpty() && !base.endsWith("\n")) {
+            out.append('\n');
+        }
         for (String extra : extraHosts == null ? List.<String>of() : extraHosts) {
             int colon = extra.indexOf(':');
             if (colon > 0) {
-                out.append(extra.substring(colon + 1)).append('\t').append(extra, 0, colon).append('\n');
+                String address = extra.substring(colon + 1);
+                out.append(address.equals(HOST_GATEWAY) ? hostGateway : address).append('\t')
+                        .append(extra, 0, colon).append('\n');
             }
+        }
+        for (String address : addresses) {
+            out.append(address).append('\t').append(hostname).append('\n');
         }
         return out.toString();
     }
+
+    /** {@code --add-host NAME:host-gateway}: the host as the containers reach it. */
+    public static final String HOST_GATEWAY = "host-gateway";
 
     /**
      * The host's resolv.conf without loopback nameservers (unreachable from the container's network namespace),

@@ -20,8 +20,7 @@ public final class OciSpecBuilder {
             "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap");
     private static final List<String> READONLY_PATHS = List.of(
             "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
-    // A fresh network namespace holds only loopback, which runc brings up; real networking comes later.
-    private static final List<String> NAMESPACES = List.of("pid", "ipc", "uts", "mount", "network");
+    private static final List<String> NAMESPACES = List.of("pid", "ipc", "uts", "mount");
     /** Docker's RLIMIT_NOFILE for containers. */
     public static final long DOCKER_NOFILE = 1048576;
 
@@ -42,7 +41,7 @@ public final class OciSpecBuilder {
      * @param containerDir where the hostname, hosts and resolv.conf files are ({@link EtcFiles})
      * @param rootfs the container's writable root; its /etc/passwd and /etc/group resolve {@code Config.User}
      */
-    public Map<String, Object> build(ContainerRecord record, Path containerDir, Path rootfs) {
+    public Map<String, Object> build(ContainerRecord record, Path containerDir, Path rootfs, NetworkNamespace network) {
         ContainerConfig config = record.config();
         HostConfig host = record.hostConfig();
         Map<String, Object> spec = new LinkedHashMap<>();
@@ -51,7 +50,7 @@ public final class OciSpecBuilder {
         spec.put("root", Map.of("path", rootfs.toAbsolutePath().toString(), "readonly", host.readonlyRootfs()));
         spec.put("hostname", config.hostname());
         spec.put("mounts", mounts(containerDir, BindMount.parseAll(host.binds())));
-        spec.put("linux", linux(record.id(), host));
+        spec.put("linux", linux(record.id(), host, network));
         return spec;
     }
 
@@ -119,9 +118,16 @@ public final class OciSpecBuilder {
         return mount;
     }
 
-    private Map<String, Object> linux(String id, HostConfig host) {
+    private Map<String, Object> linux(String id, HostConfig host, NetworkNamespace network) {
         Map<String, Object> linux = new LinkedHashMap<>();
-        linux.put("namespaces", NAMESPACES.stream().map(ns -> Map.of("type", ns)).toList());
+        List<Map<String, String>> namespaces = new ArrayList<>(NAMESPACES.stream().map(ns -> Map.of("type", ns)).toList());
+        switch (network) {
+            // A new namespace holds only loopback, which runc brings up.
+            case NetworkNamespace.Private p -> namespaces.add(Map.of("type", "network"));
+            case NetworkNamespace.Join join -> namespaces.add(Map.of("type", "network", "path", join.path()));
+            case NetworkNamespace.Host h -> { }
+        }
+        linux.put("namespaces", namespaces);
         linux.put("cgroupsPath", cgroupParent + "/" + id);
         Map<String, Object> resources = new LinkedHashMap<>(Resources.of(host));
         resources.put("devices", deviceRules());

@@ -52,7 +52,7 @@ class OciSpecBuilderTest {
         ContainerRecord record = ContainerFactory.build(ID, "/c", CreateRequest.parse(Json.MAPPER.readTree(createJson)),
                 IMAGE, dir, Instant.now());
         // Round trip through JSON: what runc reads is the serialized form.
-        byte[] json = Json.MAPPER.writeValueAsBytes(new OciSpecBuilder("/holdfast/", 20000).build(record, dir, rootfs));
+        byte[] json = Json.MAPPER.writeValueAsBytes(new OciSpecBuilder("/holdfast/", 20000).build(record, dir, rootfs, new NetworkNamespace.Private()));
         return Json.MAPPER.readValue(json, Map.class);
     }
 
@@ -156,7 +156,13 @@ class OciSpecBuilderTest {
         assertEquals("nameserver 1.1.1.1\nsearch a b\noptions ndots:2\n",
                 EtcFiles.resolvConf("nameserver 10.0.0.2\nsearch corp\n", List.of("1.1.1.1"), List.of("a", "b"),
                         List.of("ndots:2")));
-        assertTrue(EtcFiles.hosts(List.of("db:10.1.2.3")).endsWith("ff02::2\tip6-allrouters\n10.1.2.3\tdb\n"));
+    }
+
+    @Test
+    void hostsListExtraHostsWithHostGatewayThenTheContainersOwnAddresses() {
+        assertEquals("127.0.0.1\tlocalhost\n10.1.2.3\tdb\n10.88.0.1\thost.docker.internal\n10.88.0.5\tabc\n",
+                EtcFiles.hosts("127.0.0.1\tlocalhost", List.of("db:10.1.2.3", "host.docker.internal:host-gateway"),
+                        "10.88.0.1", List.of("10.88.0.5"), "abc"));
     }
 
     @Test

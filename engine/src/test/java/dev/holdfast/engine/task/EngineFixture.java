@@ -92,7 +92,7 @@ public final class EngineFixture implements AutoCloseable {
             }
         });
         service = new ContainerService(store, images(), tasks, new OciSpecBuilder("/test", 1024), bus,
-                new NameGenerator(new Random()));
+                new NameGenerator(new Random()), new LoopbackNetworking());
         service.recoverRootfs(); // as Engine.boot does
         monitor = new ExitMonitor(tasks, new Reconciler(service, tasks, liveRestore), service);
         monitor.start();

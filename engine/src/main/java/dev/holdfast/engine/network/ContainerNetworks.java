@@ -1,0 +1,517 @@
+package dev.holdfast.engine.network;
+
+import dev.holdfast.engine.container.Container;
+import dev.holdfast.engine.container.ContainerConfig;
+import dev.holdfast.engine.container.ContainerNetworking;
+import dev.holdfast.engine.container.ContainerRecord;
+import dev.holdfast.engine.container.ContainerStore;
+import dev.holdfast.engine.container.HostConfig;
+import dev.holdfast.engine.container.NetworkSandbox;
+import dev.holdfast.engine.container.NetworkingConfig;
+import dev.holdfast.engine.errdefs.DomainException;
+import dev.holdfast.engine.spec.NetworkNamespace;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Containers' places on networks: which networks each one is on, the addresses and host ports it holds while it
+ * runs, its namespace, and the netavark calls that make them real. Allocation happens under one lock and is
+ * written down ({@link AttachmentStore}) before netavark touches the kernel.
+ */
+public final class ContainerNetworks implements ContainerNetworking {
+    private static final Logger LOG = Logger.getLogger(ContainerNetworks.class.getName());
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String CONTAINER_MODE = "container:";
+
+    private final NetworkStore networks;
+    private final AttachmentStore attachments;
+    private final NetworkNamespaces namespaces;
+    private final Netavark netavark;
+    private final ContainerStore containers;
+    private final Object allocation = new Object();
+
+    public ContainerNetworks(NetworkStore networks, AttachmentStore attachments, NetworkNamespaces namespaces,
+            Netavark netavark, ContainerStore containers) {
+        this.networks = networks;
+        this.attachments = attachments;
+        this.namespaces = namespaces;
+        this.netavark = netavark;
+        this.containers = containers;
+    }
+
+    // ---- create ---------------------------------------------------------------------------------------------------
+
+    @Override
+    public String create(String containerId, String name, HostConfig host, ContainerConfig config,
+            NetworkingConfig asked) {
+        String mode = host.networkMode();
+        Map<String, NetworkingConfig.EndpointConfig> endpoints = new LinkedHashMap<>();
+        if (asked != null && asked.endpointsConfig() != null) {
+            // The CLI names the default network "default", as it does in NetworkMode.
+            asked.endpointsConfig().forEach((network, endpoint) ->
+                    endpoints.put(network.equals("default") ? Network.DEFAULT_BRIDGE : network, endpoint));
+        }
+        List<PortRequest> ports = PortRequest.parse(host.portBindings(),
+                config.exposedPorts(), host.publishAllPorts());
+        PortRequest.validateExposed(config.exposedPorts());
+        if (mode.startsWith(CONTAINER_MODE)) {
+            refuseWithSharedNamespace(host, config, ports, endpoints, "the container type network mode");
+            Container other = containers.find(mode.substring(CONTAINER_MODE.length())).orElseThrow(
+                    () -> DomainException.notFound("No such container: " + mode.substring(CONTAINER_MODE.length())));
+            if (other.id().equals(containerId)) {
+                throw DomainException.invalidParameter("cannot join own network namespace");
+            }
+            save(Attachment.of(containerId, Map.of()));
+            return CONTAINER_MODE + other.id();
+        }
+        Network primary = networks.get(mode);
+        if (primary.name().equals(Network.HOST)) {
+            refuseWithSharedNamespace(host, config, ports, Map.of(), "the host network mode");
+        }
+        if (!primary.bridged() && !ports.isEmpty()) {
+            throw DomainException.invalidParameter("conflicting options: port publishing and the container type "
+                    + "network mode");
+        }
+        Map<String, EndpointSettings> wanted = new LinkedHashMap<>();
+        wanted.put(primary.id(), settings(primary, endpoints.get(mode), macOf(config, endpoints.get(mode))));
+        for (Map.Entry<String, NetworkingConfig.EndpointConfig> e : endpoints.entrySet()) {
+            Network other = networks.get(e.getKey());
+            if (other.id().equals(primary.id())) {
+                continue;
+            }
+            if (!primary.bridged() || !other.bridged()) {
+                throw DomainException.invalidParameter("container cannot be connected to network " + other.name()
+                        + " as well as to " + primary.name());
+            }
+            wanted.put(other.id(), settings(other, e.getValue(), ""));
+        }
+        save(Attachment.of(containerId, wanted));
+        return primary.isDefaultBridge() ? Network.DEFAULT_BRIDGE : primary.name();
+    }
+
+    private static void refuseWithSharedNamespace(HostConfig host, ContainerConfig config, List<PortRequest> ports,
+            Map<String, NetworkingConfig.EndpointConfig> endpoints, String modeName) {
+        if (!ports.isEmpty() && !(host.publishAllPorts() && nullOrEmpty(host.portBindings()))) {
+            throw DomainException.invalidParameter("conflicting options: port publishing and " + modeName);
+        }
+        if (config.macAddress() != null && !config.macAddress().isEmpty()) {
+            throw DomainException.invalidParameter("conflicting options: mac-address and " + modeName);
+        }
+        if (modeName.startsWith("the container")) {
+            if (!nullOrEmpty(host.dns()) || !nullOrEmpty(host.dnsSearch()) || !nullOrEmpty(host.dnsOptions())) {
+                throw DomainException.invalidParameter("conflicting options: dns and " + modeName);
+            }
+            if (!nullOrEmpty(host.extraHosts())) {
+                throw DomainException.invalidParameter("conflicting options: custom host-to-IP mapping and "
+                        + modeName);
+            }
+            if (!endpoints.isEmpty()) {
+                throw DomainException.invalidParameter("conflicting options: networks and " + modeName);
+            }
+        }
+    }
+
+    private static String macOf(ContainerConfig config, NetworkingConfig.EndpointConfig endpoint) {
+        if (endpoint != null && endpoint.macAddress() != null && !endpoint.macAddress().isEmpty()) {
+            return endpoint.macAddress();
+        }
+        return config.macAddress() == null ? "" : config.macAddress();
+    }
+
+    private static EndpointSettings settings(Network network, NetworkingConfig.EndpointConfig asked, String mac) {
+        List<String> aliases = asked == null || asked.aliases() == null ? List.of() : List.copyOf(asked.aliases());
+        String ip = asked == null || asked.ipamConfig() == null || asked.ipamConfig().ipv4Address() == null ? ""
+                : asked.ipamConfig().ipv4Address();
+        if (asked != null) {
+            if (asked.links() != null && !asked.links().isEmpty()) {
+                throw DomainException.notImplemented("links (--link)");
+            }
+            if (asked.driverOpts() != null && !asked.driverOpts().isEmpty()) {
+                throw DomainException.notImplemented("endpoint driver options");
+            }
+            if (asked.ipamConfig() != null && asked.ipamConfig().ipv6Address() != null
+                    && !asked.ipamConfig().ipv6Address().isEmpty()) {
+                throw DomainException.notImplemented("IPv6 addresses (--ip6)");
+            }
+        }
+        if (!aliases.isEmpty() && !network.bridged()) {
+            throw DomainException.invalidParameter("network-scoped aliases are only supported for user-defined "
+                    + "networks");
+        }
+        if (network.isDefaultBridge() && !aliases.isEmpty()) {
+            throw DomainException.invalidParameter("network-scoped alias is supported only for containers in user "
+                    + "defined networks");
+        }
+        if (!ip.isEmpty()) {
+            if (network.isDefaultBridge()) {
+                throw DomainException.invalidParameter("user specified IP address is supported on user defined "
+                        + "networks only");
+            }
+            if (!network.bridged()) {
+                throw DomainException.invalidParameter("user specified IP address is supported only with a bridge "
+                        + "network");
+            }
+            int address = Subnet.parseAddress(ip);
+            if (!network.parsedSubnet().contains(address)) {
+                throw DomainException.invalidParameter("invalid address " + ip + ": it does not belong to any of "
+                        + "this network's subnets (" + network.subnet() + ")");
+            }
+        }
+        if (!mac.isEmpty() && !mac.matches("(?i)[0-9a-f]{2}(:[0-9a-f]{2}){5}")) {
+            throw DomainException.invalidParameter("invalid MAC address: " + mac);
+        }
+        return new EndpointSettings(aliases, ip, mac);
+    }
+
+    // ---- start and stop -------------------------------------------------------------------------------------------
+
+    @Override
+    public NetworkSandbox attach(Container c) {
+        ContainerRecord record = c.record();
+        String mode = record.hostConfig().networkMode();
+        String hostGateway = networks.defaultBridge().gateway();
+        if (mode.startsWith(CONTAINER_MODE)) {
+            return joinContainer(c, mode.substring(CONTAINER_MODE.length()), hostGateway);
+        }
+        Attachment attachment = attachmentOf(record);
+        Map<String, Network> bridged = new LinkedHashMap<>();
+        boolean host = false;
+        for (String networkId : attachment.networks().keySet()) {
+            Network n = networks.find(networkId).orElseThrow(() -> DomainException.notFound(
+                    "network " + networkId + " of container " + c.id() + " not found"));
+            if (n.bridged()) {
+                bridged.put(n.id(), n);
+            }
+            host |= n.name().equals(Network.HOST);
+        }
+        if (host) {
+            return new NetworkSandbox(new NetworkNamespace.Host(), List.of(), List.of(), hostGateway, null);
+        }
+        if (bridged.isEmpty()) {
+            return new NetworkSandbox(new NetworkNamespace.Private(), List.of(), List.of(), hostGateway, null);
+        }
+        try {
+            Attachment live = allocate(record, attachment, bridged);
+            Path namespace = namespaces.create(c.id());
+            Map<String, Endpoint> endpoints = new LinkedHashMap<>();
+            for (Endpoint endpoint : live.endpoints().values()) {
+                Network n = bridged.get(endpoint.networkId());
+                String mac = netavark.setup(namespace, c.id(), record.shortName(),
+                        link(c.id(), record.shortName(), n, endpoint, live.networks().get(n.id())),
+                        endpoint.carriesPorts() ? live.ports() : List.of());
+                endpoints.put(n.id(), endpoint.withMacAddress(mac));
+            }
+            save(live.withLive(endpoints, live.ports(), live.namespace()));
+            List<String> addresses = endpoints.values().stream().map(Endpoint::ipAddress).toList();
+            List<String> nameservers = bridged.values().stream().filter(Network::dnsEnabled)
+                    .map(Network::gateway).distinct().toList();
+            return new NetworkSandbox(new NetworkNamespace.Join(namespace.toString()), addresses, nameservers,
+                    hostGateway, null);
+        } catch (RuntimeException e) {
+            detach(c.id());
+            throw e;
+        }
+    }
+
+    private NetworkSandbox joinContainer(Container c, String otherId, String hostGateway) {
+        Container other = containers.byId(otherId).orElseThrow(() -> DomainException.notFound(
+                "cannot join the network namespace of container " + otherId + ": No such container"));
+        if (!other.record().state().hasProcess()) {
+            throw DomainException.conflict("cannot join network namespace of a non running container: container "
+                    + other.id() + " is not running");
+        }
+        String path = attachments.find(other.id()).map(Attachment::namespace).filter(ns -> !ns.isEmpty())
+                .orElse("/proc/" + other.record().state().pid() + "/ns/net");
+        return new NetworkSandbox(new NetworkNamespace.Join(path), List.of(), List.of(), hostGateway, other.dir());
+    }
+
+    /** Addresses and host ports for a run, recorded (durably) as taken before anything uses them. */
+    private Attachment allocate(ContainerRecord record, Attachment attachment, Map<String, Network> bridged) {
+        synchronized (allocation) {
+            Map<String, Endpoint> endpoints = new LinkedHashMap<>();
+            int index = 0;
+            for (Network n : bridged.values()) {
+                EndpointSettings asked = attachment.networks().get(n.id());
+                endpoints.put(n.id(), newEndpoint(record.id(), n, asked, index, index == 0));
+                index++;
+            }
+            List<PortRequest> requests = PortRequest.parse(record.hostConfig().portBindings(),
+                    record.config().exposedPorts(), record.hostConfig().publishAllPorts());
+            List<PortMapping> ports = PortAllocator.allocate(requests, takenPorts(record.id()),
+                    record.shortName() + " (" + record.id() + ")");
+            Attachment live = attachment.withLive(endpoints, ports, namespaces.pathOf(record.id()).toString());
+            save(live);
+            return live;
+        }
+    }
+
+    /** Caller holds the allocation lock. */
+    private Endpoint newEndpoint(String containerId, Network n, EndpointSettings asked, int index,
+            boolean carriesPorts) {
+        Set<Integer> used = new HashSet<>();
+        for (Attachment a : attachments.all()) {
+            if (a.containerId().equals(containerId)) {
+                continue;
+            }
+            Endpoint e = a.endpoints().get(n.id());
+            if (e != null) {
+                used.add(Subnet.parseAddress(e.ipAddress()));
+            }
+        }
+        int address = IpAllocator.allocate(n, used, asked.ipv4Address());
+        return new Endpoint(n.id(), randomId(), "eth" + index, Subnet.format(address), n.parsedSubnet().prefix(),
+                n.gateway(), "", carriesPorts);
+    }
+
+    private List<PortMapping> takenPorts(String exceptContainer) {
+        List<PortMapping> taken = new ArrayList<>();
+        for (Attachment a : attachments.all()) {
+            if (!a.containerId().equals(exceptContainer)) {
+                taken.addAll(a.ports());
+            }
+        }
+        return taken;
+    }
+
+    /** On a DNS-enabled network the container answers to its name, its aliases and its short id, as in Docker. */
+    static Netavark.Link link(String containerId, String name, Network n, Endpoint endpoint, EndpointSettings asked) {
+        List<String> names = new ArrayList<>();
+        if (n.dnsEnabled()) {
+            names.add(name);
+            names.addAll(asked.aliases());
+            names.add(containerId.substring(0, 12));
+        }
+        return new Netavark.Link(n, endpoint, names.stream().distinct().toList(), asked.macAddress());
+    }
+
+    @Override
+    public void detach(String containerId) {
+        Optional<Attachment> found = attachments.find(containerId);
+        if (found.isEmpty() || !found.get().live()) {
+            return;
+        }
+        Attachment a = found.get();
+        String name = containers.byId(containerId).map(c -> c.record().shortName()).orElse(containerId);
+        Path namespace = Path.of(a.namespace().isEmpty() ? namespaces.pathOf(containerId).toString() : a.namespace());
+        if (java.nio.file.Files.exists(namespace)) {
+            for (Endpoint endpoint : a.endpoints().values()) {
+                Optional<Network> n = networks.find(endpoint.networkId());
+                if (n.isEmpty()) {
+                    continue;
+                }
+                try {
+                    netavark.teardown(namespace, containerId, name,
+                            link(containerId, name, n.get(), endpoint,
+                                    a.networks().getOrDefault(n.get().id(), EndpointSettings.none())),
+                            endpoint.carriesPorts() ? a.ports() : List.of());
+                } catch (RuntimeException e) {
+                    // The rest must still go: a failed teardown must not keep the ports and addresses taken.
+                    LOG.log(Level.WARNING, e.getMessage());
+                }
+            }
+        }
+        namespaces.remove(containerId);
+        save(a.stopped());
+    }
+
+    @Override
+    public void remove(String containerId) {
+        detach(containerId);
+        try {
+            attachments.delete(containerId);
+        } catch (IOException e) {
+            throw DomainException.system("deleting the network attachment of container " + containerId + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    // ---- connect and disconnect ---------------------------------------------------------------------------------
+
+    /**
+     * {@code docker network connect}: records the network; a running container gets its interface at once. Caller
+     * holds the container's lock.
+     */
+    void connect(Container c, Network n, NetworkingConfig.EndpointConfig asked) {
+        String mode = c.record().hostConfig().networkMode();
+        Attachment a = attachmentOf(c.record());
+        boolean shared = mode.startsWith(CONTAINER_MODE) || a.networks().keySet().stream()
+                .map(networks::find).flatMap(Optional::stream).anyMatch(x -> !x.bridged());
+        if (shared || !n.bridged()) {
+            throw DomainException.forbidden("container " + c.record().shortName() + " cannot be connected to network "
+                    + n.name() + ": a container on the host or none network, or sharing another container's, "
+                    + "cannot be connected to a bridge network, and host and none cannot be connected to");
+        }
+        if (a.networks().containsKey(n.id())) {
+            throw DomainException.forbidden("endpoint with name " + c.record().shortName()
+                    + " already exists in network " + n.name());
+        }
+        EndpointSettings settings = settings(n, asked, asked == null || asked.macAddress() == null ? ""
+                : asked.macAddress());
+        Map<String, EndpointSettings> wanted = new LinkedHashMap<>(a.networks());
+        wanted.put(n.id(), settings);
+        if (!a.live()) {
+            save(a.withNetworks(wanted));
+            return;
+        }
+        Endpoint endpoint;
+        synchronized (allocation) {
+            int index = 0;
+            while (usesInterface(a, "eth" + index)) {
+                index++;
+            }
+            endpoint = newEndpoint(c.id(), n, settings, index, false);
+            Map<String, Endpoint> endpoints = new LinkedHashMap<>(a.endpoints());
+            endpoints.put(n.id(), endpoint);
+            a = a.withNetworks(wanted).withLive(endpoints, a.ports(), a.namespace());
+            save(a);
+        }
+        try {
+            String mac = netavark.setup(Path.of(a.namespace()), c.id(), c.record().shortName(),
+                    link(c.id(), c.record().shortName(), n, endpoint, settings), List.of());
+            Map<String, Endpoint> endpoints = new LinkedHashMap<>(a.endpoints());
+            endpoints.put(n.id(), endpoint.withMacAddress(mac));
+            save(a.withLive(endpoints, a.ports(), a.namespace()));
+        } catch (RuntimeException e) {
+            Map<String, Endpoint> endpoints = new LinkedHashMap<>(a.endpoints());
+            endpoints.remove(n.id());
+            Map<String, EndpointSettings> without = new LinkedHashMap<>(a.networks());
+            without.remove(n.id());
+            save(a.withNetworks(without).withLive(endpoints, a.ports(), a.namespace()));
+            throw e;
+        }
+    }
+
+    private static boolean usesInterface(Attachment a, String name) {
+        return a.endpoints().values().stream().anyMatch(e -> e.interfaceName().equals(name));
+    }
+
+    /** {@code docker network disconnect}: the interface goes at once. Caller holds the container's lock. */
+    void disconnect(Container c, Network n) {
+        Attachment a = attachmentOf(c.record());
+        if (!a.networks().containsKey(n.id())) {
+            throw DomainException.forbidden("container " + c.id() + " is not connected to network " + n.name());
+        }
+        Endpoint live = a.endpoints().get(n.id());
+        if (live != null) {
+            try {
+                netavark.teardown(Path.of(a.namespace()), c.id(), c.record().shortName(),
+                        link(c.id(), c.record().shortName(), n, live, a.networks().get(n.id())),
+                        live.carriesPorts() ? a.ports() : List.of());
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, e.getMessage());
+            }
+        }
+        Map<String, Endpoint> endpoints = new LinkedHashMap<>(a.endpoints());
+        endpoints.remove(n.id());
+        Map<String, EndpointSettings> without = new LinkedHashMap<>(a.networks());
+        without.remove(n.id());
+        save(a.withNetworks(without).withLive(endpoints, a.ports(), a.namespace()));
+    }
+
+    /** The containers attached to {@code networkId}, with their live endpoints (null while stopped). */
+    Map<String, Endpoint> members(String networkId) {
+        Map<String, Endpoint> members = new LinkedHashMap<>();
+        for (Attachment a : attachments.all()) {
+            if (a.networks().containsKey(networkId)) {
+                members.put(a.containerId(), a.endpoints().get(networkId));
+            }
+        }
+        return members;
+    }
+
+    /**
+     * Engine boot, before reconcile: what a crash left behind is undone. Attachments of containers that are gone are
+     * torn down and deleted, those of stopped containers are torn down, and namespace files nobody records go.
+     */
+    public void recover() {
+        for (Attachment a : attachments.all()) {
+            Optional<Container> c = containers.byId(a.containerId());
+            try {
+                if (c.isEmpty()) {
+                    LOG.info("removing the network attachment of container " + a.containerId() + ": no such container");
+                    remove(a.containerId());
+                } else if (a.live() && !c.get().record().state().hasProcess()) {
+                    LOG.info("tearing down the networks of stopped container " + a.containerId());
+                    detach(a.containerId());
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "recovering the networks of container " + a.containerId() + ": "
+                        + e.getMessage(), e);
+            }
+        }
+        for (String id : namespaces.list()) {
+            boolean owned = attachments.find(id).map(Attachment::live).orElse(false);
+            if (!owned) {
+                LOG.info("removing network namespace " + namespaces.pathOf(id) + ": no container owns it");
+                try {
+                    namespaces.remove(id);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, e.getMessage());
+                }
+            }
+        }
+    }
+
+    // ---- views ------------------------------------------------------------------------------------------------------
+
+    @Override
+    public Map<String, Object> settings(Container c) {
+        return NetworkViews.containerSettings(c, attachments.find(c.id()), networks);
+    }
+
+    @Override
+    public List<Map<String, Object>> portSummary(Container c) {
+        return NetworkViews.portSummary(c, attachments.find(c.id()));
+    }
+
+    @Override
+    public Map<String, Object> networkSummary(Container c) {
+        return NetworkViews.endpoints(c, attachments.find(c.id()), networks);
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------------------------
+
+    /** A container created before networks existed has no attachment: it is on the default bridge. */
+    Attachment attachmentOf(ContainerRecord record) {
+        return attachments.find(record.id()).orElseGet(() -> {
+            Network n = networks.find(record.hostConfig().networkMode()).orElse(networks.defaultBridge());
+            Attachment a = Attachment.of(record.id(), Map.of(n.id(), EndpointSettings.none()));
+            save(a);
+            return a;
+        });
+    }
+
+    void save(Attachment a) {
+        try {
+            attachments.save(a);
+        } catch (IOException e) {
+            throw DomainException.system("recording the networks of container " + a.containerId() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    static String randomId() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    private static boolean nullOrEmpty(java.util.Collection<?> c) {
+        return c == null || c.isEmpty();
+    }
+
+    private static boolean nullOrEmpty(Map<?, ?> m) {
+        return m == null || m.isEmpty();
+    }
+}

@@ -1,0 +1,41 @@
+package dev.holdfast.engine.network;
+
+import dev.holdfast.engine.errdefs.DomainException;
+import java.util.Set;
+
+/** Picks a container's address on a network: the one it asked for, or the lowest free one of the range. */
+final class IpAllocator {
+    private IpAllocator() {}
+
+    /**
+     * @param used addresses live on this network (the gateway is never handed out either)
+     * @param requested a static address ({@code --ip}) or empty
+     */
+    static int allocate(Network network, Set<Integer> used, String requested) {
+        Subnet subnet = network.parsedSubnet();
+        int gateway = Subnet.parseAddress(network.gateway());
+        if (requested != null && !requested.isEmpty()) {
+            int address = Subnet.parseAddress(requested);
+            if (!subnet.contains(address) || address == subnet.network() || address == subnet.broadcast()) {
+                throw DomainException.invalidParameter("requested address " + requested + " is not in the subnet "
+                        + subnet + " of network " + network.name());
+            }
+            if (address == gateway || used.contains(address)) {
+                throw DomainException.conflict("Address already in use: " + requested + " on network "
+                        + network.name());
+            }
+            return address;
+        }
+        Subnet range = network.allocationRange();
+        for (long offset = 0; offset < range.size(); offset++) {
+            int candidate = range.address(offset);
+            if (candidate == subnet.network() || candidate == subnet.broadcast() || candidate == gateway
+                    || used.contains(candidate)) {
+                continue;
+            }
+            return candidate;
+        }
+        throw DomainException.conflict("no available IPv4 addresses on network " + network.name() + " ("
+                + range + ")");
+    }
+}

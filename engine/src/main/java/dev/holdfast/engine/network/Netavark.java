@@ -1,0 +1,126 @@
+package dev.holdfast.engine.network;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.holdfast.engine.errdefs.DomainException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * podman's network backend: {@code netavark setup|teardown NETNS} makes (or removes) the bridge, the veth into the
+ * namespace, the firewall rules in netavark's own chains (NAT, published ports) and keeps aardvark-dns answering the
+ * names of each DNS-enabled network on its gateway. The engine only calls it at start, stop, connect and
+ * disconnect: packets and names never pass through holdfast.
+ */
+public final class Netavark {
+    private final Path binary;
+    private final Path aardvark;
+    private final Path configDir;
+    private final ObjectMapper mapper;
+
+    /** @param configDir netavark's and aardvark-dns's state: the instance's own, so instances never share it */
+    public Netavark(Path binary, Path aardvark, Path configDir, ObjectMapper mapper) {
+        this.binary = binary;
+        this.aardvark = aardvark;
+        this.configDir = configDir;
+        this.mapper = mapper;
+    }
+
+    /** One network of one container, as netavark is told about it. */
+    record Link(Network network, Endpoint endpoint, List<String> dnsNames, String staticMac) {}
+
+    /** Sets up one network in the namespace; returns the MAC address netavark gave the interface. */
+    String setup(Path namespace, String containerId, String containerName, Link link, List<PortMapping> ports) {
+        String what = "setting up network " + link.network().name() + " for container " + containerId;
+        HostCommand.Result result = call("setup", namespace, options(containerId, containerName, link, ports), what);
+        try {
+            JsonNode answer = mapper.readTree(result.stdout());
+            return answer.path(link.network().name()).path("interfaces").path(link.endpoint().interfaceName())
+                    .path("mac_address").asText("");
+        } catch (IOException e) {
+            throw DomainException.system(what + ": netavark answered no JSON: " + result.stdout(), e);
+        }
+    }
+
+    /** Removes one network from the namespace (and the bridge with its rules when it was its last container). */
+    void teardown(Path namespace, String containerId, String containerName, Link link, List<PortMapping> ports) {
+        call("teardown", namespace, options(containerId, containerName, link, ports),
+                "tearing down network " + link.network().name() + " of container " + containerId);
+    }
+
+    private HostCommand.Result call(String verb, Path namespace, byte[] options, String what) {
+        List<String> command = List.of(binary.toString(), "--config", configDir.toString(), "--rootless", "false",
+                "--aardvark-binary", aardvark.toString(), verb, namespace.toString());
+        HostCommand.Result result = HostCommand.run(command, options, what);
+        if (!result.ok()) {
+            throw DomainException.system(what + ": netavark " + verb + " failed: " + errorText(result), null);
+        }
+        return result;
+    }
+
+    /** netavark reports errors as {@code {"error": "..."}} on stdout; the syslog complaint on stderr is noise. */
+    private String errorText(HostCommand.Result result) {
+        try {
+            JsonNode error = mapper.readTree(result.stdout()).path("error");
+            if (error.isTextual()) {
+                return error.asText();
+            }
+        } catch (IOException e) {
+            // Not JSON: fall through to the raw text.
+        }
+        String stderr = result.stderr().lines().filter(l -> !l.contains("syslog")).reduce("", (a, b) -> a + b + " ");
+        return (result.stdout().strip() + " " + stderr.strip()).strip();
+    }
+
+    private byte[] options(String containerId, String containerName, Link link, List<PortMapping> ports) {
+        Network n = link.network();
+        Map<String, Object> perNetwork = new LinkedHashMap<>();
+        perNetwork.put("interface_name", link.endpoint().interfaceName());
+        perNetwork.put("static_ips", List.of(link.endpoint().ipAddress()));
+        perNetwork.put("aliases", link.dnsNames());
+        if (link.staticMac() != null && !link.staticMac().isEmpty()) {
+            perNetwork.put("static_mac", link.staticMac());
+        }
+        Map<String, Object> subnet = new LinkedHashMap<>();
+        subnet.put("subnet", n.subnet());
+        subnet.put("gateway", n.gateway());
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("name", n.name());
+        info.put("id", n.id());
+        info.put("driver", "bridge");
+        info.put("network_interface", n.bridge());
+        info.put("subnets", List.of(subnet));
+        info.put("ipv6_enabled", false);
+        info.put("internal", n.internal());
+        info.put("dns_enabled", n.dnsEnabled());
+        String mtu = n.options().get(NetworkOptions.MTU);
+        if (mtu != null) {
+            info.put("options", Map.of("mtu", mtu));
+        }
+        List<Map<String, Object>> mappings = new ArrayList<>();
+        for (PortMapping p : ports) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("host_ip", p.hostIp().equals("0.0.0.0") ? "" : p.hostIp());
+            m.put("container_port", p.containerPort());
+            m.put("host_port", p.hostPort());
+            m.put("range", 1);
+            m.put("protocol", p.protocol());
+            mappings.add(m);
+        }
+        Map<String, Object> options = new LinkedHashMap<>();
+        options.put("container_id", containerId);
+        options.put("container_name", containerName);
+        options.put("networks", Map.of(n.name(), perNetwork));
+        options.put("network_info", Map.of(n.name(), info));
+        options.put("port_mappings", mappings);
+        try {
+            return mapper.writeValueAsBytes(options);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

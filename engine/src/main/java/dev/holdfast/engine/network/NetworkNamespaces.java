@@ -1,0 +1,89 @@
+package dev.holdfast.engine.network;
+
+import dev.holdfast.engine.errdefs.DomainException;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * Containers' network namespaces as files under {@code <run>/netns}: a namespace bind-mounted onto a file lives as
+ * long as the mount, independent of any process, so it outlives the engine, the supervisor and the container's
+ * own restarts until holdfast unmounts it. {@code unshare --net=FILE} makes one without moving a JVM thread.
+ */
+public final class NetworkNamespaces {
+    private static final Logger LOG = Logger.getLogger(NetworkNamespaces.class.getName());
+
+    private final Path dir;
+
+    public NetworkNamespaces(Path runRoot) {
+        this.dir = runRoot.resolve("netns");
+    }
+
+    public Path pathOf(String containerId) {
+        return dir.resolve(containerId);
+    }
+
+    /** A new namespace for the container; a leftover one (a crash after its mount) is replaced. */
+    public Path create(String containerId) {
+        Path file = pathOf(containerId);
+        try {
+            Files.createDirectories(dir);
+            if (Files.exists(file)) {
+                remove(containerId);
+            }
+            Files.createFile(file);
+        } catch (IOException e) {
+            throw DomainException.system("creating the network namespace file " + file + " of container "
+                    + containerId + ": " + e.getMessage(), e);
+        }
+        HostCommand.Result result = HostCommand.run(List.of("unshare", "--net=" + file, "true"), new byte[0],
+                "creating the network namespace of container " + containerId);
+        if (!result.ok()) {
+            deleteQuietly(file);
+            throw DomainException.system("creating the network namespace " + file + " of container " + containerId
+                    + ": unshare: " + result.stderr().strip(), null);
+        }
+        return file;
+    }
+
+    /** Unmounts (lazily: a process may still hold it open) and deletes the file. Idempotent. */
+    public void remove(String containerId) {
+        Path file = pathOf(containerId);
+        if (!Files.exists(file)) {
+            return;
+        }
+        HostCommand.Result result = HostCommand.run(List.of("umount", "-l", file.toString()), new byte[0],
+                "unmounting the network namespace of container " + containerId);
+        if (!result.ok() && !result.stderr().contains("not mounted")) {
+            throw DomainException.system("unmounting the network namespace " + file + " of container " + containerId
+                    + ": " + result.stderr().strip(), null);
+        }
+        deleteQuietly(file);
+    }
+
+    /** The container ids that have a namespace file. */
+    public List<String> list() {
+        List<String> ids = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return ids;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            files.forEach(f -> ids.add(f.getFileName().toString()));
+        } catch (IOException e) {
+            LOG.warning("listing network namespaces in " + dir + ": " + e.getMessage());
+        }
+        return ids;
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.warning("deleting " + file + ": " + e.getMessage());
+        }
+    }
+}
