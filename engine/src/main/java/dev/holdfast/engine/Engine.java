@@ -143,7 +143,8 @@ public final class Engine implements AutoCloseable {
         new EventRoutes(events).register(router);
         new NetworkRoutes(networks).register(router);
         InfoRoutes.EngineFacts facts = new InfoRoutes.EngineFacts(engineId(config.dataRoot()), config.dataRoot(),
-                config.reconcile(), "cgroupfs", Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) ? "2" : "1");
+                config.reconcile(), "cgroupfs", Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) ? "2" : "1",
+                config.pool(), config.poolSize());
         new InfoRoutes(facts, containerStore, () -> images.list().size(), () -> monitor.connected() ? List.of()
                 : List.of("WARNING: the supervisor is not reachable at " + config.supervisorSocket())).register(router);
         times.mark("routes");

@@ -8,6 +8,7 @@ import dev.holdfast.engine.container.ContainerControl;
 import dev.holdfast.engine.container.ContainerStore;
 import dev.holdfast.engine.container.HostConfig;
 import dev.holdfast.engine.stats.ProcessTable;
+import dev.holdfast.engine.stats.InterfaceCounters;
 import dev.holdfast.engine.stats.StatsView;
 import dev.holdfast.engine.time.Timestamps;
 import java.io.IOException;
@@ -102,7 +103,8 @@ public final class ContainerControlRoutes {
         try {
             byte[] raw = control.tasks().stats(c.id());
             JsonNode runc = Json.MAPPER.readTree(raw);
-            return new StatsView.Sample(runc, Timestamps.format(Instant.now()), StatsView.systemCpuNanos());
+            return new StatsView.Sample(runc, Timestamps.format(Instant.now()), StatsView.systemCpuNanos(),
+                    InterfaceCounters.of(c.record().state().pid()));
         } catch (RuntimeException e) {
             if (!c.record().state().hasProcess()) {
                 return null;

@@ -17,7 +17,9 @@ import java.util.function.Supplier;
 /** {@code GET /info}: what {@code docker info} prints and what Testcontainers checks before it starts anything. */
 public final class InfoRoutes {
     /** The engine's facts that do not change while it runs. */
-    public record EngineFacts(String id, Path dataRoot, boolean liveRestore, String cgroupDriver, String cgroupVersion) {}
+    /** @param addressPool {@code [network] pool}, @param poolSize {@code [network] pool_size}: user networks' subnets */
+    public record EngineFacts(String id, Path dataRoot, boolean liveRestore, String cgroupDriver, String cgroupVersion,
+            String addressPool, int poolSize) {}
 
     private final EngineFacts facts;
     private final ContainerStore containers;
@@ -68,7 +70,8 @@ public final class InfoRoutes {
         info.put("CPUShares", true);
         info.put("CPUSet", true);
         info.put("PidsLimit", true);
-        info.put("IPv4Forwarding", true);
+        info.put("IPv4Forwarding", ipForwarding());
+        info.put("DefaultAddressPools", List.of(Map.of("Base", facts.addressPool(), "Size", facts.poolSize())));
         info.put("Debug", false);
         info.put("NFd", openFileCount());
         info.put("OomKillDisable", false);
@@ -137,6 +140,15 @@ public final class InfoRoutes {
             return Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
         } catch (IOException e) {
             return "localhost";
+        }
+    }
+
+    /** netavark turns forwarding on with the first bridged container; until then it may be off. */
+    private static boolean ipForwarding() {
+        try {
+            return java.nio.file.Files.readString(Path.of("/proc/sys/net/ipv4/ip_forward")).trim().equals("1");
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 }

@@ -16,8 +16,8 @@ public final class StatsView {
 
     private StatsView() {}
 
-    /** A point in time: runc's data, when it was read and the host's cumulative CPU time then. */
-    public record Sample(JsonNode runc, String read, long systemCpuNanos) {}
+    /** A point in time: runc's data, when it was read, the host's cumulative CPU time then, interface counters. */
+    public record Sample(JsonNode runc, String read, long systemCpuNanos, Map<String, Object> networks) {}
 
     public static Map<String, Object> of(String id, String name, Sample now, Sample before) {
         Map<String, Object> view = new LinkedHashMap<>();
@@ -32,6 +32,9 @@ public final class StatsView {
                 "usage_in_usermode", 0), "throttling_data", Map.of("periods", 0, "throttled_periods", 0, "throttled_time", 0))
                 : cpu(before));
         view.put("memory_stats", memory(now.runc().path("memory")));
+        if (!now.networks().isEmpty()) {
+            view.put("networks", now.networks());
+        }
         view.put("name", name);
         view.put("id", id);
         return view;
