@@ -383,6 +383,13 @@ public final class ContainerNetworks implements ContainerNetworking {
             endpoints.put(n.id(), endpoint.withMacAddress(mac));
             save(a.withLive(endpoints, a.ports(), a.namespace()));
         } catch (RuntimeException e) {
+            // netavark may have made the interface before it failed (aardvark-dns, say): take it away again.
+            try {
+                netavark.teardown(Path.of(a.namespace()), c.id(), c.record().shortName(),
+                        link(c.id(), c.record().shortName(), n, endpoint, settings), List.of());
+            } catch (RuntimeException again) {
+                e.addSuppressed(again);
+            }
             Map<String, Endpoint> endpoints = new LinkedHashMap<>(a.endpoints());
             endpoints.remove(n.id());
             Map<String, EndpointSettings> without = new LinkedHashMap<>(a.networks());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.holdfast.engine.errdefs.DomainException;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,6 +54,12 @@ public final class Netavark {
     }
 
     private HostCommand.Result call(String verb, Path namespace, byte[] options, String what) {
+        try {
+            // netavark makes aardvark-dns's directory inside it, but not the directory itself.
+            Files.createDirectories(configDir);
+        } catch (IOException e) {
+            throw DomainException.system(what + ": creating " + configDir + ": " + e.getMessage(), e);
+        }
         List<String> command = List.of(binary.toString(), "--config", configDir.toString(), "--rootless", "false",
                 "--aardvark-binary", aardvark.toString(), verb, namespace.toString());
         HostCommand.Result result = HostCommand.run(command, options, what);
