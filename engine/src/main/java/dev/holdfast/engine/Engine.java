@@ -9,6 +9,7 @@ import dev.holdfast.engine.api.ImageRoutes;
 import dev.holdfast.engine.api.InfoRoutes;
 import dev.holdfast.engine.api.NetworkRoutes;
 import dev.holdfast.engine.api.Router;
+import dev.holdfast.engine.api.SwarmRoutes;
 import dev.holdfast.engine.api.SystemRoutes;
 import dev.holdfast.engine.config.EngineConfig;
 import dev.holdfast.engine.container.ContainerControl;
@@ -142,6 +143,7 @@ public final class Engine implements AutoCloseable {
         new ContainerControlRoutes(containerStore, new ContainerControl(containerStore, tasks, events)).register(router);
         new EventRoutes(events).register(router);
         new NetworkRoutes(networks).register(router);
+        new SwarmRoutes().register(router);
         InfoRoutes.EngineFacts facts = new InfoRoutes.EngineFacts(engineId(config.dataRoot()), config.dataRoot(),
                 config.reconcile(), "cgroupfs", Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) ? "2" : "1",
                 config.pool(), config.poolSize());

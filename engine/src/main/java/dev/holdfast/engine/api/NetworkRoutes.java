@@ -85,7 +85,9 @@ public final class NetworkRoutes {
             throw ApiException.badRequest("invalid network configuration: "
                     + e.getMessage().lines().findFirst().orElse(""));
         }
-        Network n = service.create(request);
+        // dockerd before API 1.44 made a second network of the same name when asked with CheckDuplicate: false;
+        // clients that still send it (docker-py 5) rely on that. Newer clients never send it.
+        Network n = service.create(request, Boolean.FALSE.equals(request.checkDuplicate()));
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("Id", n.id());
         answer.put("Warning", "");

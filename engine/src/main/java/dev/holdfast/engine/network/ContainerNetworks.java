@@ -33,6 +33,7 @@ public final class ContainerNetworks implements ContainerNetworking {
     private static final Logger LOG = Logger.getLogger(ContainerNetworks.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String CONTAINER_MODE = "container:";
+    private static final Subnet LINK_LOCAL = Subnet.parse("169.254.0.0/16");
 
     private final NetworkStore networks;
     private final AttachmentStore attachments;
@@ -133,17 +134,21 @@ public final class ContainerNetworks implements ContainerNetworking {
         List<String> aliases = asked == null || asked.aliases() == null ? List.of() : List.copyOf(asked.aliases());
         String ip = asked == null || asked.ipamConfig() == null || asked.ipamConfig().ipv4Address() == null ? ""
                 : asked.ipamConfig().ipv4Address();
-        if (asked != null) {
-            if (asked.links() != null && !asked.links().isEmpty()) {
-                throw DomainException.notImplemented("links (--link)");
+        List<String> linkLocal = asked == null || asked.ipamConfig() == null
+                || asked.ipamConfig().linkLocalIps() == null ? List.of() : asked.ipamConfig().linkLocalIps();
+        List<String> links = asked == null || asked.links() == null ? List.of() : normalizedLinks(asked.links());
+        if (asked != null && asked.ipamConfig() != null && asked.ipamConfig().ipv6Address() != null
+                && !asked.ipamConfig().ipv6Address().isEmpty()) {
+            throw DomainException.notImplemented("IPv6 addresses (--ip6)");
+        }
+        for (String address : linkLocal) {
+            if (!LINK_LOCAL.contains(Subnet.parseAddress(address))) {
+                throw DomainException.invalidParameter("invalid link-local address " + address + ": not in "
+                        + LINK_LOCAL);
             }
-            if (asked.driverOpts() != null && !asked.driverOpts().isEmpty()) {
-                throw DomainException.notImplemented("endpoint driver options");
-            }
-            if (asked.ipamConfig() != null && asked.ipamConfig().ipv6Address() != null
-                    && !asked.ipamConfig().ipv6Address().isEmpty()) {
-                throw DomainException.notImplemented("IPv6 addresses (--ip6)");
-            }
+        }
+        if (!links.isEmpty() && network.isDefaultBridge()) {
+            throw DomainException.notImplemented("links on the default bridge network (--link)");
         }
         if (!aliases.isEmpty() && !network.bridged()) {
             throw DomainException.invalidParameter("network-scoped aliases are only supported for user-defined "
@@ -171,7 +176,23 @@ public final class ContainerNetworks implements ContainerNetworking {
         if (!mac.isEmpty() && !mac.matches("(?i)[0-9a-f]{2}(:[0-9a-f]{2}){5}")) {
             throw DomainException.invalidParameter("invalid MAC address: " + mac);
         }
-        return new EndpointSettings(aliases, ip, mac);
+        return new EndpointSettings(aliases, ip, mac, linkLocal, links,
+                asked == null ? Map.of() : asked.driverOpts());
+    }
+
+    /** {@code name}, {@code /name}, {@code name:alias} as {@code name:alias} (the alias defaults to the name). */
+    private static List<String> normalizedLinks(List<String> links) {
+        List<String> normalized = new ArrayList<>();
+        for (String link : links) {
+            String[] parts = link.split(":", 2);
+            String target = parts[0].startsWith("/") ? parts[0].substring(1) : parts[0];
+            String alias = parts.length > 1 ? parts[1].substring(parts[1].lastIndexOf('/') + 1) : target;
+            if (target.isEmpty() || alias.isEmpty()) {
+                throw DomainException.invalidParameter("invalid link: " + link);
+            }
+            normalized.add(target + ":" + alias);
+        }
+        return normalized;
     }
 
     // ---- start and stop -------------------------------------------------------------------------------------------
@@ -207,9 +228,11 @@ public final class ContainerNetworks implements ContainerNetworking {
             Map<String, Endpoint> endpoints = new LinkedHashMap<>();
             for (Endpoint endpoint : live.endpoints().values()) {
                 Network n = bridged.get(endpoint.networkId());
+                EndpointSettings asked = live.networks().get(n.id());
                 String mac = netavark.setup(namespace, c.id(), record.shortName(),
-                        link(c.id(), record.shortName(), n, endpoint, live.networks().get(n.id())),
+                        link(c.id(), record.shortName(), n, endpoint, asked),
                         endpoint.carriesPorts() ? live.ports() : List.of());
+                namespaces.addLinkLocal(c.id(), endpoint.interfaceName(), asked.linkLocalIps());
                 endpoints.put(n.id(), endpoint.withMacAddress(mac));
             }
             save(live.withLive(endpoints, live.ports(), live.namespace()));
@@ -284,13 +307,26 @@ public final class ContainerNetworks implements ContainerNetworking {
         return taken;
     }
 
-    /** On a DNS-enabled network the container answers to its name, its aliases and its short id, as in Docker. */
-    static Netavark.Link link(String containerId, String name, Network n, Endpoint endpoint, EndpointSettings asked) {
+    /**
+     * On a DNS-enabled network the container answers to its name, its aliases and its short id, as in Docker, and
+     * to the aliases other containers on the network gave it with a legacy link (aardvark-dns has no per-container
+     * view, so the whole network sees those).
+     */
+    Netavark.Link link(String containerId, String name, Network n, Endpoint endpoint, EndpointSettings asked) {
         List<String> names = new ArrayList<>();
         if (n.dnsEnabled()) {
             names.add(name);
             names.addAll(asked.aliases());
             names.add(containerId.substring(0, 12));
+            for (Attachment other : attachments.all()) {
+                EndpointSettings theirs = other.networks().get(n.id());
+                for (String link : theirs == null ? List.<String>of() : theirs.links()) {
+                    String target = link.substring(0, link.indexOf(':'));
+                    if (target.equals(name) || containerId.startsWith(target)) {
+                        names.add(link.substring(link.indexOf(':') + 1));
+                    }
+                }
+            }
         }
         return new Netavark.Link(n, endpoint, names.stream().distinct().toList(), asked.macAddress());
     }
@@ -379,6 +415,7 @@ public final class ContainerNetworks implements ContainerNetworking {
         try {
             String mac = netavark.setup(Path.of(a.namespace()), c.id(), c.record().shortName(),
                     link(c.id(), c.record().shortName(), n, endpoint, settings), List.of());
+            namespaces.addLinkLocal(c.id(), endpoint.interfaceName(), settings.linkLocalIps());
             Map<String, Endpoint> endpoints = new LinkedHashMap<>(a.endpoints());
             endpoints.put(n.id(), endpoint.withMacAddress(mac));
             save(a.withLive(endpoints, a.ports(), a.namespace()));

@@ -20,22 +20,28 @@ final class IpAllocator {
                 throw DomainException.invalidParameter("requested address " + requested + " is not in the subnet "
                         + subnet + " of network " + network.name());
             }
-            if (address == gateway || used.contains(address)) {
+            if (address == gateway || used.contains(address) || auxiliary(network).contains(address)) {
                 throw DomainException.conflict("Address already in use: " + requested + " on network "
                         + network.name());
             }
             return address;
         }
         Subnet range = network.allocationRange();
+        Set<Integer> reserved = auxiliary(network);
         for (long offset = 0; offset < range.size(); offset++) {
             int candidate = range.address(offset);
             if (candidate == subnet.network() || candidate == subnet.broadcast() || candidate == gateway
-                    || used.contains(candidate)) {
+                    || used.contains(candidate) || reserved.contains(candidate)) {
                 continue;
             }
             return candidate;
         }
         throw DomainException.conflict("no available IPv4 addresses on network " + network.name() + " ("
                 + range + ")");
+    }
+
+    private static Set<Integer> auxiliary(Network network) {
+        return network.auxiliaryAddresses() == null ? Set.of() : network.auxiliaryAddresses().values().stream()
+                .map(Subnet::parseAddress).collect(java.util.stream.Collectors.toSet());
     }
 }

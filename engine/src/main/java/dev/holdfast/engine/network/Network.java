@@ -12,6 +12,7 @@ import java.util.Map;
  * @param bridge the host's bridge device; empty for host and none
  * @param subnet CIDR; empty for host and none
  * @param ipRange the part of the subnet containers get addresses from when they ask for none; empty for all of it
+ * @param auxiliaryAddresses addresses of the subnet that are never handed out (devices outside holdfast use them)
  * @param dnsEnabled whether aardvark-dns answers container names here: user networks yes, the default bridge no
  */
 @JsonNaming(PropertyNamingStrategies.UpperCamelCaseStrategy.class)
@@ -24,6 +25,7 @@ public record Network(
         String subnet,
         String gateway,
         String ipRange,
+        Map<String, String> auxiliaryAddresses,
         boolean internal,
         boolean dnsEnabled,
         boolean predefined,

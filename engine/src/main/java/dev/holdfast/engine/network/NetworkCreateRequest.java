@@ -8,7 +8,8 @@ import java.util.Map;
 /** The body of {@code POST /networks/create}, in Docker's field names. */
 @JsonNaming(PropertyNamingStrategies.UpperCamelCaseStrategy.class)
 public record NetworkCreateRequest(String name, Boolean checkDuplicate, String driver, String scope, boolean internal,
-        boolean attachable, boolean ingress, boolean configOnly, Map<String, String> configFrom, Ipam ipam,
+        boolean attachable, boolean ingress, boolean configOnly, Map<String, String> configFrom,
+        @com.fasterxml.jackson.annotation.JsonProperty("IPAM") Ipam ipam,
         Boolean enableIPv6, Boolean enableIPv4, Map<String, String> options, Map<String, String> labels) {
 
     @JsonNaming(PropertyNamingStrategies.UpperCamelCaseStrategy.class)

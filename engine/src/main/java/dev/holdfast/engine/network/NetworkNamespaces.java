@@ -65,6 +65,19 @@ public final class NetworkNamespaces {
         deleteQuietly(file);
     }
 
+    /** Adds link-local addresses ({@code --link-local-ip}) to an interface netavark made. */
+    public void addLinkLocal(String containerId, String interfaceName, List<String> addresses) {
+        for (String address : addresses) {
+            HostCommand.Result result = HostCommand.run(List.of("nsenter", "--net=" + pathOf(containerId), "ip",
+                    "address", "add", address + "/16", "dev", interfaceName), new byte[0],
+                    "adding link-local address " + address + " to container " + containerId);
+            if (!result.ok()) {
+                throw DomainException.system("adding link-local address " + address + " to " + interfaceName
+                        + " of container " + containerId + ": " + result.stderr().strip(), null);
+            }
+        }
+    }
+
     /** The container ids that have a namespace file. */
     public List<String> list() {
         List<String> ids = new ArrayList<>();

@@ -39,16 +39,22 @@ public final class NetworkService {
         return networks;
     }
 
-    public synchronized Network create(NetworkCreateRequest request) {
+    /**
+     * @param duplicateNamesAllowed {@code CheckDuplicate: false}: a second network of the same name may be made (names
+     *     then find the first; ids tell them apart), as dockerd allowed before API 1.44
+     */
+    public synchronized Network create(NetworkCreateRequest request, boolean duplicateNamesAllowed) {
         String name = request.name() == null ? "" : request.name();
         if (name.isEmpty()) {
             throw DomainException.invalidParameter("network name is required");
         }
-        if (!name.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]*")) {
-            throw DomainException.invalidParameter("invalid network name \"" + name + "\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+        // Docker takes any name; only a name that reads as a predefined network's or a path is trouble here.
+        if (name.contains("/")) {
+            throw DomainException.invalidParameter("invalid network name \"" + name + "\": it must not contain '/'");
         }
         refuseUnsupported(request);
-        if (networks.all().stream().anyMatch(n -> n.name().equals(name))) {
+        boolean taken = networks.all().stream().anyMatch(n -> n.name().equals(name));
+        if (taken && (!duplicateNamesAllowed || networks.get(name).predefined())) {
             throw DomainException.conflict("network with name " + name + " already exists");
         }
         Map<String, String> options = request.options() == null ? Map.of() : Map.copyOf(request.options());
@@ -86,13 +92,23 @@ public final class NetworkService {
             }
             ipRange = range.toString();
         }
+        Map<String, String> auxiliary = new LinkedHashMap<>();
+        if (asked != null && asked.auxiliaryAddresses() != null) {
+            for (Map.Entry<String, String> aux : asked.auxiliaryAddresses().entrySet()) {
+                if (!subnet.contains(Subnet.parseAddress(aux.getValue()))) {
+                    throw DomainException.invalidParameter("auxiliary address " + aux.getKey() + "=" + aux.getValue()
+                            + " is not in subnet " + subnet);
+                }
+                auxiliary.put(aux.getKey(), aux.getValue());
+            }
+        }
         String bridge = options.getOrDefault(NetworkOptions.BRIDGE_NAME, nextBridgeName());
         if (networks.all().stream().anyMatch(n -> bridge.equals(n.bridge()))) {
             throw DomainException.conflict("bridge " + bridge + " is already used by another network");
         }
         Network network = new Network(ContainerNetworks.randomId(), name, "bridge",
                 DateTimeFormatter.ISO_INSTANT.format(Instant.now()), bridge, subnet.toString(), gateway, ipRange,
-                request.internal(), true, false, request.labels() == null ? Map.of() : Map.copyOf(request.labels()),
+                auxiliary, request.internal(), true, false, request.labels() == null ? Map.of() : Map.copyOf(request.labels()),
                 options);
         try {
             networks.add(network);
@@ -139,10 +155,6 @@ public final class NetworkService {
             List<NetworkCreateRequest.IpamPool> config = r.ipam().config() == null ? List.of() : r.ipam().config();
             if (config.size() > 1) {
                 throw DomainException.notImplemented("more than one subnet per network");
-            }
-            if (!config.isEmpty() && config.get(0).auxiliaryAddresses() != null
-                    && !config.get(0).auxiliaryAddresses().isEmpty()) {
-                throw DomainException.notImplemented("auxiliary addresses (--aux-address)");
             }
         }
     }

@@ -21,14 +21,17 @@ final class NetworkViews {
         view.put("Driver", n.driver());
         view.put("EnableIPv4", true);
         view.put("EnableIPv6", false);
-        List<Map<String, String>> config = new ArrayList<>();
+        List<Map<String, Object>> config = new ArrayList<>();
         if (n.bridged()) {
-            Map<String, String> subnet = new LinkedHashMap<>();
+            Map<String, Object> subnet = new LinkedHashMap<>();
             subnet.put("Subnet", n.subnet());
             if (n.ipRange() != null && !n.ipRange().isEmpty()) {
                 subnet.put("IPRange", n.ipRange());
             }
             subnet.put("Gateway", n.gateway());
+            if (n.auxiliaryAddresses() != null && !n.auxiliaryAddresses().isEmpty()) {
+                subnet.put("AuxiliaryAddresses", n.auxiliaryAddresses());
+            }
             config.add(subnet);
         }
         Map<String, Object> ipam = new LinkedHashMap<>();
@@ -126,11 +129,18 @@ final class NetworkViews {
             EndpointSettings asked = entry.getValue();
             Endpoint live = a.endpoints().get(n.get().id());
             Map<String, Object> e = new LinkedHashMap<>();
-            e.put("IPAMConfig", asked.ipv4Address().isEmpty() ? null : Map.of("IPv4Address", asked.ipv4Address()));
-            e.put("Links", null);
+            Map<String, Object> ipam = new LinkedHashMap<>();
+            if (!asked.ipv4Address().isEmpty()) {
+                ipam.put("IPv4Address", asked.ipv4Address());
+            }
+            if (!asked.linkLocalIps().isEmpty()) {
+                ipam.put("LinkLocalIPs", asked.linkLocalIps());
+            }
+            e.put("IPAMConfig", ipam.isEmpty() ? null : ipam);
+            e.put("Links", asked.links().isEmpty() ? null : asked.links());
             e.put("Aliases", asked.aliases().isEmpty() ? null : asked.aliases());
             e.put("MacAddress", live == null ? "" : live.macAddress());
-            e.put("DriverOpts", null);
+            e.put("DriverOpts", asked.driverOpts().isEmpty() ? null : asked.driverOpts());
             e.put("NetworkID", n.get().id());
             e.put("EndpointID", live == null ? "" : live.endpointId());
             e.put("Gateway", live == null ? "" : live.gateway());

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 /** Subnets, address allocation and port requests: the pure logic under the network stack. */
 class AddressingTest {
     private static Network network(String subnet, String gateway, String ipRange) {
-        return new Network("id", "net", "bridge", "2026-01-01T00:00:00Z", "br", subnet, gateway, ipRange, false, true,
-                false, Map.of(), Map.of());
+        return new Network("id", "net", "bridge", "2026-01-01T00:00:00Z", "br", subnet, gateway, ipRange,
+                Map.of("aux", "10.6.0.9"), false, true, false, Map.of(), Map.of());
     }
 
     @Test
@@ -70,6 +70,13 @@ class AddressingTest {
                 () -> IpAllocator.allocate(wide, Set.of(), "10.6.0.1")).kind());
         assertEquals(ErrorKind.INVALID_PARAMETER, assertThrows(DomainException.class,
                 () -> IpAllocator.allocate(wide, Set.of(), "10.7.0.5")).kind());
+        assertEquals(ErrorKind.CONFLICT, assertThrows(DomainException.class,
+                () -> IpAllocator.allocate(wide, Set.of(), "10.6.0.9")).kind(), "an auxiliary address");
+        Set<Integer> upToEight = new java.util.HashSet<>();
+        for (int i = 2; i <= 8; i++) {
+            upToEight.add(Subnet.parseAddress("10.6.0." + i));
+        }
+        assertEquals("10.6.0.10", Subnet.format(IpAllocator.allocate(wide, upToEight, "")));
     }
 
     @Test
