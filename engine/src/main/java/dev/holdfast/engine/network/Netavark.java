@@ -62,7 +62,10 @@ public final class Netavark {
         }
         List<String> command = List.of(binary.toString(), "--config", configDir.toString(), "--rootless", "false",
                 "--aardvark-binary", aardvark.toString(), verb, namespace.toString());
-        HostCommand.Result result = HostCommand.run(command, options, what);
+        HostCommand.Result result;
+        try (HostLock held = HostLock.acquire(what)) {
+            result = HostCommand.run(command, options, what);
+        }
         if (!result.ok()) {
             throw DomainException.system(what + ": netavark " + verb + " failed: " + errorText(result), null);
         }

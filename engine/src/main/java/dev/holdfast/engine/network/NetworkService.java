@@ -130,9 +130,6 @@ public final class NetworkService {
         if (r.scope() != null && !r.scope().isEmpty() && !r.scope().equals("local")) {
             throw DomainException.notImplemented("the network scope \"" + r.scope() + "\"");
         }
-        if (r.attachable()) {
-            throw DomainException.notImplemented("attachable networks (--attachable)");
-        }
         if (r.ingress()) {
             throw DomainException.notImplemented("ingress networks (--ingress)");
         }
