@@ -130,6 +130,44 @@ class TestcontainersTest {
         }
     }
 
+    /**
+     * An exposed port as a user reaches it: {@code getHost()} and {@code getMappedPort(80)}, after Testcontainers' own
+     * wait for the port (a check inside the container and a connection from here). Published on all addresses (no
+     * HostIp); afterwards the port is released.
+     */
+    @Test
+    void exposedPortIsReachedThroughTheMappedPort() throws java.io.IOException {
+        try (GenericContainer<?> web = new GenericContainer<>(BUSYBOX)
+                .withExposedPorts(80)
+                .withCommand("sh", "-c", "mkdir -p /www && echo 'hello from a testcontainer' > /www/index.html"
+                        + " && exec httpd -f -p 80 -h /www")) {
+            web.start();
+            String host = web.getHost();
+            int port = web.getMappedPort(80);
+            // Here (inside a container, /.dockerenv) getHost() is the default bridge's gateway: an address of this
+            // machine, the host end of the instance's bridge; elsewhere it is localhost.
+            java.net.InetAddress address = java.net.InetAddress.getByName(host);
+            assertTrue(address.isLoopbackAddress() || java.net.NetworkInterface.getByInetAddress(address) != null,
+                    "getHost() is an address of this machine: " + host);
+            java.net.http.HttpResponse<String> response;
+            try (java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(5)).build()) {
+                response = http.send(java.net.http.HttpRequest.newBuilder(
+                                URI.create("http://" + host + ":" + port + "/index.html")).timeout(Duration.ofSeconds(5)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+            assertEquals(200, response.statusCode(), response::toString);
+            assertEquals("hello from a testcontainer\n", response.body());
+            assertEquals("0.0.0.0:" + port, holdfast.docker("port", web.getContainerId(), "80/tcp").assertOk().out()
+                    .lines().findFirst().orElse(""));
+            web.stop();
+            Await.until(Duration.ofSeconds(20), () -> Loopback.refuses(port), "the mapped port is released");
+        }
+    }
+
     @Test
     void oneShotContainersReportTheirExitCode() {
         try (GenericContainer<?> ok = new GenericContainer<>(BUSYBOX)
