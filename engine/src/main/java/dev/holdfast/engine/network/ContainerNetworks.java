@@ -137,9 +137,17 @@ public final class ContainerNetworks implements ContainerNetworking {
         List<String> linkLocal = asked == null || asked.ipamConfig() == null
                 || asked.ipamConfig().linkLocalIps() == null ? List.of() : asked.ipamConfig().linkLocalIps();
         List<String> links = asked == null || asked.links() == null ? List.of() : normalizedLinks(asked.links());
-        if (asked != null && asked.ipamConfig() != null && asked.ipamConfig().ipv6Address() != null
-                && !asked.ipamConfig().ipv6Address().isEmpty()) {
-            throw DomainException.notImplemented("IPv6 addresses (--ip6)");
+        String ip6 = asked == null || asked.ipamConfig() == null || asked.ipamConfig().ipv6Address() == null ? ""
+                : asked.ipamConfig().ipv6Address();
+        if (!ip6.isEmpty()) {
+            if (!network.ipv6Enabled()) {
+                throw DomainException.invalidParameter("invalid IPv6 address " + ip6 + ": network " + network.name()
+                        + " has no IPv6 subnet");
+            }
+            if (!network.ipv6().parsedSubnet().contains(Ipv6Subnet.parseAddress(ip6))) {
+                throw DomainException.invalidParameter("invalid address " + ip6 + ": it does not belong to any of "
+                        + "this network's subnets (" + network.ipv6().subnet() + ")");
+            }
         }
         for (String address : linkLocal) {
             if (!LINK_LOCAL.contains(Subnet.parseAddress(address))) {
@@ -177,7 +185,7 @@ public final class ContainerNetworks implements ContainerNetworking {
             throw DomainException.invalidParameter("invalid MAC address: " + mac);
         }
         return new EndpointSettings(aliases, ip, mac, linkLocal, links,
-                asked == null ? Map.of() : asked.driverOpts());
+                asked == null ? Map.of() : asked.driverOpts(), ip6);
     }
 
     /** {@code name}, {@code /name}, {@code name:alias} as {@code name:alias} (the alias defaults to the name). */
@@ -236,7 +244,13 @@ public final class ContainerNetworks implements ContainerNetworking {
                 endpoints.put(n.id(), endpoint.withMacAddress(mac));
             }
             save(live.withLive(endpoints, live.ports(), live.namespace()));
-            List<String> addresses = endpoints.values().stream().map(Endpoint::ipAddress).toList();
+            List<String> addresses = new ArrayList<>();
+            for (Endpoint e : endpoints.values()) {
+                addresses.add(e.ipAddress());
+                if (!e.ipv6Address().isEmpty()) {
+                    addresses.add(e.ipv6Address());
+                }
+            }
             List<String> nameservers = bridged.values().stream().filter(Network::dnsEnabled)
                     .map(Network::gateway).distinct().toList();
             return new NetworkSandbox(new NetworkNamespace.Join(namespace.toString()), addresses, nameservers,
@@ -283,6 +297,7 @@ public final class ContainerNetworks implements ContainerNetworking {
     private Endpoint newEndpoint(String containerId, Network n, EndpointSettings asked, int index,
             boolean carriesPorts) {
         Set<Integer> used = new HashSet<>();
+        Set<java.math.BigInteger> used6 = new HashSet<>();
         for (Attachment a : attachments.all()) {
             if (a.containerId().equals(containerId)) {
                 continue;
@@ -290,11 +305,20 @@ public final class ContainerNetworks implements ContainerNetworking {
             Endpoint e = a.endpoints().get(n.id());
             if (e != null) {
                 used.add(Subnet.parseAddress(e.ipAddress()));
+                if (!e.ipv6Address().isEmpty()) {
+                    used6.add(Ipv6Subnet.parseAddress(e.ipv6Address()));
+                }
             }
         }
         int address = IpAllocator.allocate(n, used, asked.ipv4Address());
+        if (!n.ipv6Enabled()) {
+            return new Endpoint(n.id(), randomId(), "eth" + index, Subnet.format(address), n.parsedSubnet().prefix(),
+                    n.gateway(), "", carriesPorts, "", 0, "");
+        }
+        java.math.BigInteger address6 = IpAllocator.allocate6(n, used6, asked.ipv6Address());
         return new Endpoint(n.id(), randomId(), "eth" + index, Subnet.format(address), n.parsedSubnet().prefix(),
-                n.gateway(), "", carriesPorts);
+                n.gateway(), "", carriesPorts, Ipv6Subnet.format(address6), n.ipv6().parsedSubnet().prefix(),
+                n.ipv6().gateway());
     }
 
     private List<PortMapping> takenPorts(String exceptContainer) {

@@ -10,13 +10,14 @@ import java.util.Map;
  * that is configuration (the addresses it got live in {@link Endpoint}).
  *
  * @param ipv4Address the static address ({@code --ip}); empty for one from the network's range
+ * @param ipv6Address the static IPv6 address ({@code --ip6}) on a dual-stack network, else empty
  * @param linkLocalIps extra link-local addresses of the interface
  * @param links legacy links on this network, {@code container:alias}: the container answers to the alias here
  * @param driverOpts kept and shown as given: like dockerd's bridge driver, none of them changes the endpoint
  */
 @JsonNaming(PropertyNamingStrategies.UpperCamelCaseStrategy.class)
 public record EndpointSettings(List<String> aliases, String ipv4Address, String macAddress, List<String> linkLocalIps,
-        List<String> links, Map<String, String> driverOpts) {
+        List<String> links, Map<String, String> driverOpts, String ipv6Address) {
 
     public EndpointSettings {
         // Attachments written before a field existed read it as null.
@@ -26,9 +27,10 @@ public record EndpointSettings(List<String> aliases, String ipv4Address, String 
         linkLocalIps = linkLocalIps == null ? List.of() : List.copyOf(linkLocalIps);
         links = links == null ? List.of() : List.copyOf(links);
         driverOpts = driverOpts == null ? Map.of() : Map.copyOf(driverOpts);
+        ipv6Address = ipv6Address == null ? "" : ipv6Address;
     }
 
     public static EndpointSettings none() {
-        return new EndpointSettings(List.of(), "", "", List.of(), List.of(), Map.of());
+        return new EndpointSettings(List.of(), "", "", List.of(), List.of(), Map.of(), "");
     }
 }

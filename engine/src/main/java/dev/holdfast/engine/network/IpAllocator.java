@@ -1,6 +1,7 @@
 package dev.holdfast.engine.network;
 
 import dev.holdfast.engine.errdefs.DomainException;
+import java.math.BigInteger;
 import java.util.Set;
 
 /** Picks a container's address on a network: the one it asked for, or the lowest free one of the range. */
@@ -38,6 +39,33 @@ final class IpAllocator {
         }
         throw DomainException.conflict("no available IPv4 addresses on network " + network.name() + " ("
                 + range + ")");
+    }
+
+    /** The IPv6 counterpart: the asked address, or the lowest free one of the range (after the network address). */
+    static BigInteger allocate6(Network network, Set<BigInteger> used, String requested) {
+        Ipv6Subnet subnet = network.ipv6().parsedSubnet();
+        BigInteger gateway = Ipv6Subnet.parseAddress(network.ipv6().gateway());
+        if (requested != null && !requested.isEmpty()) {
+            BigInteger address = Ipv6Subnet.parseAddress(requested);
+            if (!subnet.contains(address) || address.equals(subnet.network())) {
+                throw DomainException.invalidParameter("requested address " + requested + " is not in the subnet "
+                        + subnet + " of network " + network.name());
+            }
+            if (address.equals(gateway) || used.contains(address)) {
+                throw DomainException.conflict("Address already in use: " + requested + " on network "
+                        + network.name());
+            }
+            return address;
+        }
+        Ipv6Subnet range = network.ipv6().allocationRange();
+        for (long offset = 0; offset < range.searchableSize(); offset++) {
+            BigInteger candidate = range.address(offset);
+            if (!candidate.equals(subnet.network()) && !candidate.equals(gateway) && !used.contains(candidate)) {
+                return candidate;
+            }
+        }
+        throw DomainException.conflict("no available IPv6 addresses on network " + network.name() + " (" + range
+                + ")");
     }
 
     private static Set<Integer> auxiliary(Network network) {

@@ -90,7 +90,11 @@ public final class Netavark {
         Network n = link.network();
         Map<String, Object> perNetwork = new LinkedHashMap<>();
         perNetwork.put("interface_name", link.endpoint().interfaceName());
-        perNetwork.put("static_ips", List.of(link.endpoint().ipAddress()));
+        List<String> staticIps = new ArrayList<>(List.of(link.endpoint().ipAddress()));
+        if (!link.endpoint().ipv6Address().isEmpty()) {
+            staticIps.add(link.endpoint().ipv6Address());
+        }
+        perNetwork.put("static_ips", staticIps);
         perNetwork.put("aliases", link.dnsNames());
         if (link.staticMac() != null && !link.staticMac().isEmpty()) {
             perNetwork.put("static_mac", link.staticMac());
@@ -103,8 +107,12 @@ public final class Netavark {
         info.put("id", n.id());
         info.put("driver", "bridge");
         info.put("network_interface", n.bridge());
-        info.put("subnets", List.of(subnet));
-        info.put("ipv6_enabled", false);
+        List<Map<String, Object>> subnets = new ArrayList<>(List.of(subnet));
+        if (n.ipv6Enabled()) {
+            subnets.add(Map.of("subnet", n.ipv6().subnet(), "gateway", n.ipv6().gateway()));
+        }
+        info.put("subnets", subnets);
+        info.put("ipv6_enabled", n.ipv6Enabled());
         info.put("internal", n.internal());
         info.put("dns_enabled", n.dnsEnabled());
         String mtu = n.options().get(NetworkOptions.MTU);

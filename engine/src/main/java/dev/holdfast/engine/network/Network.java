@@ -13,6 +13,7 @@ import java.util.Map;
  * @param subnet CIDR; empty for host and none
  * @param ipRange the part of the subnet containers get addresses from when they ask for none; empty for all of it
  * @param auxiliaryAddresses addresses of the subnet that are never handed out (devices outside holdfast use them)
+ * @param ipv6 the IPv6 subnet of a dual-stack network, or null
  * @param dnsEnabled whether aardvark-dns answers container names here: user networks yes, the default bridge no
  */
 @JsonNaming(PropertyNamingStrategies.UpperCamelCaseStrategy.class)
@@ -30,7 +31,24 @@ public record Network(
         boolean dnsEnabled,
         boolean predefined,
         Map<String, String> labels,
-        Map<String, String> options) {
+        Map<String, String> options,
+        Ipv6 ipv6) {
+
+    /** The network's IPv6 subnet (dual stack: containers get an address of each family); null without one. */
+    @JsonNaming(PropertyNamingStrategies.UpperCamelCaseStrategy.class)
+    public record Ipv6(String subnet, String gateway, String ipRange) {
+        public Ipv6Subnet parsedSubnet() {
+            return Ipv6Subnet.parse(subnet);
+        }
+
+        public Ipv6Subnet allocationRange() {
+            return ipRange == null || ipRange.isEmpty() ? parsedSubnet() : Ipv6Subnet.parse(ipRange);
+        }
+    }
+
+    public boolean ipv6Enabled() {
+        return ipv6 != null;
+    }
 
     public static final String DEFAULT_BRIDGE = "bridge";
     public static final String HOST = "host";

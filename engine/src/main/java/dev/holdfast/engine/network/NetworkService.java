@@ -61,13 +61,12 @@ public final class NetworkService {
         NetworkOptions.validate(options);
         List<NetworkCreateRequest.IpamPool> configs = request.ipam() == null || request.ipam().config() == null
                 ? List.of() : request.ipam().config();
-        NetworkCreateRequest.IpamPool asked = configs.isEmpty() ? null : configs.get(0);
+        NetworkCreateRequest.IpamPool asked = configs.stream().filter(c -> !isIpv6(c)).findFirst().orElse(null);
+        Network.Ipv6 ipv6 = ipv6(configs.stream().filter(NetworkService::isIpv6).findFirst().orElse(null),
+                Boolean.TRUE.equals(request.enableIPv6()));
         List<Subnet> inUse = networks.all().stream().filter(Network::bridged).map(Network::parsedSubnet).toList();
         Subnet subnet;
         if (asked != null && asked.subnet() != null && !asked.subnet().isEmpty()) {
-            if (asked.subnet().contains(":")) {
-                throw DomainException.notImplemented("IPv6 subnets (" + asked.subnet() + ")");
-            }
             subnet = Subnet.parse(asked.subnet());
             if (inUse.stream().anyMatch(subnet::overlaps)) {
                 throw DomainException.forbidden("Pool overlaps with other one on this address space");
@@ -108,8 +107,8 @@ public final class NetworkService {
         }
         Network network = new Network(ContainerNetworks.randomId(), name, "bridge",
                 DateTimeFormatter.ISO_INSTANT.format(Instant.now()), bridge, subnet.toString(), gateway, ipRange,
-                auxiliary, request.internal(), true, false, request.labels() == null ? Map.of() : Map.copyOf(request.labels()),
-                options);
+                auxiliary, request.internal(), true, false,
+                request.labels() == null ? Map.of() : Map.copyOf(request.labels()), options, ipv6);
         try {
             networks.add(network);
         } catch (IOException e) {
@@ -136,9 +135,6 @@ public final class NetworkService {
         if (r.configOnly() || (r.configFrom() != null && !r.configFrom().getOrDefault("Network", "").isEmpty())) {
             throw DomainException.notImplemented("config-only networks (--config-only, --config-from)");
         }
-        if (Boolean.TRUE.equals(r.enableIPv6())) {
-            throw DomainException.notImplemented("IPv6 networks (--ipv6)");
-        }
         if (Boolean.FALSE.equals(r.enableIPv4())) {
             throw DomainException.notImplemented("networks without IPv4");
         }
@@ -150,10 +146,51 @@ public final class NetworkService {
                 throw DomainException.notImplemented("IPAM options (--ipam-opt)");
             }
             List<NetworkCreateRequest.IpamPool> config = r.ipam().config() == null ? List.of() : r.ipam().config();
-            if (config.size() > 1) {
-                throw DomainException.notImplemented("more than one subnet per network");
+            if (config.stream().filter(NetworkService::isIpv6).count() > 1
+                    || config.stream().filter(c -> !isIpv6(c)).count() > 1) {
+                throw DomainException.notImplemented("more than one subnet of a family per network");
             }
         }
+    }
+
+    private static boolean isIpv6(NetworkCreateRequest.IpamPool pool) {
+        return pool.subnet() != null && pool.subnet().contains(":");
+    }
+
+    /**
+     * The IPv6 part of a dual-stack network: given an IPv6 subnet, the network has one (dockerd 20.10 took such a
+     * pool without {@code EnableIPv6} too); {@code --ipv6} alone would need a pool of IPv6 subnets holdfast lacks.
+     */
+    private Network.Ipv6 ipv6(NetworkCreateRequest.IpamPool pool, boolean enable) {
+        if (pool == null) {
+            if (enable) {
+                throw DomainException.notImplemented("IPv6 without an IPv6 subnet (give one with --subnet)");
+            }
+            return null;
+        }
+        Ipv6Subnet subnet = Ipv6Subnet.parse(pool.subnet());
+        for (Network n : networks.all()) {
+            if (n.ipv6Enabled() && n.ipv6().parsedSubnet().overlaps(subnet)) {
+                throw DomainException.forbidden("Pool overlaps with other one on this address space");
+            }
+        }
+        String gateway = pool.gateway() == null || pool.gateway().isEmpty()
+                ? Ipv6Subnet.format(subnet.address(1)) : pool.gateway();
+        if (!subnet.contains(Ipv6Subnet.parseAddress(gateway))) {
+            throw DomainException.invalidParameter("gateway " + gateway + " is not in subnet " + subnet);
+        }
+        String range = "";
+        if (pool.ipRange() != null && !pool.ipRange().isEmpty()) {
+            Ipv6Subnet parsed = Ipv6Subnet.parse(pool.ipRange());
+            if (!subnet.contains(parsed)) {
+                throw DomainException.invalidParameter("ip-range " + parsed + " is not in subnet " + subnet);
+            }
+            range = parsed.toString();
+        }
+        if (pool.auxiliaryAddresses() != null && !pool.auxiliaryAddresses().isEmpty()) {
+            throw DomainException.notImplemented("auxiliary addresses in an IPv6 subnet");
+        }
+        return new Network.Ipv6(subnet.toString(), Ipv6Subnet.format(Ipv6Subnet.parseAddress(gateway)), range);
     }
 
     private String nextBridgeName() {

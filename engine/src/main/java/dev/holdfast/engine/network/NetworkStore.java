@@ -44,13 +44,12 @@ public final class NetworkStore {
         Subnet subnet = Subnet.parse(bridgeSubnet);
         store.put(new Network(predefinedId(Network.DEFAULT_BRIDGE), Network.DEFAULT_BRIDGE, "bridge",
                 "0001-01-01T00:00:00Z", bridgeDevice, subnet.toString(), Subnet.format(subnet.firstHost()), "", Map.of(),
-                false,
-                false, true, Map.of(), Map.of("com.docker.network.bridge.name", bridgeDevice,
-                        "com.docker.network.bridge.default_bridge", "true")));
+                false, false, true, Map.of(), Map.of("com.docker.network.bridge.name", bridgeDevice,
+                        "com.docker.network.bridge.default_bridge", "true"), null));
         store.put(new Network(predefinedId(Network.HOST), Network.HOST, "host", "0001-01-01T00:00:00Z", "", "", "",
-                "", Map.of(), false, false, true, Map.of(), Map.of()));
+                "", Map.of(), false, false, true, Map.of(), Map.of(), null));
         store.put(new Network(predefinedId(Network.NONE), Network.NONE, "null", "0001-01-01T00:00:00Z", "", "", "",
-                "", Map.of(), false, false, true, Map.of(), Map.of()));
+                "", Map.of(), false, false, true, Map.of(), Map.of(), null));
         try (DirectoryStream<Path> files = Files.newDirectoryStream(store.dir, "*" + SUFFIX)) {
             for (Path file : files) {
                 try {

@@ -20,7 +20,7 @@ final class NetworkViews {
         view.put("Scope", "local");
         view.put("Driver", n.driver());
         view.put("EnableIPv4", true);
-        view.put("EnableIPv6", false);
+        view.put("EnableIPv6", n.ipv6Enabled());
         List<Map<String, Object>> config = new ArrayList<>();
         if (n.bridged()) {
             Map<String, Object> subnet = new LinkedHashMap<>();
@@ -33,6 +33,15 @@ final class NetworkViews {
                 subnet.put("AuxiliaryAddresses", n.auxiliaryAddresses());
             }
             config.add(subnet);
+        }
+        if (n.ipv6Enabled()) {
+            Map<String, Object> subnet6 = new LinkedHashMap<>();
+            subnet6.put("Subnet", n.ipv6().subnet());
+            if (!n.ipv6().ipRange().isEmpty()) {
+                subnet6.put("IPRange", n.ipv6().ipRange());
+            }
+            subnet6.put("Gateway", n.ipv6().gateway());
+            config.add(subnet6);
         }
         Map<String, Object> ipam = new LinkedHashMap<>();
         ipam.put("Driver", "default");
@@ -57,7 +66,7 @@ final class NetworkViews {
         view.put("EndpointID", e.endpointId());
         view.put("MacAddress", e.macAddress());
         view.put("IPv4Address", e.ipAddress() + "/" + e.prefixLength());
-        view.put("IPv6Address", "");
+        view.put("IPv6Address", e.ipv6Address().isEmpty() ? "" : e.ipv6Address() + "/" + e.ipv6PrefixLength());
         return view;
     }
 
@@ -77,11 +86,11 @@ final class NetworkViews {
         settings.put("SecondaryIPv6Addresses", null);
         settings.put("EndpointID", bridge.map(Endpoint::endpointId).orElse(""));
         settings.put("Gateway", bridge.map(Endpoint::gateway).orElse(""));
-        settings.put("GlobalIPv6Address", "");
-        settings.put("GlobalIPv6PrefixLen", 0);
+        settings.put("GlobalIPv6Address", bridge.map(Endpoint::ipv6Address).orElse(""));
+        settings.put("GlobalIPv6PrefixLen", bridge.map(Endpoint::ipv6PrefixLength).orElse(0));
         settings.put("IPAddress", bridge.map(Endpoint::ipAddress).orElse(""));
         settings.put("IPPrefixLen", bridge.map(Endpoint::prefixLength).orElse(0));
-        settings.put("IPv6Gateway", "");
+        settings.put("IPv6Gateway", bridge.map(Endpoint::ipv6Gateway).orElse(""));
         settings.put("MacAddress", bridge.map(Endpoint::macAddress).orElse(""));
         settings.put("Networks", endpoints(c, found, networks));
         return settings;
@@ -133,6 +142,9 @@ final class NetworkViews {
             if (!asked.ipv4Address().isEmpty()) {
                 ipam.put("IPv4Address", asked.ipv4Address());
             }
+            if (!asked.ipv6Address().isEmpty()) {
+                ipam.put("IPv6Address", asked.ipv6Address());
+            }
             if (!asked.linkLocalIps().isEmpty()) {
                 ipam.put("LinkLocalIPs", asked.linkLocalIps());
             }
@@ -146,9 +158,9 @@ final class NetworkViews {
             e.put("Gateway", live == null ? "" : live.gateway());
             e.put("IPAddress", live == null ? "" : live.ipAddress());
             e.put("IPPrefixLen", live == null ? 0 : live.prefixLength());
-            e.put("IPv6Gateway", "");
-            e.put("GlobalIPv6Address", "");
-            e.put("GlobalIPv6PrefixLen", 0);
+            e.put("IPv6Gateway", live == null ? "" : live.ipv6Gateway());
+            e.put("GlobalIPv6Address", live == null ? "" : live.ipv6Address());
+            e.put("GlobalIPv6PrefixLen", live == null ? 0 : live.ipv6PrefixLength());
             List<String> dnsNames = new ArrayList<>();
             if (n.get().dnsEnabled()) {
                 dnsNames.add(c.record().shortName());

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class AddressingTest {
     private static Network network(String subnet, String gateway, String ipRange) {
         return new Network("id", "net", "bridge", "2026-01-01T00:00:00Z", "br", subnet, gateway, ipRange,
-                Map.of("aux", "10.6.0.9"), false, true, false, Map.of(), Map.of());
+                Map.of("aux", "10.6.0.9"), false, true, false, Map.of(), Map.of(), null);
     }
 
     @Test
@@ -104,6 +104,27 @@ class AddressingTest {
             assertEquals(ErrorKind.INVALID_PARAMETER, assertThrows(DomainException.class, () -> PortRequest.parse(
                     Map.of("80/tcp", List.of(Map.of("HostPort", port))), Map.of(), false)).kind(), port);
         }
+    }
+
+    @Test
+    void ipv6SubnetsParseFormatAndAllocate() {
+        Ipv6Subnet s = Ipv6Subnet.parse("2001:389::1/64");
+        assertEquals("2001:389::/64", s.toString());
+        assertEquals("2001:389::f00d", Ipv6Subnet.format(Ipv6Subnet.parseAddress("2001:0389:0:0:0:0:0:F00D")));
+        assertEquals("::1", Ipv6Subnet.format(Ipv6Subnet.parseAddress("::1")));
+        assertEquals("2001:db8:0:1:1:1:1:1", Ipv6Subnet.format(Ipv6Subnet.parseAddress("2001:db8:0:1:1:1:1:1")));
+        assertEquals("2001:db8::1:0:0:1", Ipv6Subnet.format(Ipv6Subnet.parseAddress("2001:db8:0:0:1:0:0:1")));
+        assertTrue(s.contains(Ipv6Subnet.parseAddress("2001:389::ffff")));
+        assertFalse(s.contains(Ipv6Subnet.parseAddress("2001:38a::1")));
+        assertEquals(ErrorKind.INVALID_PARAMETER, assertThrows(DomainException.class,
+                () -> Ipv6Subnet.parseAddress("example.com")).kind());
+        Network dual = new Network("id", "net", "bridge", "2026-01-01T00:00:00Z", "br", "10.9.0.0/24", "10.9.0.1", "",
+                Map.of(), false, true, false, Map.of(), Map.of(), new Network.Ipv6("2001:389::/64", "2001:389::1", ""));
+        assertEquals("2001:389::2", Ipv6Subnet.format(IpAllocator.allocate6(dual, Set.of(), "")));
+        assertEquals("2001:389::3", Ipv6Subnet.format(IpAllocator.allocate6(dual,
+                Set.of(Ipv6Subnet.parseAddress("2001:389::2")), "")));
+        assertEquals(ErrorKind.CONFLICT, assertThrows(DomainException.class,
+                () -> IpAllocator.allocate6(dual, Set.of(), "2001:389::1")).kind());
     }
 
     @Test
