@@ -20,7 +20,7 @@ public final class Report {
     static final String B = "dockerd";
 
     /** How a row is shown and judged. */
-    enum Kind { NUMBER, PIDS, VERIFIED }
+    enum Kind { NUMBER, PIDS, VERIFIED, COUNT }
 
     /** One row of the table. {@code target}: null, "ratio<=X", "ratio>=X", "abs<=X", "abs<X;ratio<=Y". */
     record Row(String metric, String label, String unit, double scale, String target, Kind kind) {
@@ -130,6 +130,15 @@ public final class Report {
                         Row.of("restart.jvm_floor", "  bare JVM start: java -version (floor)", "ms"),
                         Row.of("restart.restore", "  /_ping -> all containers listed running", "ms"),
                         Row.of("restart.pids_kept", "containers that kept their pid", "").kind(Kind.PIDS))));
+        s.add(new Section("Served through a restart (GET 127.0.0.1:PORT/passwd, -p 127.0.0.1:PORT:80 to busybox httpd, "
+                + info("served_rate", "?") + " req/s from 1 s before the kill -9 of engine | dockerd until 2 s after"
+                + " /_ping answers; " + info("served_reps", "?") + " restarts each, counts summed)", List.of(
+                        Row.of("served.failed", "requests served through kill -9 + restart: failed", "req")
+                                .target("abs<=0").kind(Kind.COUNT),
+                        Row.of("served.ok", "  ... succeeded", "req").kind(Kind.COUNT),
+                        Row.of("served.fail_span", "  first to last failed request", "ms"),
+                        Row.of("served.ready", "  kill -9 -> API answers /_ping", "ms"),
+                        Row.of("served.rate", "  requests sent per second", "req/s"))));
         s.add(new Section("Memory (idle, " + n + " running containers, right after starting them)", List.of(
                 Row.of("mem.shim.uss", "shim USS, median over the containers", "KiB").target("abs<=1024"),
                 Row.of("mem.shim.rss", "shim RSS, median over the containers", "KiB"),
@@ -238,6 +247,10 @@ public final class Report {
                 long of = total == null || total.values.isEmpty() ? -1 : (long) (double) total.values.get(0);
                 return kept + "/" + (of < 0 ? "?" : of) + (v.length > 1 ? " (worst of " + v.length + ")" : "")
                         + note;
+            }
+            case COUNT -> {
+                // a count over the whole measurement (a sum, not comparable as a ratio: the windows differ)
+                return String.format(Locale.ROOT, "%.0f", v[v.length - 1]) + note;
             }
             case VERIFIED -> {
                 long ok = 0;
@@ -389,12 +402,6 @@ public final class Report {
             if (!rows.isEmpty()) {
                 body.append(sec.title()).append('\n').append(rows);
             }
-        }
-        String served = info("served", null);
-        if (served != null) {
-            body.append("Served through a restart (requests to a published port while the engine restarts)\n");
-            body.append(String.format(Locale.ROOT, "%-" + wl + "s        %s%n",
-                    "  requests answered during an engine restart", served));
         }
         out.append(String.format(Locale.ROOT, fmt, "figure", "unit", A, B, "ratio", "target"));
         out.append("-".repeat(wl + 8 + 2 * wv + 12 + 24)).append('\n');

@@ -108,41 +108,10 @@ public final class Restart {
         if (before.isEmpty()) {
             throw new IllegalStateException("no running containers before the kill");
         }
-        List<String> cmd = splitNul(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")));
-        Map<String, String> env = new LinkedHashMap<>();
-        for (String kv : splitNul(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")))) {
-            int eq = kv.indexOf('=');
-            if (eq > 0) {
-                env.put(kv.substring(0, eq), kv.substring(eq + 1));
-            }
-        }
-        Path cwd = Files.readSymbolicLink(Path.of("/proc/" + pid + "/cwd"));
-
-        long t0 = System.nanoTime();
-        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly); // SIGKILL
-        while (BenchSupport.alive(pid)) {
-            if (System.nanoTime() - t0 > 10_000_000_000L) {
-                throw new IllegalStateException("pid " + pid + " survived SIGKILL for 10 s");
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(200_000);
-        }
-        long t1 = System.nanoTime();
-        if (mode.equals("remove")) {
-            Files.deleteIfExists(pidfile);
-        }
-        List<String> argv = new ArrayList<>();
-        argv.add("setsid");
-        argv.addAll(cmd);
-        ProcessBuilder pb = new ProcessBuilder(argv).directory(cwd.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .redirectErrorStream(true);
-        pb.environment().clear();
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        if (mode.equals("write")) {
-            Files.writeString(pidfile, p.pid() + "\n");
-        }
+        Restarted restarted = killAndStart(pid, pidfile, mode, log);
+        long t0 = restarted.t0();
+        long t1 = restarted.t1();
+        Process p = restarted.process();
 
         long t2 = -1;
         long t3;
@@ -217,6 +186,54 @@ public final class Restart {
                 http.close();
             }
         }
+    }
+
+    /** A daemon killed with SIGKILL at {@code t0}, gone at {@code t1} and started again as {@code process}. */
+    record Restarted(long t0, long t1, Process process) {}
+
+    /**
+     * Reads the daemon's argv, environment and cwd from /proc, kills it with SIGKILL, waits until it is gone and
+     * starts the very same argv again under setsid, its output appended to {@code log}. {@code mode}: {@code write}
+     * (the new pid is written into the pidfile) or {@code remove} (the stale pidfile is removed first, the daemon
+     * writes its own). Also used by {@link ServedLoad}.
+     */
+    static Restarted killAndStart(long pid, Path pidfile, String mode, Path log) throws Exception {
+        List<String> cmd = splitNul(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")));
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String kv : splitNul(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")))) {
+            int eq = kv.indexOf('=');
+            if (eq > 0) {
+                env.put(kv.substring(0, eq), kv.substring(eq + 1));
+            }
+        }
+        Path cwd = Files.readSymbolicLink(Path.of("/proc/" + pid + "/cwd"));
+
+        long t0 = System.nanoTime();
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly); // SIGKILL
+        while (BenchSupport.alive(pid)) {
+            if (System.nanoTime() - t0 > 10_000_000_000L) {
+                throw new IllegalStateException("pid " + pid + " survived SIGKILL for 10 s");
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+        }
+        long t1 = System.nanoTime();
+        if (mode.equals("remove")) {
+            Files.deleteIfExists(pidfile);
+        }
+        List<String> argv = new ArrayList<>();
+        argv.add("setsid");
+        argv.addAll(cmd);
+        ProcessBuilder pb = new ProcessBuilder(argv).directory(cwd.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectErrorStream(true);
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        if (mode.equals("write")) {
+            Files.writeString(pidfile, p.pid() + "\n");
+        }
+        return new Restarted(t0, t1, p);
     }
 
     /** Ids of the containers that GET /containers/json lists as running. */
