@@ -81,6 +81,70 @@ class NetworkCleanupTest {
         NetworkLeftovers.assertNone(holdfast, subnets, ids);
     }
 
+    /**
+     * A container that dies while the engine is down keeps its namespace and rules until the engine boots: the
+     * reconcile that records its exit tears its network down.
+     */
+    @Test
+    void aContainerThatExitsWhileTheEngineIsDownIsTornDownWhenTheEngineBoots() {
+        holdfast = HoldfastDaemon.start();
+        int port = Loopback.freePort();
+        String id = docker("run", "-d", "-p", "127.0.0.1:" + port + ":80", "busybox", "httpd", "-f", "-p", "80")
+                .assertOk().out();
+        String subnet = docker("network", "inspect", "-f", "{{(index .IPAM.Config 0).Subnet}}", "bridge").assertOk().out();
+        String pid = docker("inspect", "-f", "{{.State.Pid}}", id).assertOk().out();
+        assertFalse(NetworkLeftovers.iptablesRules(List.of(id)).isEmpty(), "a DNAT rule for the published port");
+
+        holdfast.engine("kill").assertOk();
+        NetworkLeftovers.host("kill", "-KILL", pid);
+        Await.until(WAIT, () -> !Files.exists(Path.of("/proc", pid)), "the container's init is gone");
+        assertTrue(NetworkLeftovers.netnsFiles(holdfast).contains(id), "nobody tore the namespace down yet");
+
+        holdfast.engine("start").assertOk();
+        assertEquals("exited 137", docker("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", id).assertOk().out());
+        assertTrue(Loopback.refuses(port), "127.0.0.1:" + port + " refuses connections");
+        NetworkLeftovers.assertNone(holdfast, Set.of(subnet), List.of(id));
+        assertEquals("", docker("port", id).assertOk().out(), "an exited container publishes nothing");
+    }
+
+    /**
+     * Addresses and host ports are recorded before they are used, so a SIGKILL of the engine while containers start
+     * hands nothing out twice: after the engine is back, every running container has an address and host ports of
+     * its own, also those started after the kill.
+     */
+    @Test
+    void anEngineKilledWhileContainersStartHandsNoAddressOrPortOutTwice() {
+        holdfast = HoldfastDaemon.start();
+        docker("network", "create", "crowd").assertOk();
+        List<BackgroundDocker> starting = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            starting.add(BackgroundDocker.start(holdfast, "run", "-d", "--network", "crowd", "--expose", "80", "-P",
+                    "busybox", "sleep", "3600"));
+        }
+        holdfast.engine("kill").assertOk();
+        starting.forEach(b -> b.awaitExit(HoldfastDaemon.DOCKER_TIMEOUT));
+        holdfast.engine("start").assertOk();
+        for (int i = 0; i < 4; i++) {
+            docker("run", "-d", "--network", "crowd", "--expose", "80", "-P", "busybox", "sleep", "3600").assertOk();
+        }
+        List<String> running = docker("ps", "-q", "--no-trunc").assertOk().out().lines().toList();
+        assertTrue(running.size() >= 4, running::toString);
+        List<String> addresses = new ArrayList<>();
+        List<String> ports = new ArrayList<>();
+        for (String id : running) {
+            addresses.add(docker("inspect", "-f", "{{.NetworkSettings.Networks.crowd.IPAddress}}", id).assertOk().out());
+            ports.add(docker("port", id, "80/tcp").assertOk().out());
+        }
+        assertEquals(addresses.size(), Set.copyOf(addresses).size(), () -> "addresses handed out twice: " + addresses);
+        assertEquals(ports.size(), Set.copyOf(ports).size(), () -> "host ports handed out twice: " + ports);
+        assertFalse(addresses.contains(""), () -> "a running container without an address: " + addresses);
+        for (String id : running) {
+            String ip = docker("inspect", "-f", "{{.NetworkSettings.Networks.crowd.IPAddress}}", id).assertOk().out();
+            assertEquals(ip, docker("exec", id, "sh", "-c", "ip -o -4 addr show eth0 | awk '{print $4}' | cut -d/ -f1")
+                    .assertOk().out(), "the address inside is the recorded one");
+        }
+    }
+
     // --- helpers ---------------------------------------------------------------------------------------------------
 
     /** The containers' ids, the instance's subnets (default bridge and user networks) and the published port. */

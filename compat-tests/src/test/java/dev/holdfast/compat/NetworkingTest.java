@@ -283,6 +283,31 @@ class NetworkingTest {
         }
     }
 
+    /** Docker's network events: create, connect (at start and by hand), disconnect (by hand and at stop), destroy. */
+    @Test
+    void networkEventsFollowTheNetworksAndTheirContainers() {
+        String net = name("evnet");
+        String c = name("ev");
+        String since = String.valueOf(java.time.Instant.now().getEpochSecond() - 1);
+        docker("network", "create", net).assertOk();
+        String id = sleeper(c);
+        docker("network", "connect", net, c).assertOk();
+        docker("network", "disconnect", net, c).assertOk();
+        docker("network", "rm", net).assertOk();
+        docker("stop", "-t", "0", c).assertOk();
+        String until = String.valueOf(java.time.Instant.now().getEpochSecond() + 1);
+        List<String> events = docker("events", "--since", since, "--until", until, "--filter", "type=network",
+                "--format", "{{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.container}}")
+                .assertOk().out().lines().filter(l -> l.contains(net) || l.contains(id)).toList();
+        assertEquals(List.of(
+                "create " + net + " <no value>",
+                "connect bridge " + id,
+                "connect " + net + " " + id,
+                "disconnect " + net + " " + id,
+                "destroy " + net + " <no value>",
+                "disconnect bridge " + id), events);
+    }
+
     @Test
     void anUnsupportedDriverIsRefused() {
         String net = name("overlay");

@@ -9,6 +9,7 @@ import dev.holdfast.engine.container.HostConfig;
 import dev.holdfast.engine.container.NetworkSandbox;
 import dev.holdfast.engine.container.NetworkingConfig;
 import dev.holdfast.engine.errdefs.DomainException;
+import dev.holdfast.engine.events.EventBus;
 import dev.holdfast.engine.spec.NetworkNamespace;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -40,10 +41,12 @@ public final class ContainerNetworks implements ContainerNetworking {
     private final NetworkNamespaces namespaces;
     private final Netavark netavark;
     private final ContainerStore containers;
+    private final EventBus events;
     private final Object allocation = new Object();
 
     public ContainerNetworks(NetworkStore networks, AttachmentStore attachments, NetworkNamespaces namespaces,
-            Netavark netavark, ContainerStore containers) {
+            Netavark netavark, ContainerStore containers, EventBus events) {
+        this.events = events;
         this.networks = networks;
         this.attachments = attachments;
         this.namespaces = namespaces;
@@ -244,6 +247,8 @@ public final class ContainerNetworks implements ContainerNetworking {
                 endpoints.put(n.id(), endpoint.withMacAddress(mac));
             }
             save(live.withLive(endpoints, live.ports(), live.namespace()));
+            // As dockerd: a container joins its networks when it starts, and leaves them when it stops.
+            bridged.values().forEach(n -> events.publish(NetworkEvents.of(n, "connect", c.id())));
             List<String> addresses = new ArrayList<>();
             for (Endpoint e : endpoints.values()) {
                 addresses.add(e.ipAddress());
@@ -383,6 +388,10 @@ public final class ContainerNetworks implements ContainerNetworking {
         }
         namespaces.remove(containerId);
         save(a.stopped());
+        for (Endpoint endpoint : a.endpoints().values()) {
+            networks.find(endpoint.networkId())
+                    .ifPresent(n -> events.publish(NetworkEvents.of(n, "disconnect", containerId)));
+        }
     }
 
     @Override

@@ -4,7 +4,6 @@ import dev.holdfast.engine.container.Container;
 import dev.holdfast.engine.container.ContainerStore;
 import dev.holdfast.engine.container.NetworkingConfig;
 import dev.holdfast.engine.errdefs.DomainException;
-import dev.holdfast.engine.events.Event;
 import dev.holdfast.engine.events.EventBus;
 import java.io.IOException;
 import java.time.Instant;
@@ -114,7 +113,7 @@ public final class NetworkService {
         } catch (IOException e) {
             throw DomainException.system("recording network " + name + ": " + e.getMessage(), e);
         }
-        publish(network, "create", Map.of());
+        events.publish(NetworkEvents.of(network, "create", null));
         return network;
     }
 
@@ -218,7 +217,7 @@ public final class NetworkService {
         } catch (IOException e) {
             throw DomainException.system("removing network " + n.name() + ": " + e.getMessage(), e);
         }
-        publish(n, "destroy", Map.of());
+        events.publish(NetworkEvents.of(n, "destroy", null));
     }
 
     /** {@code docker network prune}: user networks no container is attached to; returns their names. */
@@ -243,7 +242,7 @@ public final class NetworkService {
         } finally {
             c.lock().unlock();
         }
-        publish(n, "connect", Map.of("container", c.id()));
+        events.publish(NetworkEvents.of(n, "connect", c.id()));
     }
 
     public void disconnect(String network, String container) {
@@ -255,7 +254,7 @@ public final class NetworkService {
         } finally {
             c.lock().unlock();
         }
-        publish(n, "disconnect", Map.of("container", c.id()));
+        events.publish(NetworkEvents.of(n, "disconnect", c.id()));
     }
 
     /** {@code GET /networks/{id}}: with its containers and their addresses. */
@@ -268,12 +267,5 @@ public final class NetworkService {
             }
         });
         return NetworkViews.network(n, attached);
-    }
-
-    private void publish(Network n, String action, Map<String, String> extra) {
-        Map<String, String> attributes = new LinkedHashMap<>(extra);
-        attributes.put("name", n.name());
-        attributes.put("type", n.driver());
-        events.publish(new Event("network", action, n.id(), attributes, Instant.now()));
     }
 }
