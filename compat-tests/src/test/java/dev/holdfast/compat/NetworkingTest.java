@@ -308,6 +308,39 @@ class NetworkingTest {
                 "disconnect bridge " + id), events);
     }
 
+    /**
+     * Legacy links on the default bridge: the linking container gets the upstream's address under the alias in
+     * /etc/hosts and Docker's ALIAS_* variables; {@code docker rm --link} removes the link, not a container. On a user
+     * network a link is a DNS alias of its target.
+     */
+    @Test
+    void legacyLinksGiveHostsEntriesAndVariablesOnTheDefaultBridgeAndAliasesOnUserNetworks() {
+        String upstream = name("upstream");
+        docker("run", "-d", "--name", upstream, "-e", "GREETING=hello", "--expose", "80", "busybox", "sleep", "3600")
+                .assertOk();
+        String ip = docker("inspect", "-f", "{{.NetworkSettings.IPAddress}}", upstream).assertOk().out();
+        String linker = name("linker");
+        String out = docker("run", "--name", linker, "--link", upstream + ":db", "busybox", "sh", "-c",
+                "env | grep ^DB_ | sort; grep -w db /etc/hosts").assertOk().out();
+        assertTrue(out.contains("DB_NAME=/" + linker + "/db"), out);
+        assertTrue(out.contains("DB_ENV_GREETING=hello"), out);
+        assertTrue(out.contains("DB_PORT_80_TCP=tcp://" + ip + ":80"), out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith(ip + "\tdb ")), out);
+        assertEquals("[/" + upstream + ":/" + linker + "/db]",
+                docker("inspect", "-f", "{{.HostConfig.Links}}", linker).assertOk().out());
+        docker("rm", "--link", linker + "/db").assertOk();
+        assertEquals("[]", docker("inspect", "-f", "{{.HostConfig.Links}}", linker).assertOk().out());
+        assertEquals("running", docker("inspect", "-f", "{{.State.Status}}", upstream).assertOk().out());
+
+        String net = name("linknet");
+        docker("network", "create", net).assertOk();
+        String waiting = name("waiting");
+        String later = name("later");
+        sleeper(waiting, "--network", net, "--link", later + ":bee");
+        sleeper(later, "--network", net);
+        assertEquals(address(later, net), pingedAddress(docker("exec", waiting, "ping", "-c1", "-W2", "bee").assertOk()));
+    }
+
     @Test
     void anUnsupportedDriverIsRefused() {
         String net = name("overlay");

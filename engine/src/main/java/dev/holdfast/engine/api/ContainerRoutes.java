@@ -65,7 +65,19 @@ public final class ContainerRoutes {
         router.post("/containers/prune", this::prune);
         router.post("/containers/{id}/wait", this::await);
         router.delete("/containers/{id}", r -> {
-            service.remove(container(r), r.queryBool("force"));
+            if (r.queryBool("link")) {
+                service.removeLink(r.pathParam("id"));
+            } else {
+                service.remove(container(r), r.queryBool("force"));
+            }
+            return Reply.noContent();
+        });
+        // A link's name has a slash of its own: /containers/linker/alias?link=1 when the client did not escape it.
+        router.delete("/containers/{id}/{alias}", r -> {
+            if (!r.queryBool("link")) {
+                throw ApiException.notFound("page not found");
+            }
+            service.removeLink(r.pathParam("id") + "/" + r.pathParam("alias"));
             return Reply.noContent();
         });
         router.get("/containers/{id}/logs", this::logs);

@@ -1,7 +1,6 @@
 package dev.holdfast.engine.container;
 
 import dev.holdfast.engine.api.ApiException;
-import dev.holdfast.engine.errdefs.DomainException;
 import dev.holdfast.engine.image.Image;
 import dev.holdfast.engine.image.ImageConfig;
 import dev.holdfast.engine.log.LogRotation;
@@ -122,8 +121,8 @@ public final class ContainerFactory {
                 throw ApiException.badRequest("invalid extra host: " + extra + ": expected host:ip");
             }
         }
-        if (host.links() != null && !host.links().isEmpty()) {
-            throw DomainException.notImplemented("links (--link)");
+        for (String link : host.links() == null ? List.<String>of() : host.links()) {
+            LegacyLinks.parse(link);
         }
         HostConfig.LogConfig log = host.logConfig();
         String networkMode = host.networkMode() == null || host.networkMode().isEmpty()

@@ -103,7 +103,12 @@ public final class ContainerService implements AutoCloseable {
             ContainerRecord built = ContainerFactory.build(id, fullName, request, image, dir, Instant.now());
             String networkMode = networking.create(id, fullName.substring(1), built.hostConfig(), built.config(),
                     request.networkingConfig());
-            ContainerRecord record = built.withHostConfig(built.hostConfig().withNetworkMode(networkMode));
+            HostConfig host = built.hostConfig().withNetworkMode(networkMode);
+            if (host.links() != null && !host.links().isEmpty() && networkMode.equals("bridge")) {
+                // On the default bridge a link names a container that exists; on user networks it is a DNS alias.
+                host = host.withLinks(LegacyLinks.normalize(host.links(), fullName, store));
+            }
+            ContainerRecord record = built.withHostConfig(host);
             Files.createDirectories(dir);
             images.prepareRootfs(image, dir);
             createBindSources(record.hostConfig());
@@ -179,7 +184,7 @@ public final class ContainerService implements AutoCloseable {
         try {
             NetworkSandbox sandbox = networking.attach(c);
             EtcFiles.write(c.dir(), record.config().hostname(), record.hostConfig(), sandbox);
-            spec = Json.MAPPER.writeValueAsBytes(specs.build(record, c.dir(), c.rootfs(), sandbox.namespace()));
+            spec = Json.MAPPER.writeValueAsBytes(specs.build(record, c.dir(), c.rootfs(), sandbox));
         } catch (ApiException | DomainException e) {
             networking.detach(c.id());
             recordStartFailure(c, 128, e.getMessage());
@@ -589,6 +594,11 @@ public final class ContainerService implements AutoCloseable {
     }
 
     // ---- remove -------------------------------------------------------------------------------------------------
+
+    /** {@code docker rm --link linker/alias}: removes a legacy link, not a container. */
+    public void removeLink(String ref) {
+        LegacyLinks.remove(store, ref);
+    }
 
     /** {@code docker rm [-f]}: 409 when running without force; with force, SIGKILL first. */
     public void remove(Container c, boolean force) {

@@ -39,6 +39,13 @@ public record HostConfig(
                 nanoCpus, cpuShares, cpuQuota, cpuPeriod, pidsLimit);
     }
 
+    /** The same HostConfig with other legacy links ({@code /upstream:/linker/alias}). */
+    public HostConfig withLinks(List<String> newLinks) {
+        return new HostConfig(binds, logConfig, networkMode, portBindings, publishAllPorts, newLinks, restartPolicy,
+                autoRemove, capAdd, capDrop, dns, dnsOptions, dnsSearch, extraHosts, readonlyRootfs, memory, memorySwap,
+                nanoCpus, cpuShares, cpuQuota, cpuPeriod, pidsLimit);
+    }
+
     /** The same HostConfig on another network mode: networking keeps {@code container:<full id>}. */
     public HostConfig withNetworkMode(String mode) {
         return new HostConfig(binds, logConfig, mode, portBindings, publishAllPorts, links, restartPolicy,

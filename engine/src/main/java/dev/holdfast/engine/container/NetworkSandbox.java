@@ -11,12 +11,18 @@ import java.util.List;
  * @param nameservers the network's resolvers (aardvark-dns on user networks); empty for the host's
  * @param hostGateway the address {@code --add-host NAME:host-gateway} stands for
  * @param etcFrom the container directory whose hosts and resolv.conf are shared ({@code container:<id>}), or null
+ * @param links what legacy links add: /etc/hosts lines and environment variables
  */
 public record NetworkSandbox(NetworkNamespace namespace, List<String> addresses, List<String> nameservers,
-        String hostGateway, java.nio.file.Path etcFrom) {
+        String hostGateway, java.nio.file.Path etcFrom, Links links) {
+
+    /** Legacy links' part of a run: {@code ip\talias name} lines for /etc/hosts, {@code ALIAS_...} variables. */
+    public record Links(List<String> hostsLines, List<String> environment) {
+        public static final Links NONE = new Links(List.of(), List.of());
+    }
 
     /** Before the first start: loopback only, and /etc files without addresses. */
     public static NetworkSandbox unattached() {
-        return new NetworkSandbox(new NetworkNamespace.Private(), List.of(), List.of(), "", null);
+        return new NetworkSandbox(new NetworkNamespace.Private(), List.of(), List.of(), "", null, Links.NONE);
     }
 }

@@ -6,6 +6,7 @@ import dev.holdfast.engine.container.ContainerNetworking;
 import dev.holdfast.engine.container.ContainerRecord;
 import dev.holdfast.engine.container.ContainerStore;
 import dev.holdfast.engine.container.HostConfig;
+import dev.holdfast.engine.container.LegacyLinks;
 import dev.holdfast.engine.container.NetworkSandbox;
 import dev.holdfast.engine.container.NetworkingConfig;
 import dev.holdfast.engine.errdefs.DomainException;
@@ -69,6 +70,10 @@ public final class ContainerNetworks implements ContainerNetworking {
         List<PortRequest> ports = PortRequest.parse(host.portBindings(),
                 config.exposedPorts(), host.publishAllPorts());
         PortRequest.validateExposed(config.exposedPorts());
+        List<String> hostLinks = host.links() == null ? List.of() : host.links();
+        if (!hostLinks.isEmpty() && (mode.startsWith(CONTAINER_MODE) || !networks.get(mode).bridged())) {
+            throw DomainException.invalidParameter("conflicting options: links and the " + mode + " network mode");
+        }
         if (mode.startsWith(CONTAINER_MODE)) {
             refuseWithSharedNamespace(host, config, ports, endpoints, "the container type network mode");
             Container other = containers.find(mode.substring(CONTAINER_MODE.length())).orElseThrow(
@@ -88,7 +93,14 @@ public final class ContainerNetworks implements ContainerNetworking {
                     + "network mode");
         }
         Map<String, EndpointSettings> wanted = new LinkedHashMap<>();
-        wanted.put(primary.id(), settings(primary, endpoints.get(mode), macOf(config, endpoints.get(mode))));
+        EndpointSettings primarySettings = settings(primary, endpoints.get(mode), macOf(config, endpoints.get(mode)));
+        if (!hostLinks.isEmpty() && !primary.isDefaultBridge()) {
+            // dockerd's rule: on a user network, --link is the endpoint's link (a DNS alias of its target there).
+            List<String> links = new ArrayList<>(primarySettings.links());
+            links.addAll(hostLinks);
+            primarySettings = primarySettings.withLinks(normalizedLinks(links));
+        }
+        wanted.put(primary.id(), primarySettings);
         for (Map.Entry<String, NetworkingConfig.EndpointConfig> e : endpoints.entrySet()) {
             Network other = networks.get(e.getKey());
             if (other.id().equals(primary.id())) {
@@ -191,19 +203,9 @@ public final class ContainerNetworks implements ContainerNetworking {
                 asked == null ? Map.of() : asked.driverOpts(), ip6);
     }
 
-    /** {@code name}, {@code /name}, {@code name:alias} as {@code name:alias} (the alias defaults to the name). */
+    /** {@code name}, {@code /name}, {@code name:alias} as {@code name:alias}, each once (the CLI sends --link twice). */
     private static List<String> normalizedLinks(List<String> links) {
-        List<String> normalized = new ArrayList<>();
-        for (String link : links) {
-            String[] parts = link.split(":", 2);
-            String target = parts[0].startsWith("/") ? parts[0].substring(1) : parts[0];
-            String alias = parts.length > 1 ? parts[1].substring(parts[1].lastIndexOf('/') + 1) : target;
-            if (target.isEmpty() || alias.isEmpty()) {
-                throw DomainException.invalidParameter("invalid link: " + link);
-            }
-            normalized.add(target + ":" + alias);
-        }
-        return normalized;
+        return links.stream().map(LegacyLinks::parse).map(l -> l.upstream() + ":" + l.alias()).distinct().toList();
     }
 
     // ---- start and stop -------------------------------------------------------------------------------------------
@@ -228,10 +230,12 @@ public final class ContainerNetworks implements ContainerNetworking {
             host |= n.name().equals(Network.HOST);
         }
         if (host) {
-            return new NetworkSandbox(new NetworkNamespace.Host(), List.of(), List.of(), hostGateway, null);
+            return new NetworkSandbox(new NetworkNamespace.Host(), List.of(), List.of(), hostGateway, null,
+                    NetworkSandbox.Links.NONE);
         }
         if (bridged.isEmpty()) {
-            return new NetworkSandbox(new NetworkNamespace.Private(), List.of(), List.of(), hostGateway, null);
+            return new NetworkSandbox(new NetworkNamespace.Private(), List.of(), List.of(), hostGateway, null,
+                    NetworkSandbox.Links.NONE);
         }
         try {
             Attachment live = allocate(record, attachment, bridged);
@@ -259,7 +263,9 @@ public final class ContainerNetworks implements ContainerNetworking {
             List<String> nameservers = bridged.values().stream().filter(Network::dnsEnabled)
                     .map(Network::gateway).distinct().toList();
             return new NetworkSandbox(new NetworkNamespace.Join(namespace.toString()), addresses, nameservers,
-                    hostGateway, null);
+                    hostGateway, null, bridged.containsKey(networks.defaultBridge().id())
+                            ? LinkEnvironment.of(record, containers, attachments, networks.defaultBridge())
+                            : NetworkSandbox.Links.NONE);
         } catch (RuntimeException e) {
             detach(c.id());
             throw e;
@@ -275,7 +281,8 @@ public final class ContainerNetworks implements ContainerNetworking {
         }
         String path = attachments.find(other.id()).map(Attachment::namespace).filter(ns -> !ns.isEmpty())
                 .orElse("/proc/" + other.record().state().pid() + "/ns/net");
-        return new NetworkSandbox(new NetworkNamespace.Join(path), List.of(), List.of(), hostGateway, other.dir());
+        return new NetworkSandbox(new NetworkNamespace.Join(path), List.of(), List.of(), hostGateway, other.dir(),
+                NetworkSandbox.Links.NONE);
     }
 
     /** Addresses and host ports for a run, recorded (durably) as taken before anything uses them. */

@@ -30,6 +30,10 @@ public record EndpointSettings(List<String> aliases, String ipv4Address, String 
         ipv6Address = ipv6Address == null ? "" : ipv6Address;
     }
 
+    public EndpointSettings withLinks(List<String> newLinks) {
+        return new EndpointSettings(aliases, ipv4Address, macAddress, linkLocalIps, newLinks, driverOpts, ipv6Address);
+    }
+
     public static EndpointSettings none() {
         return new EndpointSettings(List.of(), "", "", List.of(), List.of(), Map.of(), "");
     }

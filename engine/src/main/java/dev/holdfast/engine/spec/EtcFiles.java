@@ -41,8 +41,10 @@ public final class EtcFiles {
         AtomicFiles.write(containerDir.resolve(HOSTNAME), (hostname + "\n").getBytes(StandardCharsets.UTF_8));
         String base = sandbox.namespace() instanceof NetworkNamespace.Host && Files.exists(HOST_HOSTS)
                 ? Files.readString(HOST_HOSTS) : DOCKER_HOSTS;
-        AtomicFiles.write(containerDir.resolve(HOSTS), hosts(base, hostConfig.extraHosts(), sandbox.hostGateway(),
-                sandbox.addresses(), hostname).getBytes(StandardCharsets.UTF_8));
+        StringBuilder hosts = new StringBuilder(hosts(base, hostConfig.extraHosts(), sandbox.hostGateway(),
+                sandbox.addresses(), hostname));
+        sandbox.links().hostsLines().forEach(line -> hosts.append(line).append('\n'));
+        AtomicFiles.write(containerDir.resolve(HOSTS), hosts.toString().getBytes(StandardCharsets.UTF_8));
         List<String> nameservers = new ArrayList<>(sandbox.nameservers());
         if (hostConfig.dns() != null) {
             nameservers.addAll(hostConfig.dns());

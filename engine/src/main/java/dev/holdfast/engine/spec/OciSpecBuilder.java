@@ -3,6 +3,7 @@ package dev.holdfast.engine.spec;
 import dev.holdfast.engine.container.ContainerConfig;
 import dev.holdfast.engine.container.ContainerRecord;
 import dev.holdfast.engine.container.HostConfig;
+import dev.holdfast.engine.container.NetworkSandbox;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -41,20 +42,21 @@ public final class OciSpecBuilder {
      * @param containerDir where the hostname, hosts and resolv.conf files are ({@link EtcFiles})
      * @param rootfs the container's writable root; its /etc/passwd and /etc/group resolve {@code Config.User}
      */
-    public Map<String, Object> build(ContainerRecord record, Path containerDir, Path rootfs, NetworkNamespace network) {
+    public Map<String, Object> build(ContainerRecord record, Path containerDir, Path rootfs, NetworkSandbox network) {
         ContainerConfig config = record.config();
         HostConfig host = record.hostConfig();
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("ociVersion", "1.0.2");
-        spec.put("process", process(record, rootfs));
+        spec.put("process", process(record, rootfs, network.links().environment()));
         spec.put("root", Map.of("path", rootfs.toAbsolutePath().toString(), "readonly", host.readonlyRootfs()));
         spec.put("hostname", config.hostname());
         spec.put("mounts", mounts(containerDir, BindMount.parseAll(host.binds())));
-        spec.put("linux", linux(record.id(), host, network));
+        spec.put("linux", linux(record.id(), host, network.namespace()));
         return spec;
     }
 
-    private Map<String, Object> process(ContainerRecord record, Path rootfs) {
+    /** @param linkEnv what legacy links define; the container's own variables override them, as in Docker */
+    private Map<String, Object> process(ContainerRecord record, Path rootfs, List<String> linkEnv) {
         ContainerConfig config = record.config();
         List<String> args = new ArrayList<>();
         args.add(record.path());
@@ -73,7 +75,7 @@ public final class OciSpecBuilder {
         process.put("terminal", config.tty());
         process.put("user", userSpec);
         process.put("args", args);
-        process.put("env", Environment.merge(base, config.env()));
+        process.put("env", Environment.merge(Environment.merge(base, linkEnv), config.env()));
         process.put("cwd", config.workingDir() == null || config.workingDir().isEmpty() ? "/" : config.workingDir());
         process.put("capabilities", Map.of("bounding", caps, "effective", caps, "permitted", caps));
         process.put("rlimits", List.of(Map.of("type", "RLIMIT_NOFILE", "hard", nofile, "soft", nofile)));

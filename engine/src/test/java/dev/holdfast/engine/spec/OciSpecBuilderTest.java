@@ -10,6 +10,7 @@ import dev.holdfast.engine.api.Json;
 import dev.holdfast.engine.container.ContainerFactory;
 import dev.holdfast.engine.container.ContainerRecord;
 import dev.holdfast.engine.container.CreateRequest;
+import dev.holdfast.engine.container.NetworkSandbox;
 import dev.holdfast.engine.image.Image;
 import dev.holdfast.engine.image.ImageConfig;
 import java.nio.file.Files;
@@ -52,7 +53,7 @@ class OciSpecBuilderTest {
         ContainerRecord record = ContainerFactory.build(ID, "/c", CreateRequest.parse(Json.MAPPER.readTree(createJson)),
                 IMAGE, dir, Instant.now());
         // Round trip through JSON: what runc reads is the serialized form.
-        byte[] json = Json.MAPPER.writeValueAsBytes(new OciSpecBuilder("/holdfast/", 20000).build(record, dir, rootfs, new NetworkNamespace.Private()));
+        byte[] json = Json.MAPPER.writeValueAsBytes(new OciSpecBuilder("/holdfast/", 20000).build(record, dir, rootfs, NetworkSandbox.unattached()));
         return Json.MAPPER.readValue(json, Map.class);
     }
 
