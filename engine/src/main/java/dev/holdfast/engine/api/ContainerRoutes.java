@@ -105,6 +105,14 @@ public final class ContainerRoutes {
         return Reply.created(body);
     }
 
+    /** The networks {@code c} is on, name to id, for the {@code network} filter. */
+    private Map<String, String> networksOf(Container c) {
+        Map<String, String> networks = new LinkedHashMap<>();
+        service.networking().networkSummary(c).forEach((name, endpoint) ->
+                networks.put(name, String.valueOf(((Map<?, ?>) endpoint).get("NetworkID"))));
+        return networks;
+    }
+
     /** dockerd's CheckForJSON: a body is JSON by its Content-Type, or has none. */
     private static void requireJson(ApiRequest r) {
         Optional<String> type = r.header("Content-Type").map(t -> t.split(";")[0].trim());
@@ -117,7 +125,7 @@ public final class ContainerRoutes {
     private Reply list(ApiRequest r) {
         Filters filters = Filters.parse(r.query("filters"), ContainerFilter.KEYS);
         ContainerFilter filter = new ContainerFilter(filters, service.images()::idOf,
-                ref -> Timestamps.parse(store.get(ref).record().created()));
+                ref -> Timestamps.parse(store.get(ref).record().created()), this::networksOf);
         long limit = r.queryLong("limit").orElse(-1L);
         boolean all = r.queryBool("all") || limit > 0 || filter.impliesAll();
         boolean size = r.queryBool("size");

@@ -4,30 +4,35 @@ import dev.holdfast.engine.api.ApiException;
 import dev.holdfast.engine.api.Filters;
 import dev.holdfast.engine.time.Timestamps;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
-/** The filters of {@code docker ps}: id, name, status, label, ancestor, exited, before, since. */
+/** The filters of {@code docker ps}: id, name, status, label, ancestor, exited, before, since, network. */
 public final class ContainerFilter implements Predicate<Container> {
-    public static final Set<String> KEYS = Set.of("id", "name", "status", "label", "ancestor", "exited", "before", "since");
+    public static final Set<String> KEYS = Set.of("id", "name", "status", "label", "ancestor", "exited", "before", "since",
+            "network");
     private static final Set<String> STATUSES = Set.of("created", "restarting", "running", "removing", "paused",
             "exited", "dead");
 
     private final Filters filters;
     private final Function<String, Optional<String>> imageIdOf;
+    private final Function<Container, Map<String, String>> networksOf;
     private final Instant before;
     private final Instant since;
 
     /**
      * @param imageIdOf resolves an {@code ancestor} reference to an image id
      * @param containerCreated resolves a {@code before}/{@code since} container reference to its creation time
+     * @param networksOf the networks a container is on: name to id
      */
     public ContainerFilter(Filters filters, Function<String, Optional<String>> imageIdOf,
-            Function<String, Instant> containerCreated) {
+            Function<String, Instant> containerCreated, Function<Container, Map<String, String>> networksOf) {
         this.filters = filters;
         this.imageIdOf = imageIdOf;
+        this.networksOf = networksOf;
         for (String status : filters.get("status")) {
             if (!STATUSES.contains(status)) {
                 throw ApiException.badRequest("invalid filter 'status=" + status + "'");
@@ -60,7 +65,15 @@ public final class ContainerFilter implements Predicate<Container> {
                 && filters.labelsMatch(r.config().labels())
                 && (!filters.has("ancestor") || filters.get("ancestor").stream().anyMatch(a -> isAncestor(a, r)))
                 && (before == null || created.isBefore(before))
-                && (since == null || created.isAfter(since));
+                && (since == null || created.isAfter(since))
+                && (!filters.has("network") || onNetwork(c));
+    }
+
+    /** A network by name, or by id or a prefix of it, as dockerd matches it. */
+    private boolean onNetwork(Container c) {
+        Map<String, String> networks = networksOf.apply(c);
+        return filters.get("network").stream().anyMatch(wanted -> networks.containsKey(wanted)
+                || networks.values().stream().anyMatch(id -> id.startsWith(wanted)));
     }
 
     private boolean isAncestor(String ref, ContainerRecord r) {

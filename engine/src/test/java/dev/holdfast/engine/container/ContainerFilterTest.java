@@ -9,6 +9,7 @@ import dev.holdfast.engine.api.ApiException;
 import dev.holdfast.engine.api.Filters;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,7 @@ class ContainerFilterTest {
     private static ContainerFilter filter(String json) {
         return new ContainerFilter(Filters.parse(Optional.of(json), ContainerFilter.KEYS),
                 ref -> ref.equals("app:latest") ? Optional.of(ContainerFactoryTest.IMAGE.id()) : Optional.empty(),
-                ref -> Instant.parse("2027-01-01T00:00:00Z"));
+                ref -> Instant.parse("2027-01-01T00:00:00Z"), c -> Map.of("bridge", "b1d9e"));
     }
 
     @Test
@@ -45,6 +46,9 @@ class ContainerFilterTest {
         assertFalse(filter("{\"ancestor\":[\"busybox\"]}").test(exited7));
         assertTrue(filter("{\"before\":[\"later\"]}").test(exited7));
         assertFalse(filter("{\"since\":[\"later\"]}").test(exited7));
+        assertTrue(filter("{\"network\":[\"bridge\"]}").test(exited7));
+        assertTrue(filter("{\"network\":[\"b1d\"]}").test(exited7));
+        assertFalse(filter("{\"network\":[\"backend\"]}").test(exited7));
         assertTrue(filter("{\"status\":[\"exited\"],\"label\":[\"tier\"]}").impliesAll());
     }
 
