@@ -92,6 +92,16 @@ final class BenchSupport {
             return values.getOrDefault(key, List.of());
         }
 
+        /** The values of a per-daemon option ({@code --log NAME=FILE ...}) by daemon name. */
+        Map<String, String> byName(String key) {
+            Map<String, String> m = new LinkedHashMap<>();
+            for (String s : all(key)) {
+                int eq = s.indexOf('=');
+                m.put(s.substring(0, eq), s.substring(eq + 1));
+            }
+            return m;
+        }
+
         List<Target> targets() {
             return all("daemon").stream().map(Target::parse).toList();
         }

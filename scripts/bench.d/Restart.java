@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,9 +36,9 @@ public final class Restart {
     public static void main(String[] argv) throws Exception {
         BenchSupport.Args args = new BenchSupport.Args(argv);
         List<BenchSupport.Target> targets = args.targets();
-        Map<String, String> pidfiles = byName(args.all("pidfile"));
-        Map<String, String> modes = byName(args.all("pidfile-mode"));
-        Map<String, String> logs = byName(args.all("log"));
+        Map<String, String> pidfiles = args.byName("pidfile");
+        Map<String, String> modes = args.byName("pidfile-mode");
+        Map<String, String> logs = args.byName("log");
         int reps = args.getInt("reps", 5);
         double settle = args.getDouble("settle", 1.0);
         long timeoutMs = args.getInt("timeout", 120) * 1000L;
@@ -79,15 +78,6 @@ public final class Restart {
                 Thread.sleep((long) (settle * 1000));
             }
         }
-    }
-
-    private static Map<String, String> byName(List<String> specs) {
-        Map<String, String> m = new HashMap<>();
-        for (String s : specs) {
-            int eq = s.indexOf('=');
-            m.put(s.substring(0, eq), s.substring(eq + 1));
-        }
-        return m;
     }
 
     private static void once(BenchSupport.Target t, Path pidfile, String mode, Path log, long timeoutMs,

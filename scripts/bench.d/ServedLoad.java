@@ -6,7 +6,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,10 +38,10 @@ public final class ServedLoad {
     public static void main(String[] argv) throws Exception {
         BenchSupport.Args args = new BenchSupport.Args(argv);
         List<BenchSupport.Target> targets = args.targets();
-        Map<String, String> ports = byName(args.all("port"));
-        Map<String, String> pidfiles = byName(args.all("pidfile"));
-        Map<String, String> modes = byName(args.all("pidfile-mode"));
-        Map<String, String> logs = byName(args.all("log"));
+        Map<String, String> ports = args.byName("port");
+        Map<String, String> pidfiles = args.byName("pidfile");
+        Map<String, String> modes = args.byName("pidfile-mode");
+        Map<String, String> logs = args.byName("log");
         int reps = args.getInt("reps", 1);
         int rate = args.getInt("rate", 25);
         int timeoutMs = args.getInt("timeout-ms", 1000);
@@ -245,14 +244,5 @@ public final class ServedLoad {
                 return BenchSupport.reason(e);
             }
         }
-    }
-
-    private static Map<String, String> byName(List<String> specs) {
-        Map<String, String> m = new HashMap<>();
-        for (String s : specs) {
-            int eq = s.indexOf('=');
-            m.put(s.substring(0, eq), s.substring(eq + 1));
-        }
-        return m;
     }
 }
