@@ -349,6 +349,11 @@ public final class ContainerNetworks implements ContainerNetworking {
      * view, so the whole network sees those).
      */
     Netavark.Link link(String containerId, String name, Network n, Endpoint endpoint, EndpointSettings asked) {
+        return new Netavark.Link(n, endpoint, dnsNames(containerId, name, n, asked), asked.macAddress());
+    }
+
+    /** What aardvark-dns answers for the container on {@code n} (nothing on a network without DNS). */
+    List<String> dnsNames(String containerId, String name, Network n, EndpointSettings asked) {
         List<String> names = new ArrayList<>();
         if (n.dnsEnabled()) {
             names.add(name);
@@ -364,7 +369,7 @@ public final class ContainerNetworks implements ContainerNetworking {
                 }
             }
         }
-        return new Netavark.Link(n, endpoint, names.stream().distinct().toList(), asked.macAddress());
+        return names.stream().distinct().toList();
     }
 
     @Override
@@ -551,7 +556,7 @@ public final class ContainerNetworks implements ContainerNetworking {
 
     @Override
     public Map<String, Object> settings(Container c) {
-        return NetworkViews.containerSettings(c, attachments.find(c.id()), networks);
+        return NetworkViews.containerSettings(c, attachments.find(c.id()), networks, this::dnsNames);
     }
 
     @Override
@@ -561,7 +566,7 @@ public final class ContainerNetworks implements ContainerNetworking {
 
     @Override
     public Map<String, Object> networkSummary(Container c) {
-        return NetworkViews.endpoints(c, attachments.find(c.id()), networks);
+        return NetworkViews.endpoints(c, attachments.find(c.id()), networks, this::dnsNames);
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------------------

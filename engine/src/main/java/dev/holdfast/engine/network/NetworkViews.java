@@ -71,7 +71,13 @@ final class NetworkViews {
     }
 
     /** {@code NetworkSettings} of {@code docker inspect}; the top-level address fields are the default bridge's. */
-    static Map<String, Object> containerSettings(Container c, Optional<Attachment> found, NetworkStore networks) {
+    /** How a view learns a container's DNS names on a network (its name, aliases, short id, links' aliases). */
+    interface DnsNames {
+        List<String> of(String containerId, String name, Network n, EndpointSettings asked);
+    }
+
+    static Map<String, Object> containerSettings(Container c, Optional<Attachment> found, NetworkStore networks,
+            DnsNames dnsNames) {
         Map<String, Object> settings = new LinkedHashMap<>();
         Attachment a = found.orElse(null);
         Optional<Endpoint> bridge = Optional.ofNullable(a).map(x -> x.endpoints().get(networks.defaultBridge().id()));
@@ -92,7 +98,7 @@ final class NetworkViews {
         settings.put("IPPrefixLen", bridge.map(Endpoint::prefixLength).orElse(0));
         settings.put("IPv6Gateway", bridge.map(Endpoint::ipv6Gateway).orElse(""));
         settings.put("MacAddress", bridge.map(Endpoint::macAddress).orElse(""));
-        settings.put("Networks", endpoints(c, found, networks));
+        settings.put("Networks", endpoints(c, found, networks, dnsNames));
         return settings;
     }
 
@@ -124,7 +130,8 @@ final class NetworkViews {
     }
 
     /** {@code NetworkSettings.Networks}: each network by name, with the live address while running. */
-    static Map<String, Object> endpoints(Container c, Optional<Attachment> found, NetworkStore networks) {
+    static Map<String, Object> endpoints(Container c, Optional<Attachment> found, NetworkStore networks,
+            DnsNames dnsNames) {
         Map<String, Object> view = new LinkedHashMap<>();
         if (found.isEmpty()) {
             return view;
@@ -161,13 +168,8 @@ final class NetworkViews {
             e.put("IPv6Gateway", live == null ? "" : live.ipv6Gateway());
             e.put("GlobalIPv6Address", live == null ? "" : live.ipv6Address());
             e.put("GlobalIPv6PrefixLen", live == null ? 0 : live.ipv6PrefixLength());
-            List<String> dnsNames = new ArrayList<>();
-            if (n.get().dnsEnabled()) {
-                dnsNames.add(c.record().shortName());
-                dnsNames.addAll(asked.aliases());
-                dnsNames.add(c.id().substring(0, 12));
-            }
-            e.put("DNSNames", dnsNames.isEmpty() ? null : dnsNames);
+            List<String> names = dnsNames.of(c.id(), c.record().shortName(), n.get(), asked);
+            e.put("DNSNames", names.isEmpty() ? null : names);
             view.put(n.get().name(), e);
         }
         return view;
