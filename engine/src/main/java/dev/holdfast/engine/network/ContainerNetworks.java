@@ -6,7 +6,6 @@ import dev.holdfast.engine.container.ContainerNetworking;
 import dev.holdfast.engine.container.ContainerRecord;
 import dev.holdfast.engine.container.ContainerStore;
 import dev.holdfast.engine.container.HostConfig;
-import dev.holdfast.engine.container.LegacyLinks;
 import dev.holdfast.engine.container.NetworkSandbox;
 import dev.holdfast.engine.container.NetworkingConfig;
 import dev.holdfast.engine.errdefs.DomainException;
@@ -35,7 +34,6 @@ public final class ContainerNetworks implements ContainerNetworking {
     private static final Logger LOG = Logger.getLogger(ContainerNetworks.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String CONTAINER_MODE = "container:";
-    private static final Subnet LINK_LOCAL = Subnet.parse("169.254.0.0/16");
 
     private final NetworkStore networks;
     private final AttachmentStore attachments;
@@ -75,7 +73,7 @@ public final class ContainerNetworks implements ContainerNetworking {
             throw DomainException.invalidParameter("conflicting options: links and the " + mode + " network mode");
         }
         if (mode.startsWith(CONTAINER_MODE)) {
-            refuseWithSharedNamespace(host, config, ports, endpoints, "the container type network mode");
+            EndpointRequests.refuseWithSharedNamespace(host, config, ports, endpoints, "the container type network mode");
             Container other = containers.find(mode.substring(CONTAINER_MODE.length())).orElseThrow(
                     () -> DomainException.notFound("No such container: " + mode.substring(CONTAINER_MODE.length())));
             if (other.id().equals(containerId)) {
@@ -86,19 +84,19 @@ public final class ContainerNetworks implements ContainerNetworking {
         }
         Network primary = networks.get(mode);
         if (primary.name().equals(Network.HOST)) {
-            refuseWithSharedNamespace(host, config, ports, Map.of(), "the host network mode");
+            EndpointRequests.refuseWithSharedNamespace(host, config, ports, Map.of(), "the host network mode");
         }
         if (!primary.bridged() && !ports.isEmpty()) {
             throw DomainException.invalidParameter("conflicting options: port publishing and the container type "
                     + "network mode");
         }
         Map<String, EndpointSettings> wanted = new LinkedHashMap<>();
-        EndpointSettings primarySettings = settings(primary, endpoints.get(mode), macOf(config, endpoints.get(mode)));
+        EndpointSettings primarySettings = EndpointRequests.settings(primary, endpoints.get(mode), EndpointRequests.macOf(config, endpoints.get(mode)));
         if (!hostLinks.isEmpty() && !primary.isDefaultBridge()) {
             // dockerd's rule: on a user network, --link is the endpoint's link (a DNS alias of its target there).
             List<String> links = new ArrayList<>(primarySettings.links());
             links.addAll(hostLinks);
-            primarySettings = primarySettings.withLinks(normalizedLinks(links));
+            primarySettings = primarySettings.withLinks(EndpointRequests.normalizedLinks(links));
         }
         wanted.put(primary.id(), primarySettings);
         for (Map.Entry<String, NetworkingConfig.EndpointConfig> e : endpoints.entrySet()) {
@@ -110,102 +108,10 @@ public final class ContainerNetworks implements ContainerNetworking {
                 throw DomainException.invalidParameter("container cannot be connected to network " + other.name()
                         + " as well as to " + primary.name());
             }
-            wanted.put(other.id(), settings(other, e.getValue(), ""));
+            wanted.put(other.id(), EndpointRequests.settings(other, e.getValue(), ""));
         }
         save(Attachment.of(containerId, wanted));
         return primary.isDefaultBridge() ? Network.DEFAULT_BRIDGE : primary.name();
-    }
-
-    private static void refuseWithSharedNamespace(HostConfig host, ContainerConfig config, List<PortRequest> ports,
-            Map<String, NetworkingConfig.EndpointConfig> endpoints, String modeName) {
-        if (!ports.isEmpty() && !(host.publishAllPorts() && nullOrEmpty(host.portBindings()))) {
-            throw DomainException.invalidParameter("conflicting options: port publishing and " + modeName);
-        }
-        if (config.macAddress() != null && !config.macAddress().isEmpty()) {
-            throw DomainException.invalidParameter("conflicting options: mac-address and " + modeName);
-        }
-        if (modeName.startsWith("the container")) {
-            if (!nullOrEmpty(host.dns()) || !nullOrEmpty(host.dnsSearch()) || !nullOrEmpty(host.dnsOptions())) {
-                throw DomainException.invalidParameter("conflicting options: dns and " + modeName);
-            }
-            if (!nullOrEmpty(host.extraHosts())) {
-                throw DomainException.invalidParameter("conflicting options: custom host-to-IP mapping and "
-                        + modeName);
-            }
-            if (!endpoints.isEmpty()) {
-                throw DomainException.invalidParameter("conflicting options: networks and " + modeName);
-            }
-        }
-    }
-
-    private static String macOf(ContainerConfig config, NetworkingConfig.EndpointConfig endpoint) {
-        if (endpoint != null && endpoint.macAddress() != null && !endpoint.macAddress().isEmpty()) {
-            return endpoint.macAddress();
-        }
-        return config.macAddress() == null ? "" : config.macAddress();
-    }
-
-    private static EndpointSettings settings(Network network, NetworkingConfig.EndpointConfig asked, String mac) {
-        List<String> aliases = asked == null || asked.aliases() == null ? List.of() : List.copyOf(asked.aliases());
-        String ip = asked == null || asked.ipamConfig() == null || asked.ipamConfig().ipv4Address() == null ? ""
-                : asked.ipamConfig().ipv4Address();
-        List<String> linkLocal = asked == null || asked.ipamConfig() == null
-                || asked.ipamConfig().linkLocalIps() == null ? List.of() : asked.ipamConfig().linkLocalIps();
-        List<String> links = asked == null || asked.links() == null ? List.of() : normalizedLinks(asked.links());
-        String ip6 = asked == null || asked.ipamConfig() == null || asked.ipamConfig().ipv6Address() == null ? ""
-                : asked.ipamConfig().ipv6Address();
-        if (!ip6.isEmpty()) {
-            if (!network.ipv6Enabled()) {
-                throw DomainException.invalidParameter("invalid IPv6 address " + ip6 + ": network " + network.name()
-                        + " has no IPv6 subnet");
-            }
-            if (!network.ipv6().parsedSubnet().contains(Ipv6Subnet.parseAddress(ip6))) {
-                throw DomainException.invalidParameter("invalid address " + ip6 + ": it does not belong to any of "
-                        + "this network's subnets (" + network.ipv6().subnet() + ")");
-            }
-        }
-        for (String address : linkLocal) {
-            if (!LINK_LOCAL.contains(Subnet.parseAddress(address))) {
-                throw DomainException.invalidParameter("invalid link-local address " + address + ": not in "
-                        + LINK_LOCAL);
-            }
-        }
-        if (!links.isEmpty() && network.isDefaultBridge()) {
-            throw DomainException.notImplemented("links on the default bridge network (--link)");
-        }
-        if (!aliases.isEmpty() && !network.bridged()) {
-            throw DomainException.invalidParameter("network-scoped aliases are only supported for user-defined "
-                    + "networks");
-        }
-        if (network.isDefaultBridge() && !aliases.isEmpty()) {
-            throw DomainException.invalidParameter("network-scoped alias is supported only for containers in user "
-                    + "defined networks");
-        }
-        if (!ip.isEmpty()) {
-            if (network.isDefaultBridge()) {
-                throw DomainException.invalidParameter("user specified IP address is supported on user defined "
-                        + "networks only");
-            }
-            if (!network.bridged()) {
-                throw DomainException.invalidParameter("user specified IP address is supported only with a bridge "
-                        + "network");
-            }
-            int address = Subnet.parseAddress(ip);
-            if (!network.parsedSubnet().contains(address)) {
-                throw DomainException.invalidParameter("invalid address " + ip + ": it does not belong to any of "
-                        + "this network's subnets (" + network.subnet() + ")");
-            }
-        }
-        if (!mac.isEmpty() && !mac.matches("(?i)[0-9a-f]{2}(:[0-9a-f]{2}){5}")) {
-            throw DomainException.invalidParameter("invalid MAC address: " + mac);
-        }
-        return new EndpointSettings(aliases, ip, mac, linkLocal, links,
-                asked == null ? Map.of() : asked.driverOpts(), ip6);
-    }
-
-    /** {@code name}, {@code /name}, {@code name:alias} as {@code name:alias}, each once (the CLI sends --link twice). */
-    private static List<String> normalizedLinks(List<String> links) {
-        return links.stream().map(LegacyLinks::parse).map(l -> l.upstream() + ":" + l.alias()).distinct().toList();
     }
 
     // ---- start and stop -------------------------------------------------------------------------------------------
@@ -437,8 +343,8 @@ public final class ContainerNetworks implements ContainerNetworking {
             throw DomainException.forbidden("endpoint with name " + c.record().shortName()
                     + " already exists in network " + n.name());
         }
-        EndpointSettings settings = settings(n, asked, asked == null || asked.macAddress() == null ? ""
-                : asked.macAddress());
+        EndpointSettings settings = EndpointRequests.settings(n, asked,
+                asked == null || asked.macAddress() == null ? "" : asked.macAddress());
         Map<String, EndpointSettings> wanted = new LinkedHashMap<>(a.networks());
         wanted.put(n.id(), settings);
         if (!a.live()) {
@@ -594,13 +500,5 @@ public final class ContainerNetworks implements ContainerNetworking {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
         return HexFormat.of().formatHex(bytes);
-    }
-
-    private static boolean nullOrEmpty(java.util.Collection<?> c) {
-        return c == null || c.isEmpty();
-    }
-
-    private static boolean nullOrEmpty(Map<?, ?> m) {
-        return m == null || m.isEmpty();
     }
 }
