@@ -331,6 +331,22 @@ class CliLifecycleTest {
 
     // --- logs ------------------------------------------------------------------------------------------------------
 
+    /**
+     * {@code docker logs -f} of a container that exits right after its start ends with the output: the follow learns of
+     * the end from the run it saw, even when the exit is being recorded (a network teardown takes a while) while the
+     * request arrives.
+     */
+    @Test
+    void logsFollowOfAContainerThatExitsAtOnceEnds() {
+        for (int i = 0; i < 10; i++) {
+            String id = docker("create", "busybox", "echo", "said " + i).assertOk().stdout().strip();
+            docker("start", id).assertOk();
+            assertEquals("said " + i + "\n", holdfast.docker(Duration.ofSeconds(20), "logs", "-f", id).assertOk()
+                    .stdout(), "docker logs -f returns once the container has exited");
+            docker("rm", id).assertOk();
+        }
+    }
+
     @Test
     void logsKeepStdoutAndStderrApart() {
         String name = name("logs-split");

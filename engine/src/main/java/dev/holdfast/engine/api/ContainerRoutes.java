@@ -197,8 +197,7 @@ public final class ContainerRoutes {
                 tail(r.query("tail")), r.queryBool("timestamps"), r.queryBool("follow"));
         boolean tty = c.record().config().tty();
         // Ends a follow when the current run ends; a container that is not running has nothing more to say.
-        CompletableFuture<?> runEnded = c.record().state().hasProcess() ? c.nextExit()
-                : CompletableFuture.completedFuture(null);
+        CompletableFuture<?> runEnded = c.currentRunEnd();
         LogReader reader = new LogReader(new LogFiles(c.logPath()));
         try (LogCursor cursor = reader.cursorFor(query)) {
             ResponseStream out = r.openStream(LogSink.contentType(tty, r.version()));

@@ -73,6 +73,20 @@ public final class Container {
         }
     }
 
+    /**
+     * The end of the run going on now, already complete when none is: read with the state under the lock, so that an
+     * exit recorded in between cannot leave the caller waiting for the next run's.
+     */
+    public CompletableFuture<ExitStatus> currentRunEnd() {
+        lock.lock();
+        try {
+            return record.state().hasProcess() ? nextExit
+                    : CompletableFuture.completedFuture(new ExitStatus(record.state().exitCode(), null));
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Completes the current run's exit future and arms a fresh one for the next run. Caller holds the lock. */
     void completeRun(ExitStatus status) {
         CompletableFuture<ExitStatus> finished = nextExit;
