@@ -65,15 +65,15 @@ public final class ContainerNetworks implements ContainerNetworking {
             asked.endpointsConfig().forEach((network, endpoint) ->
                     endpoints.put(network.equals("default") ? Network.DEFAULT_BRIDGE : network, endpoint));
         }
-        List<PortRequest> ports = PortRequest.parse(host.portBindings(),
-                config.exposedPorts(), host.publishAllPorts());
+        List<PortRequest> ports = PortRequest.parse(host.portBindings(), config.exposedPorts(), host.publishAllPorts());
         PortRequest.validateExposed(config.exposedPorts());
         List<String> hostLinks = host.links() == null ? List.of() : host.links();
         if (!hostLinks.isEmpty() && (mode.startsWith(CONTAINER_MODE) || !networks.get(mode).bridged())) {
             throw DomainException.invalidParameter("conflicting options: links and the " + mode + " network mode");
         }
         if (mode.startsWith(CONTAINER_MODE)) {
-            EndpointRequests.refuseWithSharedNamespace(host, config, ports, endpoints, "the container type network mode");
+            EndpointRequests.refuseWithSharedNamespace(host, config, ports, endpoints,
+                    "the container type network mode");
             Container other = containers.find(mode.substring(CONTAINER_MODE.length())).orElseThrow(
                     () -> DomainException.notFound("No such container: " + mode.substring(CONTAINER_MODE.length())));
             if (other.id().equals(containerId)) {
@@ -91,7 +91,9 @@ public final class ContainerNetworks implements ContainerNetworking {
                     + "network mode");
         }
         Map<String, EndpointSettings> wanted = new LinkedHashMap<>();
-        EndpointSettings primarySettings = EndpointRequests.settings(primary, endpoints.get(mode), EndpointRequests.macOf(config, endpoints.get(mode)));
+        NetworkingConfig.EndpointConfig primaryAsked = endpoints.get(mode);
+        EndpointSettings primarySettings = EndpointRequests.settings(primary, primaryAsked,
+                EndpointRequests.macOf(config, primaryAsked));
         if (!hostLinks.isEmpty() && !primary.isDefaultBridge()) {
             // dockerd's rule: on a user network, --link is the endpoint's link (a DNS alias of its target there).
             List<String> links = new ArrayList<>(primarySettings.links());
