@@ -55,6 +55,8 @@ public final class HoldfastDaemon implements AutoCloseable {
         return t;
     });
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Where the tests' containers send DNS queries holdfast's networks cannot answer: nowhere. */
+    public static final String UNANSWERED_DNS = "127.0.0.9";
 
     private final Path home;
     private final Path root;
@@ -81,7 +83,10 @@ public final class HoldfastDaemon implements AutoCloseable {
 
     /** Settings applied to {@code config.toml} before the daemons start. */
     public static final class Builder {
-        private final Map<String, Object> settings = new LinkedHashMap<>();
+        private final Map<String, Object> settings = new LinkedHashMap<>(Map.of(
+                // The network rule of the tests: no container may reach past loopback for a name. Containers (and
+                // aardvark-dns, for names it does not know) ask a loopback address nothing answers on.
+                "network.dns", UNANSWERED_DNS));
 
         private Builder() {}
 

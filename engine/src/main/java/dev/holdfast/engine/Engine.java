@@ -123,7 +123,7 @@ public final class Engine implements AutoCloseable {
         ContainerNetworks containerNetworks = new ContainerNetworks(networkStore,
                 AttachmentStore.load(config.dataRoot(), Json.MAPPER), new NetworkNamespaces(config.runRoot()),
                 new Netavark(config.netavark(), config.aardvarkDns(), config.runRoot().resolve("netavark"), Json.MAPPER),
-                containerStore, events);
+                containerStore, events, config.dns());
         NetworkService networks = new NetworkService(networkStore, containerNetworks, containerStore, events,
                 Subnet.parse(config.pool()), config.poolSize(), config.bridge());
         ContainerService service = new ContainerService(containerStore, ContainerImages.of(images), tasks,

@@ -68,6 +68,9 @@ class DockerCliTest {
         Files.copy(SHIM, bin.resolve("holdfast-shim"));
         bin.resolve("holdfast-shim").toFile().setExecutable(true);
         Path config = root.resolve("config.toml");
+        // A bridge, subnets and resolvers of its own: never the default instance's, nor another test's, nor a DNS
+        // server past loopback.
+        int seed = root.getFileName().toString().hashCode() & 0x7fffffff;
         Files.writeString(config, """
                 [paths]
                 data = "%s"
@@ -75,7 +78,13 @@ class DockerCliTest {
                 [supervisor]
                 shim = "%s"
                 cgroup_parent = "/%s"
-                """.formatted(root.resolve("data"), runDir, bin.resolve("holdfast-shim"), root.getFileName()));
+                [network]
+                bridge = "%s"
+                subnet = "10.%d.%d.0/24"
+                pool = "10.%d.%d.0/19"
+                dns = "127.0.0.9"
+                """.formatted(root.resolve("data"), runDir, bin.resolve("holdfast-shim"), root.getFileName(),
+                root.getFileName(), 200 + seed % 56, (seed >> 8) % 256, 100 + (seed >> 16) % 100, (seed % 8) * 32));
 
         supervisor = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
                 bin.resolve("supervisor.jar").toString(), "--config", config.toString())

@@ -23,6 +23,7 @@ public record EngineConfig(
         int poolSize,
         Path netavark,
         Path aardvarkDns,
+        java.util.List<String> dns,
         String logMaxSize,
         long logMaxFile) {
 
@@ -49,6 +50,15 @@ public record EngineConfig(
         return from(toml);
     }
 
+    /** {@code [network] dns}: an array of addresses, or one string of them separated by commas or blanks. */
+    private static java.util.List<String> dnsServers(TomlParseResult toml) {
+        if (toml.isArray("network.dns")) {
+            return toml.getArrayOrEmpty("network.dns").toList().stream().map(String::valueOf).toList();
+        }
+        String text = toml.getString("network.dns", () -> "").trim();
+        return text.isEmpty() ? java.util.List.of() : java.util.List.of(text.split("[,\\s]+"));
+    }
+
     public static EngineConfig defaults() {
         return from(Toml.parse(""));
     }
@@ -69,6 +79,7 @@ public record EngineConfig(
                 Math.toIntExact(toml.getLong("network.pool_size", () -> 24L)),
                 Path.of(toml.getString("network.netavark", () -> "/usr/lib/podman/netavark")),
                 Path.of(toml.getString("network.aardvark_dns", () -> "/usr/lib/podman/aardvark-dns")),
+                dnsServers(toml),
                 toml.getString("log.max_size", () -> ""),
                 toml.getLong("log.max_file", () -> 0L));
     }

@@ -8,7 +8,8 @@ import java.util.List;
  * and {@code /etc/resolv.conf} say about the network.
  *
  * @param addresses the container's own addresses, each written to /etc/hosts with its hostname
- * @param nameservers the network's resolvers (aardvark-dns on user networks); empty for the host's
+ * @param nameservers what /etc/resolv.conf names: aardvark-dns on user networks, else the daemon's
+ *     {@code [network] dns} unless the container asked for its own ({@code --dns}); empty for the host's
  * @param hostGateway the address {@code --add-host NAME:host-gateway} stands for
  * @param etcFrom the container directory whose hosts and resolv.conf are shared ({@code container:<id>}), or null
  * @param links what legacy links add: /etc/hosts lines and environment variables

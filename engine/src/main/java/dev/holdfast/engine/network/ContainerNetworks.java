@@ -41,11 +41,17 @@ public final class ContainerNetworks implements ContainerNetworking {
     private final Netavark netavark;
     private final ContainerStore containers;
     private final EventBus events;
+    private final List<String> upstreamDns;
     private final Object allocation = new Object();
 
+    /**
+     * @param upstreamDns {@code [network] dns}: the resolvers containers use on the default bridge, and aardvark-dns
+     *     forwards to on user networks; empty for the host's
+     */
     public ContainerNetworks(NetworkStore networks, AttachmentStore attachments, NetworkNamespaces namespaces,
-            Netavark netavark, ContainerStore containers, EventBus events) {
+            Netavark netavark, ContainerStore containers, EventBus events, List<String> upstreamDns) {
         this.events = events;
+        this.upstreamDns = List.copyOf(upstreamDns);
         this.networks = networks;
         this.attachments = attachments;
         this.namespaces = namespaces;
@@ -137,12 +143,15 @@ public final class ContainerNetworks implements ContainerNetworking {
             }
             host |= n.name().equals(Network.HOST);
         }
+        List<String> ownDns = record.hostConfig().dns() == null ? List.of() : record.hostConfig().dns();
+        // Without a network DNS, resolv.conf names the daemon's resolvers, unless the container asked for its own.
+        List<String> plainDns = ownDns.isEmpty() ? upstreamDns : List.of();
         if (host) {
-            return new NetworkSandbox(new NetworkNamespace.Host(), List.of(), List.of(), hostGateway, null,
+            return new NetworkSandbox(new NetworkNamespace.Host(), List.of(), plainDns, hostGateway, null,
                     NetworkSandbox.Links.NONE);
         }
         if (bridged.isEmpty()) {
-            return new NetworkSandbox(new NetworkNamespace.Private(), List.of(), List.of(), hostGateway, null,
+            return new NetworkSandbox(new NetworkNamespace.Private(), List.of(), plainDns, hostGateway, null,
                     NetworkSandbox.Links.NONE);
         }
         try {
@@ -153,7 +162,7 @@ public final class ContainerNetworks implements ContainerNetworking {
                 Network n = bridged.get(endpoint.networkId());
                 EndpointSettings asked = live.networks().get(n.id());
                 String mac = netavark.setup(namespace, c.id(), record.shortName(),
-                        link(c.id(), record.shortName(), n, endpoint, asked),
+                        link(c.id(), record.shortName(), n, endpoint, asked, ownDns),
                         endpoint.carriesPorts() ? live.ports() : List.of());
                 namespaces.addLinkLocal(c.id(), endpoint.interfaceName(), asked.linkLocalIps());
                 endpoints.put(n.id(), endpoint.withMacAddress(mac));
@@ -168,8 +177,9 @@ public final class ContainerNetworks implements ContainerNetworking {
                     addresses.add(e.ipv6Address());
                 }
             }
-            List<String> nameservers = bridged.values().stream().filter(Network::dnsEnabled)
+            List<String> gateways = bridged.values().stream().filter(Network::dnsEnabled)
                     .map(Network::gateway).distinct().toList();
+            List<String> nameservers = gateways.isEmpty() ? plainDns : gateways;
             return new NetworkSandbox(new NetworkNamespace.Join(namespace.toString()), addresses, nameservers,
                     hostGateway, null, bridged.containsKey(networks.defaultBridge().id())
                             ? LinkEnvironment.of(record, containers, attachments, networks.defaultBridge())
@@ -256,8 +266,14 @@ public final class ContainerNetworks implements ContainerNetworking {
      * to the aliases other containers on the network gave it with a legacy link (aardvark-dns has no per-container
      * view, so the whole network sees those).
      */
-    Netavark.Link link(String containerId, String name, Network n, Endpoint endpoint, EndpointSettings asked) {
-        return new Netavark.Link(n, endpoint, dnsNames(containerId, name, n, asked), asked.macAddress());
+    Netavark.Link link(String containerId, String name, Network n, Endpoint endpoint, EndpointSettings asked,
+            List<String> containerDns) {
+        return new Netavark.Link(n, endpoint, dnsNames(containerId, name, n, asked), asked.macAddress(),
+                containerDns, upstreamDns);
+    }
+
+    private static List<String> dnsOf(Container c) {
+        return c.record().hostConfig().dns() == null ? List.of() : c.record().hostConfig().dns();
     }
 
     /** What aardvark-dns answers for the container on {@code n} (nothing on a network without DNS). */
@@ -298,7 +314,7 @@ public final class ContainerNetworks implements ContainerNetworking {
                 try {
                     netavark.teardown(namespace, containerId, name,
                             link(containerId, name, n.get(), endpoint,
-                                    a.networks().getOrDefault(n.get().id(), EndpointSettings.none())),
+                                    a.networks().getOrDefault(n.get().id(), EndpointSettings.none()), List.of()),
                             endpoint.carriesPorts() ? a.ports() : List.of());
                 } catch (RuntimeException e) {
                     // The rest must still go: a failed teardown must not keep the ports and addresses taken.
@@ -367,7 +383,7 @@ public final class ContainerNetworks implements ContainerNetworking {
         }
         try {
             String mac = netavark.setup(Path.of(a.namespace()), c.id(), c.record().shortName(),
-                    link(c.id(), c.record().shortName(), n, endpoint, settings), List.of());
+                    link(c.id(), c.record().shortName(), n, endpoint, settings, dnsOf(c)), List.of());
             namespaces.addLinkLocal(c.id(), endpoint.interfaceName(), settings.linkLocalIps());
             Map<String, Endpoint> endpoints = new LinkedHashMap<>(a.endpoints());
             endpoints.put(n.id(), endpoint.withMacAddress(mac));
@@ -376,7 +392,7 @@ public final class ContainerNetworks implements ContainerNetworking {
             // netavark may have made the interface before it failed (aardvark-dns, say): take it away again.
             try {
                 netavark.teardown(Path.of(a.namespace()), c.id(), c.record().shortName(),
-                        link(c.id(), c.record().shortName(), n, endpoint, settings), List.of());
+                        link(c.id(), c.record().shortName(), n, endpoint, settings, dnsOf(c)), List.of());
             } catch (RuntimeException again) {
                 e.addSuppressed(again);
             }
@@ -403,7 +419,7 @@ public final class ContainerNetworks implements ContainerNetworking {
         if (live != null) {
             try {
                 netavark.teardown(Path.of(a.namespace()), c.id(), c.record().shortName(),
-                        link(c.id(), c.record().shortName(), n, live, a.networks().get(n.id())),
+                        link(c.id(), c.record().shortName(), n, live, a.networks().get(n.id()), dnsOf(c)),
                         live.carriesPorts() ? a.ports() : List.of());
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, e.getMessage());

@@ -31,8 +31,15 @@ public final class Netavark {
         this.mapper = mapper;
     }
 
-    /** One network of one container, as netavark is told about it. */
-    record Link(Network network, Endpoint endpoint, List<String> dnsNames, String staticMac) {}
+    /**
+     * One network of one container, as netavark is told about it.
+     *
+     * @param containerDns where aardvark-dns forwards this container's other queries ({@code --dns}); empty: the
+     *     network's
+     * @param networkDns where it forwards the network's ({@code [network] dns}); empty: the host's resolv.conf
+     */
+    record Link(Network network, Endpoint endpoint, List<String> dnsNames, String staticMac, List<String> containerDns,
+            List<String> networkDns) {}
 
     /** Sets up one network in the namespace; returns the MAC address netavark gave the interface. */
     String setup(Path namespace, String containerId, String containerName, Link link, List<PortMapping> ports) {
@@ -115,6 +122,9 @@ public final class Netavark {
         info.put("ipv6_enabled", n.ipv6Enabled());
         info.put("internal", n.internal());
         info.put("dns_enabled", n.dnsEnabled());
+        if (n.dnsEnabled() && !link.networkDns().isEmpty()) {
+            info.put("network_dns_servers", link.networkDns());
+        }
         String mtu = n.options().get(NetworkOptions.MTU);
         if (mtu != null) {
             info.put("options", Map.of("mtu", mtu));
@@ -132,6 +142,9 @@ public final class Netavark {
         Map<String, Object> options = new LinkedHashMap<>();
         options.put("container_id", containerId);
         options.put("container_name", containerName);
+        if (n.dnsEnabled() && !link.containerDns().isEmpty()) {
+            options.put("dns_servers", link.containerDns());
+        }
         options.put("networks", Map.of(n.name(), perNetwork));
         options.put("network_info", Map.of(n.name(), info));
         options.put("port_mappings", mappings);

@@ -45,10 +45,9 @@ public final class EtcFiles {
                 sandbox.addresses(), hostname));
         sandbox.links().hostsLines().forEach(line -> hosts.append(line).append('\n'));
         AtomicFiles.write(containerDir.resolve(HOSTS), hosts.toString().getBytes(StandardCharsets.UTF_8));
-        List<String> nameservers = new ArrayList<>(sandbox.nameservers());
-        if (hostConfig.dns() != null) {
-            nameservers.addAll(hostConfig.dns());
-        }
+        // The network's resolvers (aardvark-dns, or the daemon's [network] dns) decide; else --dns; else the host's.
+        List<String> nameservers = !sandbox.nameservers().isEmpty() ? sandbox.nameservers()
+                : hostConfig.dns() == null ? List.of() : hostConfig.dns();
         AtomicFiles.write(containerDir.resolve(RESOLV_CONF), resolvConf(hostResolvConf(), nameservers,
                 hostConfig.dnsSearch(), hostConfig.dnsOptions()).getBytes(StandardCharsets.UTF_8));
     }
