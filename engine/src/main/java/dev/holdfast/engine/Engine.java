@@ -10,6 +10,8 @@ import dev.holdfast.engine.api.InfoRoutes;
 import dev.holdfast.engine.api.NetworkRoutes;
 import dev.holdfast.engine.api.Router;
 import dev.holdfast.engine.api.SwarmRoutes;
+import dev.holdfast.engine.api.VolumeRoutes;
+import dev.holdfast.engine.volume.ContainerMounts;
 import dev.holdfast.engine.api.SystemRoutes;
 import dev.holdfast.engine.config.EngineConfig;
 import dev.holdfast.engine.container.ContainerControl;
@@ -126,10 +128,11 @@ public final class Engine implements AutoCloseable {
                 containerStore, events, config.dns());
         NetworkService networks = new NetworkService(networkStore, containerNetworks, containerStore, events,
                 Subnet.parse(config.pool()), config.poolSize(), config.bridge());
+        ContainerMounts mounts = ContainerMounts.load(config.dataRoot(), Json.MAPPER, events);
         ContainerService service = new ContainerService(containerStore, ContainerImages.of(images), tasks,
                 new OciSpecBuilder(config.cgroupParent(),
                         Math.min(OciSpecBuilder.DOCKER_NOFILE, HostLimits.openFilesHardLimit(OciSpecBuilder.DOCKER_NOFILE))), events, new NameGenerator(new SecureRandom()),
-                containerNetworks);
+                containerNetworks, mounts);
         service.recoverRootfs();
         times.mark("snapshots");
         containerNetworks.recover();
@@ -144,6 +147,7 @@ public final class Engine implements AutoCloseable {
         new EventRoutes(events).register(router);
         new NetworkRoutes(networks).register(router);
         new SwarmRoutes().register(router);
+        new VolumeRoutes(mounts.volumes()).register(router);
         InfoRoutes.EngineFacts facts = new InfoRoutes.EngineFacts(engineId(config.dataRoot()), config.dataRoot(),
                 config.reconcile(), "cgroupfs", Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) ? "2" : "1",
                 config.pool(), config.poolSize());

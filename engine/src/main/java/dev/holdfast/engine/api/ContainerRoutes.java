@@ -41,7 +41,8 @@ public final class ContainerRoutes {
     public void register(Router router) {
         router.post("/containers/create", this::create);
         router.get("/containers/json", this::list);
-        router.get("/containers/{id}/json", r -> Reply.ok(ContainerViews.inspect(container(r), service.networking())));
+        router.get("/containers/{id}/json", r -> Reply.ok(ContainerViews.inspect(container(r), service.networking(),
+                service.volumes())));
         router.post("/containers/{id}/start", r -> {
             service.start(container(r));
             return Reply.noContent();
@@ -68,7 +69,7 @@ public final class ContainerRoutes {
             if (r.queryBool("link")) {
                 service.removeLink(r.pathParam("id"));
             } else {
-                service.remove(container(r), r.queryBool("force"));
+                service.remove(container(r), r.queryBool("force"), r.queryBool("v"));
             }
             return Reply.noContent();
         });
@@ -138,7 +139,7 @@ public final class ContainerRoutes {
             matching = matching.limit(limit);
         }
         return Reply.ok(matching.map(c -> ContainerViews.summary(c, now,
-                size ? sizes(c) : null, service.networking())).toList());
+                size ? sizes(c) : null, service.networking(), service.volumes())).toList());
     }
 
     /** Stopped containers older than {@code until} and matching {@code label}/{@code label!}; their writable layers. */

@@ -59,12 +59,14 @@ public final class ContainerService implements AutoCloseable {
     private final EventBus events;
     private final NameGenerator nameGenerator;
     private final ContainerNetworking networking;
+    private final ContainerVolumes volumes;
     private final ScheduledExecutorService restartTimer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("restart-timer").factory());
 
     public ContainerService(ContainerStore store, ContainerImages images, TaskClient tasks, OciSpecBuilder specs,
-            EventBus events, NameGenerator nameGenerator, ContainerNetworking networking) {
+            EventBus events, NameGenerator nameGenerator, ContainerNetworking networking, ContainerVolumes volumes) {
         this.store = store;
+        this.volumes = volumes;
         this.networking = networking;
         this.images = images;
         this.tasks = tasks;
@@ -83,6 +85,10 @@ public final class ContainerService implements AutoCloseable {
 
     public ContainerNetworking networking() {
         return networking;
+    }
+
+    public ContainerVolumes volumes() {
+        return volumes;
     }
 
     // ---- create -------------------------------------------------------------------------------------------------
@@ -112,6 +118,7 @@ public final class ContainerService implements AutoCloseable {
             Files.createDirectories(dir);
             images.prepareRootfs(image, dir);
             createBindSources(record.hostConfig());
+            volumes.create(id, record.hostConfig(), record.config(), dir.resolve("rootfs"));
             EtcFiles.write(dir, record.config().hostname(), record.hostConfig(), NetworkSandbox.unattached());
             Container container = store.add(record);
             publish(container, "create", Map.of());
@@ -121,6 +128,7 @@ public final class ContainerService implements AutoCloseable {
             store.names().release(fullName, id);
             deleteQuietly(dir, image.id());
             removeNetworkingQuietly(id);
+            removeVolumesQuietly(id);
             if (e instanceof ApiException || e instanceof DomainException) {
                 throw (RuntimeException) e;
             }
@@ -184,7 +192,8 @@ public final class ContainerService implements AutoCloseable {
         try {
             NetworkSandbox sandbox = networking.attach(c);
             EtcFiles.write(c.dir(), record.config().hostname(), record.hostConfig(), sandbox);
-            spec = Json.MAPPER.writeValueAsBytes(specs.build(record, c.dir(), c.rootfs(), sandbox));
+            spec = Json.MAPPER.writeValueAsBytes(specs.build(record, c.dir(), c.rootfs(), sandbox,
+                    volumes.mounts(record)));
         } catch (ApiException | DomainException e) {
             networking.detach(c.id());
             recordStartFailure(c, 128, e.getMessage());
@@ -600,8 +609,11 @@ public final class ContainerService implements AutoCloseable {
         LegacyLinks.remove(store, ref);
     }
 
-    /** {@code docker rm [-f]}: 409 when running without force; with force, SIGKILL first. */
-    public void remove(Container c, boolean force) {
+    /**
+     * {@code docker rm [-f] [-v]}: 409 when running without force; with force, SIGKILL first; with
+     * {@code removeVolumes}, its anonymous volumes go too.
+     */
+    public void remove(Container c, boolean force, boolean removeVolumes) {
         boolean running;
         CompletableFuture<ExitStatus> exit;
         c.lock().lock();
@@ -629,7 +641,7 @@ public final class ContainerService implements AutoCloseable {
                     throw ApiException.internal("container " + c.id() + " did not exit after SIGKILL", null);
                 }
             }
-            destroy(c);
+            destroy(c, removeVolumes);
         } catch (RuntimeException e) {
             c.lock().lock();
             try {
@@ -644,14 +656,15 @@ public final class ContainerService implements AutoCloseable {
     private void removeAsync(Container c) {
         Thread.ofVirtual().name("auto-remove " + c.id()).start(() -> {
             try {
-                remove(c, false);
+                // --rm removes the container's anonymous volumes, as dockerd does.
+                remove(c, false, true);
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "auto-remove of container " + c.id() + " failed: " + e.getMessage());
             }
         });
     }
 
-    private void destroy(Container c) {
+    private void destroy(Container c, boolean removeVolumes) {
         try {
             tasks.delete(c.id(), true);
         } catch (SupervisorException e) {
@@ -666,6 +679,7 @@ public final class ContainerService implements AutoCloseable {
             throw ApiException.internal("removing the root filesystem of container " + c.id() + ": " + e.getMessage(), e);
         }
         networking.remove(c.id());
+        volumes.remove(c.id(), removeVolumes);
         store.forget(c);
         deleteQuietly(c.dir(), null);
         try {
@@ -720,7 +734,7 @@ public final class ContainerService implements AutoCloseable {
                 continue;
             }
             try {
-                remove(c, false);
+                remove(c, false, false);
                 removed.add(c.id());
             } catch (ApiException e) {
                 // Started or being removed meanwhile: not prunable any more.
@@ -753,6 +767,14 @@ public final class ContainerService implements AutoCloseable {
         }
     }
 
+    private void removeVolumesQuietly(String id) {
+        try {
+            volumes.remove(id, true);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "removing the volumes of container " + id + ": " + e.getMessage());
+        }
+    }
+
     private void removeNetworkingQuietly(String id) {
         try {
             networking.remove(id);
@@ -764,7 +786,9 @@ public final class ContainerService implements AutoCloseable {
     /** Docker creates a missing bind source as a directory. */
     private static void createBindSources(HostConfig host) throws IOException {
         for (BindMount bind : BindMount.parseAll(host.binds())) {
-            Files.createDirectories(Path.of(bind.source()));
+            if (!bind.isVolume()) {
+                Files.createDirectories(Path.of(bind.source()));
+            }
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.holdfast.engine.container;
 
-import dev.holdfast.engine.spec.BindMount;
 import dev.holdfast.engine.time.Timestamps;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,7 +11,7 @@ import java.util.Map;
 public final class ContainerViews {
     private ContainerViews() {}
 
-    public static Map<String, Object> inspect(Container c, ContainerNetworking networking) {
+    public static Map<String, Object> inspect(Container c, ContainerNetworking networking, ContainerVolumes volumes) {
         ContainerRecord r = c.record();
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("Id", r.id());
@@ -35,14 +34,15 @@ public final class ContainerViews {
         view.put("ExecIDs", null);
         view.put("HostConfig", r.hostConfig());
         view.put("GraphDriver", Map.of("Name", "vfs", "Data", Map.of()));
-        view.put("Mounts", mounts(r));
+        view.put("Mounts", mounts(volumes.mounts(r)));
         view.put("Config", r.config());
         view.put("NetworkSettings", networking.settings(c));
         return view;
     }
 
     /** {@code sizes}: the {@code SizeRw} (written by the container) and {@code SizeRootFs} of {@code size=1}, else null. */
-    public static Map<String, Object> summary(Container c, Instant now, long[] sizes, ContainerNetworking networking) {
+    public static Map<String, Object> summary(Container c, Instant now, long[] sizes, ContainerNetworking networking,
+            ContainerVolumes volumes) {
         ContainerRecord r = c.record();
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("Id", r.id());
@@ -61,7 +61,7 @@ public final class ContainerViews {
         view.put("Status", r.state().describe(now));
         view.put("HostConfig", Map.of("NetworkMode", r.hostConfig().networkMode()));
         view.put("NetworkSettings", Map.of("Networks", networking.networkSummary(c)));
-        view.put("Mounts", mounts(r));
+        view.put("Mounts", mounts(volumes.mounts(r)));
         return view;
     }
 
@@ -77,16 +77,23 @@ public final class ContainerViews {
         return path + " " + String.join(" ", quoted);
     }
 
-    private static List<Map<String, Object>> mounts(ContainerRecord r) {
+    /** Docker's {@code Mounts}: binds and volumes with their host side. */
+    private static List<Map<String, Object>> mounts(List<MountPoint> points) {
         List<Map<String, Object>> mounts = new ArrayList<>();
-        for (BindMount bind : BindMount.parseAll(r.hostConfig().binds())) {
+        for (MountPoint p : points) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("Type", "bind");
-            m.put("Source", bind.source());
-            m.put("Destination", bind.destination());
-            m.put("Mode", bind.readOnly() ? "ro" : "");
-            m.put("RW", !bind.readOnly());
-            m.put("Propagation", bind.propagation());
+            m.put("Type", p.type());
+            if (p.type().equals("volume")) {
+                m.put("Name", p.name());
+            }
+            m.put("Source", p.source());
+            m.put("Destination", p.destination());
+            if (p.type().equals("volume")) {
+                m.put("Driver", "local");
+            }
+            m.put("Mode", p.readOnly() ? "ro" : "");
+            m.put("RW", !p.readOnly());
+            m.put("Propagation", p.propagation());
             mounts.add(m);
         }
         return mounts;

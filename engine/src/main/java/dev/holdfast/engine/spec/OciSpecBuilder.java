@@ -3,6 +3,7 @@ package dev.holdfast.engine.spec;
 import dev.holdfast.engine.container.ContainerConfig;
 import dev.holdfast.engine.container.ContainerRecord;
 import dev.holdfast.engine.container.HostConfig;
+import dev.holdfast.engine.container.MountPoint;
 import dev.holdfast.engine.container.NetworkSandbox;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,7 +43,8 @@ public final class OciSpecBuilder {
      * @param containerDir where the hostname, hosts and resolv.conf files are ({@link EtcFiles})
      * @param rootfs the container's writable root; its /etc/passwd and /etc/group resolve {@code Config.User}
      */
-    public Map<String, Object> build(ContainerRecord record, Path containerDir, Path rootfs, NetworkSandbox network) {
+    public Map<String, Object> build(ContainerRecord record, Path containerDir, Path rootfs, NetworkSandbox network,
+            List<MountPoint> userMounts) {
         ContainerConfig config = record.config();
         HostConfig host = record.hostConfig();
         Map<String, Object> spec = new LinkedHashMap<>();
@@ -50,7 +52,7 @@ public final class OciSpecBuilder {
         spec.put("process", process(record, rootfs, network.links().environment()));
         spec.put("root", Map.of("path", rootfs.toAbsolutePath().toString(), "readonly", host.readonlyRootfs()));
         spec.put("hostname", config.hostname());
-        spec.put("mounts", mounts(containerDir, BindMount.parseAll(host.binds())));
+        spec.put("mounts", mounts(containerDir, userMounts));
         spec.put("linux", linux(record.id(), host, network.namespace()));
         return spec;
     }
@@ -83,7 +85,7 @@ public final class OciSpecBuilder {
         return process;
     }
 
-    private static List<Map<String, Object>> mounts(Path containerDir, List<BindMount> binds) {
+    private static List<Map<String, Object>> mounts(Path containerDir, List<MountPoint> binds) {
         List<Map<String, Object>> mounts = new ArrayList<>();
         mounts.add(mount("/proc", "proc", "proc", "nosuid", "noexec", "nodev"));
         mounts.add(mount("/dev", "tmpfs", "tmpfs", "nosuid", "strictatime", "mode=755", "size=65536k"));
@@ -98,11 +100,12 @@ public final class OciSpecBuilder {
                     "rbind", "rprivate"));
         }
         // Parents before children, as Docker orders user mounts, so a bind inside another bind is not hidden.
-        List<BindMount> ordered = binds.stream()
+        List<MountPoint> ordered = binds.stream()
                 .sorted(Comparator.comparingInt(b -> Path.of(b.destination()).getNameCount()))
                 .toList();
-        for (BindMount bind : ordered) {
-            List<String> options = new ArrayList<>(List.of("rbind", bind.propagation()));
+        for (MountPoint bind : ordered) {
+            List<String> options = new ArrayList<>(List.of("rbind",
+                    bind.propagation().isEmpty() ? "rprivate" : bind.propagation()));
             if (bind.readOnly()) {
                 options.add("ro");
             }

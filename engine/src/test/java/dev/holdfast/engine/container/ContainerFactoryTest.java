@@ -81,7 +81,7 @@ class ContainerFactoryTest {
                 "{\"Image\":\"app\",\"HostConfig\":{\"AutoRemove\":true,\"RestartPolicy\":{\"Name\":\"always\"}}}"))
                 .status().code());
         assertEquals(400, assertThrows(ApiException.class, () -> build(
-                "{\"Image\":\"app\",\"HostConfig\":{\"Binds\":[\"relative:/x\"]}}")).status().code());
+                "{\"Image\":\"app\",\"HostConfig\":{\"Binds\":[\"./relative:/x\"]}}")).status().code());
         assertEquals(400, assertThrows(ApiException.class, () -> build(
                 "{\"Image\":\"app\",\"HostConfig\":{\"LogConfig\":{\"Type\":\"syslog\"}}}")).status().code());
         assertEquals(400, assertThrows(ApiException.class, () -> build(

@@ -10,6 +10,7 @@ import dev.holdfast.engine.api.Json;
 import dev.holdfast.engine.container.ContainerFactory;
 import dev.holdfast.engine.container.ContainerRecord;
 import dev.holdfast.engine.container.CreateRequest;
+import dev.holdfast.engine.container.MountPoint;
 import dev.holdfast.engine.container.NetworkSandbox;
 import dev.holdfast.engine.image.Image;
 import dev.holdfast.engine.image.ImageConfig;
@@ -53,7 +54,9 @@ class OciSpecBuilderTest {
         ContainerRecord record = ContainerFactory.build(ID, "/c", CreateRequest.parse(Json.MAPPER.readTree(createJson)),
                 IMAGE, dir, Instant.now());
         // Round trip through JSON: what runc reads is the serialized form.
-        byte[] json = Json.MAPPER.writeValueAsBytes(new OciSpecBuilder("/holdfast/", 20000).build(record, dir, rootfs, NetworkSandbox.unattached()));
+        byte[] json = Json.MAPPER.writeValueAsBytes(new OciSpecBuilder("/holdfast/", 20000).build(record, dir, rootfs, NetworkSandbox.unattached(),
+                BindMount.parseAll(record.hostConfig().binds()).stream().map(b -> new MountPoint("bind", "", b.source(),
+                        b.destination(), b.readOnly(), b.propagation(), false)).toList()));
         return Json.MAPPER.readValue(json, Map.class);
     }
 
@@ -168,8 +171,11 @@ class OciSpecBuilderTest {
 
     @Test
     void bindsParseDockersSyntax() {
-        assertEquals(new BindMount("/a", "/b", true, "rshared"), BindMount.parse("/a:/b:ro,rshared"));
-        assertEquals(new BindMount("/a", "/b", false, "rprivate"), BindMount.parse("/a:/b:z"));
+        assertEquals(new BindMount("/a", "/b", true, "rshared", false), BindMount.parse("/a:/b:ro,rshared"));
+        assertEquals(new BindMount("/a", "/b", false, "rprivate", false), BindMount.parse("/a:/b:z"));
+        assertEquals(new BindMount("data", "/b", false, "rprivate", true), BindMount.parse("data:/b:nocopy"));
+        assertTrue(BindMount.parse("data:/b").isVolume());
+        assertThrows(ApiException.class, () -> BindMount.parse("da ta:/b"));
         assertThrows(ApiException.class, () -> BindMount.parse("/a:/"));
         assertThrows(ApiException.class, () -> BindMount.parse("/a:/b:bogus"));
         assertThrows(ApiException.class, () -> BindMount.parse("/a"));

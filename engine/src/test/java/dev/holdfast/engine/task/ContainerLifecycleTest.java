@@ -100,12 +100,12 @@ class ContainerLifecycleTest {
     @Test
     void removeRefusesARunningContainerUnlessForced() throws Exception {
         Container c = engine.run("web", BUSYBOX);
-        ApiException e = assertThrows(ApiException.class, () -> engine.service.remove(c, false));
+        ApiException e = assertThrows(ApiException.class, () -> engine.service.remove(c, false, false));
         assertEquals(409, e.status().code());
         assertEquals("cannot remove container \"/web\": container is running: stop the container before removing "
                 + "or force remove", e.getMessage());
         CompletableFuture<ExitStatus> removed = engine.service.waitFor(c, WaitCondition.REMOVED);
-        engine.service.remove(c, true);
+        engine.service.remove(c, true, false);
         assertEquals(137, exitCode(removed));
         assertFalse(Files.exists(c.dir()));
         assertFalse(engine.supervisor.tasks().containsKey(c.id()));

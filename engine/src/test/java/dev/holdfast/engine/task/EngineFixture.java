@@ -10,6 +10,7 @@ import dev.holdfast.engine.container.ContainerImages;
 import dev.holdfast.engine.container.ContainerService;
 import dev.holdfast.engine.container.ContainerStore;
 import dev.holdfast.engine.container.CreateRequest;
+import dev.holdfast.engine.volume.ContainerMounts;
 import dev.holdfast.engine.container.NameGenerator;
 import dev.holdfast.engine.events.Event;
 import dev.holdfast.engine.events.EventBus;
@@ -92,7 +93,7 @@ public final class EngineFixture implements AutoCloseable {
             }
         });
         service = new ContainerService(store, images(), tasks, new OciSpecBuilder("/test", 1024), bus,
-                new NameGenerator(new Random()), new LoopbackNetworking());
+                new NameGenerator(new Random()), new LoopbackNetworking(), ContainerMounts.load(data, Json.MAPPER, bus));
         service.recoverRootfs(); // as Engine.boot does
         monitor = new ExitMonitor(tasks, new Reconciler(service, tasks, liveRestore), service);
         monitor.start();

@@ -63,7 +63,7 @@ class SnapshotLifecycleTest {
         assertEquals(1, mounts(c.rootfs()), "mounted again by the start");
         assertEquals("12345", Files.readString(c.rootfs().resolve("written")));
 
-        engine.service.remove(c, true);
+        engine.service.remove(c, true, false);
         assertFalse(Snapshots.isMounted(c.rootfs()));
         assertFalse(Files.exists(c.dir()));
     }
@@ -79,7 +79,7 @@ class SnapshotLifecycleTest {
         Snapshots.unmount(c.rootfs());
         engine.restartEngine();
         assertEquals(1, mounts(c.rootfs()), "the boot mounted the running container's rootfs again");
-        engine.service.remove(engine.service.store().get("web"), true);
+        engine.service.remove(engine.service.store().get("web"), true, false);
         assertFalse(Snapshots.isMounted(c.rootfs()));
         assertFalse(Files.exists(c.dir()));
     }
@@ -96,7 +96,7 @@ class SnapshotLifecycleTest {
         assertTrue(Snapshots.isMounted(kept.rootfs()), "a container with a record keeps its mount");
         engine.restartEngine(); // idempotent
         assertTrue(Snapshots.isMounted(kept.rootfs()));
-        engine.service.remove(engine.service.store().get("kept"), false);
+        engine.service.remove(engine.service.store().get("kept"), false, false);
         await("no mounts", () -> {
             try {
                 return Snapshots.overlayMountsUnder(root).isEmpty();

@@ -1,0 +1,149 @@
+package dev.holdfast.engine.volume;
+
+import dev.holdfast.engine.errdefs.DomainException;
+import dev.holdfast.engine.events.Event;
+import dev.holdfast.engine.events.EventBus;
+import dev.holdfast.engine.spec.BindMount;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/** {@code docker volume create|ls|inspect|rm|prune} on the {@code local} driver, with Docker's rules and events. */
+public final class VolumeService {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final VolumeStore store;
+    private final MountStore mounts;
+    private final EventBus events;
+
+    VolumeService(VolumeStore store, MountStore mounts, EventBus events) {
+        this.store = store;
+        this.mounts = mounts;
+        this.events = events;
+    }
+
+    public VolumeStore store() {
+        return store;
+    }
+
+    /**
+     * Creates a volume, or answers the existing one of that name as dockerd does. {@code name} null or empty makes a
+     * named volume with a random name.
+     */
+    public synchronized Volume create(String name, String driver, Map<String, String> options,
+            Map<String, String> labels) {
+        String d = driver == null || driver.isEmpty() ? Volume.LOCAL : driver;
+        if (!d.equals(Volume.LOCAL)) {
+            throw DomainException.notImplemented("the volume driver \"" + d + "\"");
+        }
+        if (options != null && !options.isEmpty()) {
+            throw DomainException.notImplemented("volume driver options (" + String.join(", ", options.keySet()) + ")");
+        }
+        if (name != null && !name.isEmpty()) {
+            if (!name.matches(BindMount.VOLUME_NAME)) {
+                throw DomainException.invalidParameter("create " + name + ": \"" + name + "\" includes invalid "
+                        + "characters for a local volume name, only \"" + BindMount.VOLUME_NAME + "\" are allowed");
+            }
+            Volume existing = store.find(name).orElse(null);
+            if (existing != null) {
+                return existing;
+            }
+        }
+        return make(name == null || name.isEmpty() ? randomName() : name, labels, false);
+    }
+
+    /** A volume for one container's {@code -v /path} or image VOLUME. */
+    synchronized Volume createAnonymous() {
+        return make(randomName(), Map.of(Volume.ANONYMOUS_LABEL, ""), true);
+    }
+
+    private Volume make(String name, Map<String, String> labels, boolean anonymous) {
+        Volume v = store.create(new Volume(name, Volume.LOCAL, store.dataOf(name).toString(),
+                DateTimeFormatter.ISO_INSTANT.format(Instant.now()), labels == null ? Map.of() : Map.copyOf(labels),
+                Map.of(), anonymous));
+        publish(v, "create");
+        return v;
+    }
+
+    public Volume get(String name) {
+        return store.find(name).orElseThrow(() -> DomainException.notFound("get " + name + ": no such volume"));
+    }
+
+    /** The containers whose mounts use the volume. */
+    public List<String> users(String name) {
+        List<String> users = new ArrayList<>();
+        mounts.all().forEach((id, list) -> {
+            if (list.stream().anyMatch(m -> name.equals(m.name()))) {
+                users.add(id);
+            }
+        });
+        return users;
+    }
+
+    /** {@code docker volume rm}: Docker's 409 while a container (running or not) uses it; force only skips 404. */
+    public synchronized void remove(String name, boolean force) {
+        Volume v = store.find(name).orElse(null);
+        if (v == null) {
+            if (force) {
+                return;
+            }
+            throw DomainException.notFound("get " + name + ": no such volume");
+        }
+        List<String> users = users(name);
+        if (!users.isEmpty()) {
+            throw DomainException.conflict("remove " + name + ": volume is in use - " + users);
+        }
+        store.remove(v);
+        publish(v, "destroy");
+    }
+
+    /** {@code docker volume prune}: unused volumes {@code which} accepts; returns their names. */
+    public synchronized List<String> prune(Predicate<Volume> which) {
+        List<String> removed = new ArrayList<>();
+        for (Volume v : store.all()) {
+            if (which.test(v) && users(v.name()).isEmpty()) {
+                store.remove(v);
+                publish(v, "destroy");
+                removed.add(v.name());
+            }
+        }
+        return removed;
+    }
+
+    /** Docker's JSON of a volume; {@code withUsage}: its size and reference count ({@code UsageData}). */
+    public Map<String, Object> view(Volume v, boolean withUsage) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("CreatedAt", v.createdAt());
+        view.put("Driver", v.driver());
+        view.put("Labels", v.labels());
+        view.put("Mountpoint", v.mountpoint());
+        view.put("Name", v.name());
+        view.put("Options", v.options().isEmpty() ? null : v.options());
+        view.put("Scope", "local");
+        if (withUsage) {
+            view.put("UsageData", Map.of("Size", size(v), "RefCount", users(v.name()).size()));
+        }
+        return view;
+    }
+
+    /** The bytes of the volume's files; -1 when they cannot be read. */
+    public long size(Volume v) {
+        return DirectorySize.of(store.dataOf(v.name()));
+    }
+
+    private void publish(Volume v, String action) {
+        events.publish(new Event("volume", action, v.name(), Map.of("driver", v.driver()), Instant.now()));
+    }
+
+    private static String randomName() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+}
