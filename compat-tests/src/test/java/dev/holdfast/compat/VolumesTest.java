@@ -94,6 +94,86 @@ class VolumesTest {
         assertNotEquals(0, bad.exitCode(), bad::toString);
     }
 
+    @Test
+    void tmpfsIsEmptyAtEachStartAndHonoursItsSize() {
+        String c = name("tmpfs");
+        docker("create", "--name", c, "--tmpfs", "/cache:size=1m", "busybox", "sh", "-c",
+                "ls /cache; touch /cache/was-here; df -k /cache | tail -1").assertOk();
+        String first = docker("start", "-a", c).assertOk().out();
+        String second = docker("start", "-a", c).assertOk().out();
+        assertFalse(first.contains("was-here") || second.contains("was-here"), first + second);
+        assertTrue(second.matches("(?s).*tmpfs\\s+1024\\s.*"), second);
+        assertEquals("2048k 1770", docker("run", "--rm", "--mount",
+                "type=tmpfs,target=/t,tmpfs-size=2097152,tmpfs-mode=1770", "busybox", "sh", "-c",
+                "mount | grep ' /t ' | grep -o 'size=[0-9]*k' | cut -d= -f2 | tr '\\n' ' '; stat -c %a /t")
+                .assertOk().out());
+        docker("rm", c).assertOk();
+    }
+
+    @Test
+    void bindMountsFollowDockersRules() throws Exception {
+        Path dir = Files.createDirectories(holdfast.root().resolve("bind-src"));
+        Files.writeString(dir.resolve("f"), "from the host\n");
+        assertEquals("from the host", docker("run", "--rm", "--mount", "type=bind,source=" + dir + ",target=/x,readonly",
+                "busybox", "cat", "/x/f").assertOk().out());
+        assertNotEquals(0, docker("run", "--rm", "-v", dir + ":/x:ro", "busybox", "touch", "/x/g").exitCode());
+        docker("run", "--rm", "-v", dir + ":/x", "busybox", "sh", "-c", "echo back > /x/g").assertOk();
+        assertEquals("back\n", Files.readString(dir.resolve("g")), "a bind writes to the host");
+        Path missing = holdfast.root().resolve("missing");
+        DockerResult strict = docker("run", "--rm", "--mount", "type=bind,source=" + missing + ",target=/x", "busybox",
+                "true");
+        assertTrue(strict.stderr().contains("bind source path does not exist: " + missing), strict::toString);
+        docker("run", "--rm", "-v", missing + ":/x", "busybox", "true").assertOk();
+        assertTrue(Files.isDirectory(missing), "-v creates a missing source, --mount does not");
+    }
+
+    @Test
+    void volumesFromAndReadOnlyRootKeepVolumesWritable() {
+        String owner = name("owner");
+        String volume = name("shared");
+        docker("run", "-d", "--name", owner, "-v", volume + ":/shared", "busybox", "sh", "-c",
+                "echo shared > /shared/s; sleep 3600").assertOk();
+        Await.until(java.time.Duration.ofSeconds(30), () -> docker("exec", owner, "cat", "/shared/s").ok(),
+                "the owner wrote its file");
+        assertEquals("shared", docker("run", "--rm", "--volumes-from", owner, "busybox", "cat", "/shared/s")
+                .assertOk().out());
+        assertNotEquals(0, docker("run", "--rm", "--volumes-from", owner + ":ro", "busybox", "touch", "/shared/t")
+                .exitCode(), ":ro makes them read-only");
+        assertEquals("writable", docker("run", "--rm", "--read-only", "-v", volume + ":/w", "busybox", "sh", "-c",
+                "touch /w/ok && echo writable").assertOk().out());
+        assertNotEquals(0, docker("run", "--rm", "--read-only", "busybox", "touch", "/nope").exitCode());
+        docker("rm", "-f", owner).assertOk();
+        docker("volume", "rm", volume).assertOk();
+    }
+
+    /** Mounts are kernel state made before the task: a running container keeps them through daemon restarts. */
+    @Test
+    void aRunningContainerKeepsItsVolumeAndBindAcrossEngineAndSupervisorKills() throws Exception {
+        Path dir = Files.createDirectories(holdfast.root().resolve("kept-bind"));
+        String volume = name("kept");
+        String c = name("keeper");
+        docker("run", "-d", "--name", c, "-v", volume + ":/v", "-v", dir + ":/b", "busybox", "sh", "-c",
+                "i=0; while true; do echo $i > /v/n; echo $i > /b/n; i=$((i+1)); sleep 0.1; done").assertOk();
+        holdfast.engine("kill").assertOk();
+        holdfast.supervisor("kill").assertOk();
+        holdfast.supervisor("start").assertOk();
+        holdfast.engine("start").assertOk();
+        String before = Files.readString(dir.resolve("n")).strip();
+        Await.until(java.time.Duration.ofSeconds(30), () -> {
+            try {
+                return !Files.readString(dir.resolve("n")).strip().equals(before);
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }, "the container still writes through its bind mount");
+        String inside = docker("exec", c, "cat", "/v/n").assertOk().out();
+        assertFalse(inside.isEmpty(), "the volume is still mounted");
+        assertEquals(List.of(volume), docker("inspect", "-f", "{{range .Mounts}}{{.Name}} {{end}}", c).assertOk().out()
+                .lines().flatMap(l -> java.util.Arrays.stream(l.split(" "))).filter(n -> !n.isBlank()).toList());
+        docker("rm", "-f", c).assertOk();
+        docker("volume", "rm", volume).assertOk();
+    }
+
     private List<String> volumes() {
         return docker("volume", "ls", "-q").assertOk().out().lines().sorted().toList();
     }

@@ -128,7 +128,7 @@ public final class Engine implements AutoCloseable {
                 containerStore, events, config.dns());
         NetworkService networks = new NetworkService(networkStore, containerNetworks, containerStore, events,
                 Subnet.parse(config.pool()), config.poolSize(), config.bridge());
-        ContainerMounts mounts = ContainerMounts.load(config.dataRoot(), Json.MAPPER, events);
+        ContainerMounts mounts = ContainerMounts.load(config.dataRoot(), Json.MAPPER, events, containerStore);
         ContainerService service = new ContainerService(containerStore, ContainerImages.of(images), tasks,
                 new OciSpecBuilder(config.cgroupParent(),
                         Math.min(OciSpecBuilder.DOCKER_NOFILE, HostLimits.openFilesHardLimit(OciSpecBuilder.DOCKER_NOFILE))), events, new NameGenerator(new SecureRandom()),

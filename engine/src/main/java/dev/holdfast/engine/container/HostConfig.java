@@ -9,6 +9,9 @@ import java.util.Map;
 @JsonNaming(PropertyNamingStrategies.UpperCamelCaseStrategy.class)
 public record HostConfig(
         List<String> binds,
+        List<Map<String, Object>> mounts,
+        Map<String, String> tmpfs,
+        List<String> volumesFrom,
         LogConfig logConfig,
         String networkMode,
         Map<String, Object> portBindings,
@@ -34,21 +37,21 @@ public record HostConfig(
     /** The same HostConfig with other resource limits (docker update). */
     public HostConfig withResources(Long memory, Long memorySwap, Long nanoCpus, Long cpuShares, Long cpuQuota,
             Long cpuPeriod, Long pidsLimit, RestartPolicyConfig restartPolicy) {
-        return new HostConfig(binds, logConfig, networkMode, portBindings, publishAllPorts, links, restartPolicy,
+        return new HostConfig(binds, mounts, tmpfs, volumesFrom, logConfig, networkMode, portBindings, publishAllPorts, links, restartPolicy,
                 autoRemove, capAdd, capDrop, dns, dnsOptions, dnsSearch, extraHosts, readonlyRootfs, memory, memorySwap,
                 nanoCpus, cpuShares, cpuQuota, cpuPeriod, pidsLimit);
     }
 
     /** The same HostConfig with other legacy links ({@code /upstream:/linker/alias}). */
     public HostConfig withLinks(List<String> newLinks) {
-        return new HostConfig(binds, logConfig, networkMode, portBindings, publishAllPorts, newLinks, restartPolicy,
+        return new HostConfig(binds, mounts, tmpfs, volumesFrom, logConfig, networkMode, portBindings, publishAllPorts, newLinks, restartPolicy,
                 autoRemove, capAdd, capDrop, dns, dnsOptions, dnsSearch, extraHosts, readonlyRootfs, memory, memorySwap,
                 nanoCpus, cpuShares, cpuQuota, cpuPeriod, pidsLimit);
     }
 
     /** The same HostConfig on another network mode: networking keeps {@code container:<full id>}. */
     public HostConfig withNetworkMode(String mode) {
-        return new HostConfig(binds, logConfig, mode, portBindings, publishAllPorts, links, restartPolicy,
+        return new HostConfig(binds, mounts, tmpfs, volumesFrom, logConfig, mode, portBindings, publishAllPorts, links, restartPolicy,
                 autoRemove, capAdd, capDrop, dns, dnsOptions, dnsSearch, extraHosts, readonlyRootfs, memory, memorySwap,
                 nanoCpus, cpuShares, cpuQuota, cpuPeriod, pidsLimit);
     }

@@ -104,6 +104,15 @@ public final class OciSpecBuilder {
                 .sorted(Comparator.comparingInt(b -> Path.of(b.destination()).getNameCount()))
                 .toList();
         for (MountPoint bind : ordered) {
+            if (bind.type().equals("tmpfs")) {
+                // Docker's defaults for a tmpfs, then what the container asked for.
+                List<String> options = new ArrayList<>(List.of("nosuid", "nodev", "noexec"));
+                if (!bind.options().isEmpty()) {
+                    options.addAll(List.of(bind.options().split(",")));
+                }
+                mounts.add(mount(bind.destination(), "tmpfs", "tmpfs", options.toArray(String[]::new)));
+                continue;
+            }
             List<String> options = new ArrayList<>(List.of("rbind",
                     bind.propagation().isEmpty() ? "rprivate" : bind.propagation()));
             if (bind.readOnly()) {

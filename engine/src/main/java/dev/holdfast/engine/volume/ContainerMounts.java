@@ -1,8 +1,10 @@
 package dev.holdfast.engine.volume;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.holdfast.engine.container.Container;
 import dev.holdfast.engine.container.ContainerConfig;
 import dev.holdfast.engine.container.ContainerRecord;
+import dev.holdfast.engine.container.ContainerStore;
 import dev.holdfast.engine.container.ContainerVolumes;
 import dev.holdfast.engine.container.HostConfig;
 import dev.holdfast.engine.container.MountPoint;
@@ -16,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -29,16 +32,33 @@ public final class ContainerMounts implements ContainerVolumes {
 
     private final VolumeService volumes;
     private final MountStore mounts;
+    private final ContainerStore containers;
 
-    private ContainerMounts(VolumeService volumes, MountStore mounts) {
+    private ContainerMounts(VolumeService volumes, MountStore mounts, ContainerStore containers) {
         this.volumes = volumes;
         this.mounts = mounts;
+        this.containers = containers;
     }
 
     /** The volume service and the containers' mounts, read from the data root. */
-    public static ContainerMounts load(Path dataRoot, ObjectMapper mapper, EventBus events) throws IOException {
+    public static ContainerMounts load(Path dataRoot, ObjectMapper mapper, EventBus events, ContainerStore containers)
+            throws IOException {
         MountStore mounts = MountStore.load(dataRoot, mapper);
-        return new ContainerMounts(new VolumeService(VolumeStore.load(dataRoot, mapper), mounts, events), mounts);
+        return new ContainerMounts(new VolumeService(VolumeStore.load(dataRoot, mapper), mounts, events), mounts,
+                containers);
+    }
+
+    /** {@code --volumes-from NAME[:ro|rw]}: the other container's binds and volumes, read-only with {@code :ro}. */
+    private List<MountPoint> shared(String ref) {
+        String[] parts = ref.split(":", 2);
+        String mode = parts.length > 1 ? parts[1] : "";
+        if (!mode.isEmpty() && !mode.equals("ro") && !mode.equals("rw")) {
+            throw DomainException.invalidParameter("invalid mode for volumes-from: " + mode);
+        }
+        Container other = containers.find(parts[0]).orElseThrow(() -> DomainException.notFound(
+                "No such container: " + parts[0]));
+        return mounts(other.record()).stream().filter(m -> !m.type().equals("tmpfs"))
+                .map(m -> m.sharedWith(mode.isEmpty() ? m.readOnly() : mode.equals("ro"))).toList();
     }
 
     public VolumeService volumes() {
@@ -52,37 +72,49 @@ public final class ContainerMounts implements ContainerVolumes {
         Set<String> destinations = new HashSet<>();
         try {
             for (BindMount bind : BindMount.parseAll(host.binds())) {
-                if (!destinations.add(bind.destination())) {
-                    throw DomainException.invalidParameter("Duplicate mount point: " + bind.destination());
+                claim(destinations, bind.destination());
+                result.add(bind.isVolume()
+                        ? namedVolume(bind.source(), bind.destination(), bind.readOnly(), bind.noCopy(), Map.of(),
+                                rootfs, made)
+                        : MountPoint.bind(bind.source(), bind.destination(), bind.readOnly(), bind.propagation()));
+            }
+            for (Map<String, Object> spec : host.mounts() == null ? List.<Map<String, Object>>of() : host.mounts()) {
+                MountRequests.Mount m = MountRequests.parse(spec);
+                claim(destinations, m.target());
+                result.add(switch (m.type()) {
+                    case "bind" -> {
+                        if (!Files.exists(Path.of(m.source()))) {
+                            // Unlike -v, --mount never creates a missing source.
+                            throw DomainException.invalidParameter("invalid mount config for type \"bind\": bind "
+                                    + "source path does not exist: " + m.source());
+                        }
+                        yield MountPoint.bind(m.source(), m.target(), m.readOnly(), m.propagation());
+                    }
+                    case "volume" -> m.source().isEmpty() ? anonymousVolume(m.target(), m.readOnly(), rootfs, made)
+                            : namedVolume(m.source(), m.target(), m.readOnly(), m.noCopy(), m.labels(), rootfs, made);
+                    default -> MountPoint.tmpfs(m.target(), m.tmpfsOptions());
+                });
+            }
+            Map<String, String> tmpfs = host.tmpfs() == null ? Map.of() : host.tmpfs();
+            for (Map.Entry<String, String> t : tmpfs.entrySet()) {
+                claim(destinations, t.getKey());
+                result.add(MountPoint.tmpfs(t.getKey(), MountRequests.tmpfsFlag(t.getKey(), t.getValue())));
+            }
+            for (String from : host.volumesFrom() == null ? List.<String>of() : host.volumesFrom()) {
+                for (MountPoint shared : shared(from)) {
+                    if (destinations.add(shared.destination())) {
+                        result.add(shared);
+                    }
                 }
-                if (!bind.isVolume()) {
-                    result.add(new MountPoint("bind", "", bind.source(), bind.destination(), bind.readOnly(),
-                            bind.propagation(), false));
-                    continue;
-                }
-                boolean fresh = volumes.store().find(bind.source()).isEmpty();
-                Volume v = volumes.create(bind.source(), Volume.LOCAL, null, null);
-                if (fresh) {
-                    made.add(v);
-                }
-                if (fresh && !bind.noCopy()) {
-                    copyUp(rootfs, bind.destination(), Path.of(v.mountpoint()));
-                }
-                result.add(new MountPoint("volume", v.name(), v.mountpoint(), bind.destination(), bind.readOnly(),
-                        "", false));
             }
             for (String destination : config.volumes() == null ? List.<String>of() : config.volumes().keySet()) {
                 if (!destination.startsWith("/") || destination.equals("/")) {
                     throw DomainException.invalidParameter("invalid volume specification: '" + destination
                             + "': the container path must be absolute and not '/'");
                 }
-                if (!destinations.add(destination)) {
-                    continue;
+                if (destinations.add(destination)) {
+                    result.add(anonymousVolume(destination, false, rootfs, made));
                 }
-                Volume v = volumes.createAnonymous();
-                made.add(v);
-                copyUp(rootfs, destination, Path.of(v.mountpoint()));
-                result.add(new MountPoint("volume", v.name(), v.mountpoint(), destination, false, "", true));
             }
             mounts.save(containerId, result);
             return result;
@@ -92,6 +124,32 @@ public final class ContainerMounts implements ContainerVolumes {
             }
             throw e;
         }
+    }
+
+    private static void claim(Set<String> destinations, String destination) {
+        if (!destinations.add(destination)) {
+            throw DomainException.invalidParameter("Duplicate mount point: " + destination);
+        }
+    }
+
+    private MountPoint namedVolume(String name, String destination, boolean readOnly, boolean noCopy,
+            Map<String, String> labels, Path rootfs, List<Volume> made) {
+        boolean fresh = volumes.store().find(name).isEmpty();
+        Volume v = volumes.create(name, Volume.LOCAL, null, labels);
+        if (fresh) {
+            made.add(v);
+            if (!noCopy) {
+                copyUp(rootfs, destination, Path.of(v.mountpoint()));
+            }
+        }
+        return MountPoint.volume(v.name(), v.mountpoint(), destination, readOnly, false);
+    }
+
+    private MountPoint anonymousVolume(String destination, boolean readOnly, Path rootfs, List<Volume> made) {
+        Volume v = volumes.createAnonymous();
+        made.add(v);
+        copyUp(rootfs, destination, Path.of(v.mountpoint()));
+        return MountPoint.volume(v.name(), v.mountpoint(), destination, readOnly, true);
     }
 
     /**
@@ -131,7 +189,7 @@ public final class ContainerMounts implements ContainerVolumes {
             return recorded;
         }
         return BindMount.parseAll(record.hostConfig().binds()).stream().filter(b -> !b.isVolume())
-                .map(b -> new MountPoint("bind", "", b.source(), b.destination(), b.readOnly(), b.propagation(), false))
+                .map(b -> MountPoint.bind(b.source(), b.destination(), b.readOnly(), b.propagation()))
                 .toList();
     }
 

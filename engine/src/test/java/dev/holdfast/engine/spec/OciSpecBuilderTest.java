@@ -55,8 +55,8 @@ class OciSpecBuilderTest {
                 IMAGE, dir, Instant.now());
         // Round trip through JSON: what runc reads is the serialized form.
         byte[] json = Json.MAPPER.writeValueAsBytes(new OciSpecBuilder("/holdfast/", 20000).build(record, dir, rootfs, NetworkSandbox.unattached(),
-                BindMount.parseAll(record.hostConfig().binds()).stream().map(b -> new MountPoint("bind", "", b.source(),
-                        b.destination(), b.readOnly(), b.propagation(), false)).toList()));
+                BindMount.parseAll(record.hostConfig().binds()).stream().map(b -> MountPoint.bind(b.source(),
+                        b.destination(), b.readOnly(), b.propagation())).toList()));
         return Json.MAPPER.readValue(json, Map.class);
     }
 

@@ -93,7 +93,8 @@ public final class EngineFixture implements AutoCloseable {
             }
         });
         service = new ContainerService(store, images(), tasks, new OciSpecBuilder("/test", 1024), bus,
-                new NameGenerator(new Random()), new LoopbackNetworking(), ContainerMounts.load(data, Json.MAPPER, bus));
+                new NameGenerator(new Random()), new LoopbackNetworking(), ContainerMounts.load(data, Json.MAPPER, bus,
+                store));
         service.recoverRootfs(); // as Engine.boot does
         monitor = new ExitMonitor(tasks, new Reconciler(service, tasks, liveRestore), service);
         monitor.start();
