@@ -87,7 +87,8 @@ class VolumesTest {
     @Test
     void driversAndOptionsHoldfastLacksAreRefused() {
         DockerResult driver = docker("volume", "create", "-d", "nfs-driver", name("x"));
-        assertTrue(driver.stderr().contains("is not supported by holdfast yet"), driver::toString);
+        assertTrue(driver.stderr().contains("plugin \"nfs-driver\" not found"), driver::toString);
+        assertTrue(driver.stderr().contains("not supported by holdfast yet"), driver::toString);
         DockerResult options = docker("volume", "create", "-o", "type=nfs", name("y"));
         assertTrue(options.stderr().contains("is not supported by holdfast yet"), options::toString);
         DockerResult bad = docker("run", "--rm", "-v", "bad name:/x", "busybox", "true");

@@ -40,7 +40,9 @@ public final class VolumeService {
             Map<String, String> labels) {
         String d = driver == null || driver.isEmpty() ? Volume.LOCAL : driver;
         if (!d.equals(Volume.LOCAL)) {
-            throw DomainException.notImplemented("the volume driver \"" + d + "\"");
+            // Every driver but local is a plugin to dockerd, and a missing plugin is its 404; holdfast has none.
+            throw DomainException.notFound("error looking up volume plugin " + d + ": plugin \"" + d + "\" not "
+                    + "found (volume plugins are not supported by holdfast yet; the local driver is)");
         }
         if (options != null && !options.isEmpty()) {
             throw DomainException.notImplemented("volume driver options (" + String.join(", ", options.keySet()) + ")");
