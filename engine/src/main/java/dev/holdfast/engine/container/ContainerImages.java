@@ -4,10 +4,12 @@ import dev.holdfast.engine.api.ApiException;
 import dev.holdfast.engine.image.Image;
 import dev.holdfast.engine.image.ImageException;
 import dev.holdfast.engine.image.ImageStore;
+import dev.holdfast.engine.image.SnapshotChanges;
 import dev.holdfast.engine.image.Snapshots;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -39,6 +41,11 @@ public interface ContainerImages {
     /** Docker's {@code SizeRw}: the bytes the container wrote (its upper directory). */
     default long writableSize(Path containerDir) throws IOException {
         return Snapshots.changedBytes(containerDir);
+    }
+
+    /** {@code docker diff}: what the container changed against its image. */
+    default List<SnapshotChanges.Change> changes(String imageId, Path containerDir) throws IOException {
+        return List.of();
     }
 
     /** Docker's {@code SizeRootFs}: the image's size plus {@link #writableSize}. */
@@ -84,6 +91,13 @@ public interface ContainerImages {
             @Override
             public void containerRemoved(String imageId) throws IOException {
                 store.releaseRetained(imageId);
+            }
+
+            @Override
+            public List<SnapshotChanges.Change> changes(String imageId, Path containerDir) throws IOException {
+                Path lower = store.rootfsForContainers(imageId).orElseThrow(() -> new IOException(
+                        "the root filesystem of image " + imageId + " is gone"));
+                return SnapshotChanges.of(lower, Snapshots.upper(containerDir));
             }
 
             @Override
