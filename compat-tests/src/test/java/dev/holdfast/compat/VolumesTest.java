@@ -175,6 +175,20 @@ class VolumesTest {
         docker("volume", "rm", volume).assertOk();
     }
 
+    @Test
+    void systemDfCountsImagesContainersAndVolumesWithTheirSizes() {
+        String volume = name("sized");
+        String c = name("sizer");
+        docker("run", "--name", c, "-v", volume + ":/d", "busybox", "sh", "-c",
+                "dd if=/dev/zero of=/d/f bs=1024 count=100 2>/dev/null").assertOk();
+        List<String> lines = docker("system", "df", "-v").assertOk().out().lines().toList();
+        assertTrue(lines.stream().anyMatch(l -> l.matches(java.util.regex.Pattern.quote(volume) + "\\s+1\\s+102\\.4kB")),
+                () -> String.join("\n", lines));
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("busybox ")), () -> String.join("\n", lines));
+        docker("rm", c).assertOk();
+        docker("volume", "rm", volume).assertOk();
+    }
+
     private List<String> volumes() {
         return docker("volume", "ls", "-q").assertOk().out().lines().sorted().toList();
     }

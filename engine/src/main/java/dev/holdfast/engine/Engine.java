@@ -9,6 +9,7 @@ import dev.holdfast.engine.api.ImageRoutes;
 import dev.holdfast.engine.api.InfoRoutes;
 import dev.holdfast.engine.api.NetworkRoutes;
 import dev.holdfast.engine.api.Router;
+import dev.holdfast.engine.api.DiskUsageRoutes;
 import dev.holdfast.engine.api.FilesystemRoutes;
 import dev.holdfast.engine.api.SwarmRoutes;
 import dev.holdfast.engine.api.VolumeRoutes;
@@ -150,6 +151,7 @@ public final class Engine implements AutoCloseable {
         new SwarmRoutes().register(router);
         new VolumeRoutes(mounts.volumes()).register(router);
         new FilesystemRoutes(service).register(router);
+        new DiskUsageRoutes(images, service, mounts.volumes()).register(router);
         InfoRoutes.EngineFacts facts = new InfoRoutes.EngineFacts(engineId(config.dataRoot()), config.dataRoot(),
                 config.reconcile(), "cgroupfs", Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) ? "2" : "1",
                 config.pool(), config.poolSize());

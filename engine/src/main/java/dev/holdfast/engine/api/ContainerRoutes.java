@@ -139,7 +139,7 @@ public final class ContainerRoutes {
             matching = matching.limit(limit);
         }
         return Reply.ok(matching.map(c -> ContainerViews.summary(c, now,
-                size ? sizes(c) : null, service.networking(), service.volumes())).toList());
+                size ? ContainerViews.sizes(c, service.images()) : null, service.networking(), service.volumes())).toList());
     }
 
     /** Stopped containers older than {@code until} and matching {@code label}/{@code label!}; their writable layers. */
@@ -250,15 +250,6 @@ public final class ContainerRoutes {
             return service.images().writableSize(c.dir());
         } catch (IOException | UncheckedIOException e) {
             return 0;
-        }
-    }
-
-    /** Docker's SizeRw (what the container wrote: its snapshot's upper directory) and SizeRootFs (image + that). */
-    private long[] sizes(Container c) {
-        try {
-            return new long[] {service.images().writableSize(c.dir()), service.images().rootfsSize(c.record().image(), c.dir())};
-        } catch (IOException | UncheckedIOException e) {
-            return new long[] {0, 0};
         }
     }
 }

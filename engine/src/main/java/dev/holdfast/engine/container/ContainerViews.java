@@ -65,6 +65,15 @@ public final class ContainerViews {
         return view;
     }
 
+    /** {@code SizeRw} and {@code SizeRootFs} of {@code ps -s} and {@code system df}; zeros when they cannot be read. */
+    public static long[] sizes(Container c, ContainerImages images) {
+        try {
+            return new long[] {images.writableSize(c.dir()), images.rootfsSize(c.record().image(), c.dir())};
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return new long[] {0, 0};
+        }
+    }
+
     /** Docker's ps Command: path and args joined, an argument with a space in single quotes. */
     static String command(String path, List<String> args) {
         if (args.isEmpty()) {
