@@ -3,6 +3,7 @@ package dev.holdfast.engine.network;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.holdfast.engine.errdefs.DomainException;
+import dev.holdfast.engine.host.HostCommand;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,7 @@
 package dev.holdfast.engine.network;
 
 import dev.holdfast.engine.errdefs.DomainException;
+import dev.holdfast.engine.host.HostCommand;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

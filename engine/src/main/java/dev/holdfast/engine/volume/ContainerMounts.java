@@ -10,6 +10,7 @@ import dev.holdfast.engine.container.HostConfig;
 import dev.holdfast.engine.container.MountPoint;
 import dev.holdfast.engine.errdefs.DomainException;
 import dev.holdfast.engine.events.EventBus;
+import dev.holdfast.engine.host.HostCommand;
 import dev.holdfast.engine.spec.BindMount;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -165,20 +166,11 @@ public final class ContainerMounts implements ContainerVolumes {
                 return;
             }
         }
-        try {
-            Process cp = new ProcessBuilder("cp", "-a", "--no-dereference", source + "/.", data + "/")
-                    .redirectErrorStream(true).start();
-            String out = new String(cp.getInputStream().readAllBytes());
-            if (cp.waitFor() != 0) {
-                throw DomainException.system("copying " + destination + " of the image into volume " + data + ": "
-                        + out.strip(), null);
-            }
-        } catch (IOException e) {
-            throw DomainException.system("copying " + destination + " of the image into " + data + ": "
-                    + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw DomainException.system("interrupted while copying " + destination + " into " + data, e);
+        HostCommand.Result cp = HostCommand.run(List.of("cp", "-a", "--no-dereference", source + "/.", data + "/"),
+                new byte[0], "copying " + destination + " of the image into volume " + data);
+        if (!cp.ok()) {
+            throw DomainException.system("copying " + destination + " of the image into volume " + data + ": "
+                    + cp.stderr().strip(), null);
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.holdfast.engine.network;
+package dev.holdfast.engine.host;
 
 import dev.holdfast.engine.errdefs.DomainException;
 import java.io.IOException;
@@ -8,20 +8,20 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** Runs one host tool (netavark, unshare, umount) to completion, with its stdin, and returns its stdout. */
-final class HostCommand {
+/** Runs one host tool (netavark, unshare, umount, cp) to completion, with its stdin, and returns its stdout. */
+public final class HostCommand {
     private static final long TIMEOUT_SECONDS = 60;
 
     private HostCommand() {}
 
-    record Result(int exitCode, String stdout, String stderr) {
-        boolean ok() {
+    public record Result(int exitCode, String stdout, String stderr) {
+        public boolean ok() {
             return exitCode == 0;
         }
     }
 
     /** @param what for the error message: which call on which container or network */
-    static Result run(List<String> command, byte[] stdin, String what) {
+    public static Result run(List<String> command, byte[] stdin, String what) {
         Process process;
         try {
             process = new ProcessBuilder(command).start();
