@@ -298,6 +298,14 @@ public final class ContainerNetworks implements ContainerNetworking {
 
     @Override
     public void detach(String containerId) {
+        // One detach at a time: an exit and a removal may both tear one container down, and the second must find it
+        // done, not a namespace the first is unmounting. netavark is serialized on the host anyway (HostLock).
+        synchronized (allocation) {
+            detachHoldingLock(containerId);
+        }
+    }
+
+    private void detachHoldingLock(String containerId) {
         Optional<Attachment> found = attachments.find(containerId);
         if (found.isEmpty() || !found.get().live()) {
             return;
