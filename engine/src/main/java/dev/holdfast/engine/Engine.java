@@ -11,6 +11,7 @@ import dev.holdfast.engine.api.NetworkRoutes;
 import dev.holdfast.engine.api.Router;
 import dev.holdfast.engine.api.DiskUsageRoutes;
 import dev.holdfast.engine.api.FilesystemRoutes;
+import dev.holdfast.engine.archive.ContainerArchive;
 import dev.holdfast.engine.api.SwarmRoutes;
 import dev.holdfast.engine.api.VolumeRoutes;
 import dev.holdfast.engine.volume.ContainerMounts;
@@ -150,7 +151,7 @@ public final class Engine implements AutoCloseable {
         new NetworkRoutes(networks).register(router);
         new SwarmRoutes().register(router);
         new VolumeRoutes(mounts.volumes()).register(router);
-        new FilesystemRoutes(service).register(router);
+        new FilesystemRoutes(service, new ContainerArchive(service, events)).register(router);
         new DiskUsageRoutes(images, service, mounts.volumes()).register(router);
         InfoRoutes.EngineFacts facts = new InfoRoutes.EngineFacts(engineId(config.dataRoot()), config.dataRoot(),
                 config.reconcile(), "cgroupfs", Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) ? "2" : "1",

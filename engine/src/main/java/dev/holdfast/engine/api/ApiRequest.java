@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** One Docker API request as an endpoint sees it: parameters, body, and the means to stream or hijack. */
 public final class ApiRequest {
@@ -34,6 +35,8 @@ public final class ApiRequest {
     private final ResponseHeaders responseHeaders;
     private volatile boolean responded;
     private volatile HijackedInput hijackedInput;
+    /** Headers of this endpoint's own, sent with its successful response. */
+    private final Map<String, String> extraResponseHeaders = new ConcurrentHashMap<>();
 
     ApiRequest(HttpMethod method, String path, ApiVersion version, Map<String, String> pathParams,
             Map<String, List<String>> query, HttpHeaders headers, BodyStream body, Channel channel,
@@ -121,11 +124,21 @@ public final class ApiRequest {
         }
     }
 
+    /** Sends {@code name: value} with the successful response (as docker cp's path stat header). */
+    public void setResponseHeader(String name, String value) {
+        extraResponseHeaders.put(name, value);
+    }
+
+    void applyResponseHeaders(HttpHeaders target) {
+        responseHeaders.apply(target);
+        extraResponseHeaders.forEach(target::set);
+    }
+
     /** Starts a chunked 200 response with {@code contentType}; the endpoint writes the body, then closes it. */
     public ResponseStream openStream(String contentType) {
         markResponded();
         HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        responseHeaders.apply(response.headers());
+        applyResponseHeaders(response.headers());
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         HttpUtil.setTransferEncodingChunked(response, true);
         channel.writeAndFlush(response);

@@ -1,25 +1,67 @@
 package dev.holdfast.engine.api;
 
+import dev.holdfast.engine.archive.ContainerArchive;
+import dev.holdfast.engine.archive.PathStat;
 import dev.holdfast.engine.container.Container;
 import dev.holdfast.engine.container.ContainerService;
 import dev.holdfast.engine.image.SnapshotChanges;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A container's filesystem over the API: {@code docker diff} and {@code docker export}, running or stopped. */
+/**
+ * A container's filesystem over the API, running or stopped: {@code docker cp} (the archive endpoints),
+ * {@code docker diff} and {@code docker export}.
+ */
 public final class FilesystemRoutes {
     private final ContainerService service;
+    private final ContainerArchive archive;
 
-    public FilesystemRoutes(ContainerService service) {
+    public FilesystemRoutes(ContainerService service, ContainerArchive archive) {
         this.service = service;
+        this.archive = archive;
     }
 
     public void register(Router router) {
+        router.head("/containers/{id}/archive", this::statPath);
+        router.get("/containers/{id}/archive", this::download);
+        router.add(HttpMethod.PUT, "/containers/{id}/archive", this::upload);
         router.get("/containers/{id}/changes", this::changes);
         router.get("/containers/{id}/export", this::export);
+    }
+
+    private Reply statPath(ApiRequest r) {
+        PathStat stat = archive.stat(r.pathParam("id"), requiredPath(r));
+        r.setResponseHeader(PathStat.HEADER, stat.header());
+        return new Reply.Empty(HttpResponseStatus.OK);
+    }
+
+    private Reply download(ApiRequest r) throws IOException {
+        try (ContainerArchive.Download download = archive.download(r.pathParam("id"), requiredPath(r))) {
+            r.setResponseHeader(PathStat.HEADER, download.stat().header());
+            ResponseStream out = r.openStream("application/x-tar");
+            try {
+                download.writeTo(out);
+            } finally {
+                out.close();
+            }
+        }
+        return Reply.streamed();
+    }
+
+    private Reply upload(ApiRequest r) {
+        archive.upload(r.pathParam("id"), requiredPath(r), r.body(), r.queryBool("noOverwriteDirNonDir"),
+                r.queryBool("copyUIDGID"));
+        return new Reply.Empty(HttpResponseStatus.OK);
+    }
+
+    private static String requiredPath(ApiRequest r) {
+        return r.query("path").filter(p -> !p.isEmpty())
+                .orElseThrow(() -> ApiException.badRequest("the path query parameter is required"));
     }
 
     private Reply changes(ApiRequest r) throws IOException {

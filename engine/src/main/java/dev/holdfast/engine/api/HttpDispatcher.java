@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -22,6 +23,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -122,11 +124,12 @@ final class HttpDispatcher extends ChannelInboundHandlerAdapter {
         try {
             Reply reply = endpoint.handle(request);
             switch (reply) {
-                case Reply.JsonBody json -> respond(ctx, request.method(), keepAlive, json.status(),
-                        Json.MAPPER.writeValueAsBytes(json.body()));
-                case Reply.Bytes bytes -> respond(ctx, request.method(), keepAlive, bytes.status(), bytes.body(),
+                case Reply.JsonBody json -> respond(ctx, request, keepAlive, json.status(),
+                        Json.MAPPER.writeValueAsBytes(json.body()), "application/json");
+                case Reply.Bytes bytes -> respond(ctx, request, keepAlive, bytes.status(), bytes.body(),
                         bytes.contentType());
-                case Reply.Empty empty -> respond(ctx, request.method(), keepAlive, empty.status(), new byte[0]);
+                case Reply.Empty empty -> respond(ctx, request, keepAlive, empty.status(), new byte[0],
+                        "application/json");
                 case Reply.Streamed streamed -> { }
             }
         } catch (ApiException e) {
@@ -176,12 +179,22 @@ final class HttpDispatcher extends ChannelInboundHandlerAdapter {
         respond(ctx, method, keepAlive, status, content, "application/json");
     }
 
+    private void respond(ChannelHandlerContext ctx, ApiRequest request, boolean keepAlive, HttpResponseStatus status,
+            byte[] content, String contentType) {
+        respond(ctx, request.method(), keepAlive, status, content, contentType, request::applyResponseHeaders);
+    }
+
     private void respond(ChannelHandlerContext ctx, HttpMethod method, boolean keepAlive, HttpResponseStatus status,
             byte[] content, String contentType) {
+        respond(ctx, method, keepAlive, status, content, contentType, responseHeaders::apply);
+    }
+
+    private void respond(ChannelHandlerContext ctx, HttpMethod method, boolean keepAlive, HttpResponseStatus status,
+            byte[] content, String contentType, Consumer<HttpHeaders> headers) {
         boolean bodyless = method.equals(HttpMethod.HEAD) || status.code() == 204 || status.code() == 304;
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 bodyless ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(content));
-        responseHeaders.apply(response.headers());
+        headers.accept(response.headers());
         if (!bodyless) {
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         }

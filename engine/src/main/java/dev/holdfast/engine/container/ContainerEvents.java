@@ -6,10 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Docker's container events: each carries the container's labels, its image and its name, then its own extras. */
-final class ContainerEvents {
+public final class ContainerEvents {
     private ContainerEvents() {}
 
-    static Event of(Container c, String action, Map<String, String> extra) {
+    public static Event of(Container c, String action, Map<String, String> extra) {
         ContainerRecord r = c.record();
         Map<String, String> attributes = new LinkedHashMap<>();
         if (r.config().labels() != null) {
