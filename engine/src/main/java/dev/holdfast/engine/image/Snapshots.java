@@ -1,5 +1,6 @@
 package dev.holdfast.engine.image;
 
+import dev.holdfast.engine.host.MountTable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.logging.Logger;
+
 
 /**
  * A container's writable root filesystem made from an image's, as containerd's overlay snapshotter makes it: an
@@ -28,11 +29,10 @@ import java.util.logging.Logger;
  * </pre>
  * Mounts are made with util-linux {@code mount -t overlay} in the engine's mount namespace, which must be the host's
  * (the engine is not started in a namespace of its own), so they outlive the engine; {@code umount} undoes them.
- * Whether something is mounted is read from {@code /proc/self/mountinfo}, never assumed, so every operation here
+ * Whether something is mounted is read from the {@link MountTable}, never assumed, so every operation here
  * is idempotent: a missing mount (host reboot, crash between steps) is made again, a present one left alone.
  */
 public final class Snapshots {
-    private static final Logger LOG = Logger.getLogger(Snapshots.class.getName());
     private static final long COMMAND_TIMEOUT_SECONDS = 30;
     /** One mount or unmount at a time per mount point: a start and a {@code ps -s} may both want the mount. */
     private static final ConcurrentHashMap<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
@@ -82,11 +82,11 @@ public final class Snapshots {
      * root of a running container, is never mounted over). True when it mounted.
      */
     public static boolean ensureMounted(Path imageRootfs, Path containerDir) throws IOException {
-        Path rootfs = absolute(rootfs(containerDir));
+        Path rootfs = MountTable.canonical(rootfs(containerDir));
         ReentrantLock lock = LOCKS.computeIfAbsent(rootfs, p -> new ReentrantLock());
         lock.lock();
         try {
-            if (isMounted(rootfs)) {
+            if (MountTable.isMounted(rootfs)) {
                 return false;
             }
             if (!Files.exists(upper(containerDir), LinkOption.NOFOLLOW_LINKS) && isLegacyCopy(rootfs)) {
@@ -102,8 +102,8 @@ public final class Snapshots {
                         + " is gone");
             }
             Files.createDirectories(rootfs);
-            String options = "lowerdir=" + option(absolute(imageRootfs)) + ",upperdir=" + option(absolute(upper(containerDir)))
-                    + ",workdir=" + option(absolute(work(containerDir)));
+            String options = "lowerdir=" + option(MountTable.canonical(imageRootfs)) + ",upperdir=" + option(MountTable.canonical(upper(containerDir)))
+                    + ",workdir=" + option(MountTable.canonical(work(containerDir)));
             run(List.of("mount", "-t", "overlay", "overlay", "-o", options, rootfs.toString()),
                     "mounting the overlay snapshot at " + rootfs
                             + " (overlayfs needs a data root on a filesystem that can hold its upper and work directories,"
@@ -119,7 +119,7 @@ public final class Snapshots {
      * unmounted (busy) is detached lazily; the directories are only deleted once nothing is mounted there.
      */
     public static void remove(Path containerDir) throws IOException {
-        Path rootfs = absolute(rootfs(containerDir));
+        Path rootfs = MountTable.canonical(rootfs(containerDir));
         unmount(rootfs);
         LOCKS.remove(rootfs);
         FileTrees.deleteRecursively(upper(containerDir));
@@ -140,21 +140,11 @@ public final class Snapshots {
 
     /** Unmounts {@code mountPoint} (every mount stacked there) if mounted; idempotent. */
     public static void unmount(Path mountPoint) throws IOException {
-        Path target = absolute(mountPoint);
+        Path target = MountTable.canonical(mountPoint);
         ReentrantLock lock = LOCKS.computeIfAbsent(target, p -> new ReentrantLock());
         lock.lock();
         try {
-            while (isMounted(target)) {
-                try {
-                    run(List.of("umount", target.toString()), "unmounting " + target);
-                } catch (IOException e) {
-                    if (!isMounted(target)) {
-                        return;
-                    }
-                    LOG.warning(e.getMessage() + "; detaching it lazily");
-                    run(List.of("umount", "--lazy", target.toString()), "detaching " + target + " lazily after: " + e.getMessage());
-                }
-            }
+            MountTable.unmount(target, "unmounting the snapshot at " + target);
         } finally {
             lock.unlock();
         }
@@ -188,69 +178,7 @@ public final class Snapshots {
         return total[0];
     }
 
-    // ---- mountinfo ----------------------------------------------------------------------------------------------
-
-    /** Whether anything is mounted at {@code path} (in this process's mount namespace). */
-    public static boolean isMounted(Path path) throws IOException {
-        String target = absolute(path).toString();
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
-            String[] f = line.split(" ");
-            if (f.length > 4 && unescape(f[4]).equals(target)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The mount points of the overlay mounts below {@code root}, deepest first. */
-    public static List<Path> overlayMountsUnder(Path root) throws IOException {
-        String prefix = absolute(root) + "/";
-        Set<String> found = new HashSet<>();
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
-            String[] f = line.split(" ");
-            int dash = List.of(f).indexOf("-");
-            if (f.length > 4 && dash > 0 && dash + 1 < f.length && f[dash + 1].equals("overlay")) {
-                String point = unescape(f[4]);
-                if (point.startsWith(prefix)) {
-                    found.add(point);
-                }
-            }
-        }
-        return found.stream().sorted((a, b) -> b.compareTo(a)).map(Path::of).toList();
-    }
-
-    /** mountinfo escapes space, tab, newline and backslash as {@code \ooo}. */
-    private static String unescape(String field) {
-        if (field.indexOf('\\') < 0) {
-            return field;
-        }
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < field.length(); i++) {
-            char c = field.charAt(i);
-            if (c == '\\' && i + 3 < field.length() && field.substring(i + 1, i + 4).matches("[0-7]{3}")) {
-                out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
-    }
-
     // ---- helpers ------------------------------------------------------------------------------------------------
-
-    /** Absolute and without symlinks in the existing part, as mountinfo shows mount points. */
-    private static Path absolute(Path path) throws IOException {
-        Path abs = path.toAbsolutePath().normalize();
-        Path existing = abs;
-        while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
-            existing = existing.getParent();
-        }
-        if (existing == null) {
-            return abs;
-        }
-        return existing.toRealPath().resolve(existing.relativize(abs));
-    }
 
     /** overlayfs splits its options at commas and lowerdir at colons; such paths are refused rather than escaped. */
     private static String option(Path path) throws IOException {

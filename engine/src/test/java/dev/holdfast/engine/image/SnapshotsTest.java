@@ -1,5 +1,6 @@
 package dev.holdfast.engine.image;
 
+import dev.holdfast.engine.host.MountTable;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -47,10 +48,10 @@ class SnapshotsTest {
     @AfterEach
     void unmountEverything() throws Exception {
         if (tmp != null) {
-            for (Path mount : Snapshots.overlayMountsUnder(tmp)) {
+            for (Path mount : MountTable.mountsUnder(tmp, "overlay")) {
                 Snapshots.unmount(mount);
             }
-            assertEquals(List.of(), Snapshots.overlayMountsUnder(tmp), "a test left a mount behind");
+            assertEquals(List.of(), MountTable.mountsUnder(tmp, "overlay"), "a test left a mount behind");
         }
     }
 
@@ -62,8 +63,8 @@ class SnapshotsTest {
     void prepareMountsAnOverlayWhoseWritesStayInTheContainer() throws Exception {
         Snapshots.prepare(image, container);
         Path rootfs = Snapshots.rootfs(container);
-        assertTrue(Snapshots.isMounted(rootfs));
-        assertEquals(List.of(rootfs.toRealPath()), Snapshots.overlayMountsUnder(tmp));
+        assertTrue(MountTable.isMounted(rootfs));
+        assertEquals(List.of(rootfs.toRealPath()), MountTable.mountsUnder(tmp, "overlay"));
         assertEquals(04755, (int) attr(rootfs, "bin/busybox", "mode") & 07777);
         assertEquals(1000, attr(rootfs, "home/u/f", "uid"));
         assertEquals(0555, (int) attr(rootfs, "ro", "mode") & 07777);
@@ -88,7 +89,7 @@ class SnapshotsTest {
         assertEquals(1, mountCount(rootfs), "no second mount stacked over the live one");
 
         Snapshots.unmount(rootfs); // as after a reboot
-        assertFalse(Snapshots.isMounted(rootfs));
+        assertFalse(MountTable.isMounted(rootfs));
         assertFalse(Files.exists(rootfs.resolve("kept")));
         assertTrue(Snapshots.ensureMounted(image, container));
         assertEquals("kept", Files.readString(rootfs.resolve("kept")), "what the container wrote survives a remount");
@@ -106,7 +107,7 @@ class SnapshotsTest {
         Files.createSymbolicLink(rootfs.resolve("out"), outside);
         Files.createSymbolicLink(rootfs.resolve("ro/out"), outside.resolve("keep"));
         Snapshots.remove(container);
-        assertFalse(Snapshots.isMounted(rootfs));
+        assertFalse(MountTable.isMounted(rootfs));
         assertFalse(Files.exists(rootfs, LinkOption.NOFOLLOW_LINKS));
         assertFalse(Files.exists(Snapshots.upper(container), LinkOption.NOFOLLOW_LINKS));
         assertFalse(Files.exists(Snapshots.work(container), LinkOption.NOFOLLOW_LINKS));
@@ -156,7 +157,7 @@ class SnapshotsTest {
         IOException mount = assertThrows(IOException.class, () -> Snapshots.ensureMounted(image, container));
         assertTrue(mount.getMessage().contains("mount -t overlay") && mount.getMessage().contains(rootfs.toRealPath().toString()),
                 mount.getMessage());
-        assertFalse(Snapshots.isMounted(rootfs));
+        assertFalse(MountTable.isMounted(rootfs));
     }
 
     @Test
@@ -165,7 +166,7 @@ class SnapshotsTest {
         Files.createDirectories(rootfs.resolve("bin"));
         Files.writeString(rootfs.resolve("bin/busybox"), "copied");
         assertFalse(Snapshots.ensureMounted(image, container));
-        assertFalse(Snapshots.isMounted(rootfs));
+        assertFalse(MountTable.isMounted(rootfs));
         assertEquals("copied", Files.readString(rootfs.resolve("bin/busybox")));
         Snapshots.remove(container);
         assertFalse(Files.exists(rootfs));

@@ -1,5 +1,6 @@
 package dev.holdfast.engine.task;
 
+import dev.holdfast.engine.host.MountTable;
 import static dev.holdfast.engine.task.EngineFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -36,7 +37,7 @@ class SnapshotLifecycleTest {
             engine.close();
         }
         if (root != null) {
-            List<Path> left = Snapshots.overlayMountsUnder(root);
+            List<Path> left = MountTable.mountsUnder(root, "overlay");
             for (Path mount : left) {
                 Snapshots.unmount(mount);
             }
@@ -53,7 +54,7 @@ class SnapshotLifecycleTest {
     @Test
     void createMountsStartRemountsWhatIsMissingAndRemoveUnmounts() throws Exception {
         Container c = engine.create("web", BUSYBOX);
-        assertTrue(Snapshots.isMounted(c.rootfs()), "mounted at create");
+        assertTrue(MountTable.isMounted(c.rootfs()), "mounted at create");
         assertTrue(Files.exists(c.rootfs().resolve("etc/passwd")));
         Files.writeString(c.rootfs().resolve("written"), "12345");
         assertEquals(5, engine.service.images().writableSize(c.dir()));
@@ -64,7 +65,7 @@ class SnapshotLifecycleTest {
         assertEquals("12345", Files.readString(c.rootfs().resolve("written")));
 
         engine.service.remove(c, true, false);
-        assertFalse(Snapshots.isMounted(c.rootfs()));
+        assertFalse(MountTable.isMounted(c.rootfs()));
         assertFalse(Files.exists(c.dir()));
     }
 
@@ -80,7 +81,7 @@ class SnapshotLifecycleTest {
         engine.restartEngine();
         assertEquals(1, mounts(c.rootfs()), "the boot mounted the running container's rootfs again");
         engine.service.remove(engine.service.store().get("web"), true, false);
-        assertFalse(Snapshots.isMounted(c.rootfs()));
+        assertFalse(MountTable.isMounted(c.rootfs()));
         assertFalse(Files.exists(c.dir()));
     }
 
@@ -91,15 +92,15 @@ class SnapshotLifecycleTest {
         // A crash in the middle of the removal: the record is gone, the mount is not.
         Files.delete(doomed.dir().resolve("container.json"));
         engine.restartEngine();
-        assertFalse(Snapshots.isMounted(doomed.rootfs()));
+        assertFalse(MountTable.isMounted(doomed.rootfs()));
         assertFalse(Files.exists(doomed.dir()));
-        assertTrue(Snapshots.isMounted(kept.rootfs()), "a container with a record keeps its mount");
+        assertTrue(MountTable.isMounted(kept.rootfs()), "a container with a record keeps its mount");
         engine.restartEngine(); // idempotent
-        assertTrue(Snapshots.isMounted(kept.rootfs()));
+        assertTrue(MountTable.isMounted(kept.rootfs()));
         engine.service.remove(engine.service.store().get("kept"), false, false);
         await("no mounts", () -> {
             try {
-                return Snapshots.overlayMountsUnder(root).isEmpty();
+                return MountTable.mountsUnder(root, "overlay").isEmpty();
             } catch (Exception e) {
                 return false;
             }

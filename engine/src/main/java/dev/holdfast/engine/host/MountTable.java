@@ -1,0 +1,103 @@
+package dev.holdfast.engine.host;
+
+import dev.holdfast.engine.errdefs.DomainException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.logging.Logger;
+
+/**
+ * The engine's mount namespace (the host's) as {@code /proc/self/mountinfo} shows it: whether something is mounted
+ * is always read there, never assumed, so that mounting and unmounting can be repeated after any crash.
+ */
+public final class MountTable {
+    private static final Logger LOG = Logger.getLogger(MountTable.class.getName());
+
+    private MountTable() {}
+
+    /** Whether anything is mounted at {@code path}. */
+    public static boolean isMounted(Path path) throws IOException {
+        String target = canonical(path).toString();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
+            String[] f = line.split(" ");
+            if (f.length > 4 && unescape(f[4]).equals(target)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The mount points below {@code root} of filesystems of {@code type} (e.g. overlay; null: any), deepest first. */
+    public static List<Path> mountsUnder(Path root, String type) throws IOException {
+        String prefix = canonical(root) + "/";
+        Set<String> found = new HashSet<>();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
+            String[] f = line.split(" ");
+            int dash = List.of(f).indexOf("-");
+            if (f.length > 4 && dash > 0 && dash + 1 < f.length && (type == null || f[dash + 1].equals(type))) {
+                String point = unescape(f[4]);
+                if (point.startsWith(prefix)) {
+                    found.add(point);
+                }
+            }
+        }
+        return found.stream().sorted(Comparator.reverseOrder()).map(Path::of).toList();
+    }
+
+    /**
+     * Unmounts every mount stacked at {@code mountPoint}; nothing mounted is fine. A busy mount is detached lazily
+     * rather than left behind. The caller orders this against its own mounts of the same point.
+     */
+    public static void unmount(Path mountPoint, String what) throws IOException {
+        Path target = canonical(mountPoint);
+        while (isMounted(target)) {
+            HostCommand.Result umount = HostCommand.run(List.of("umount", target.toString()), new byte[0], what);
+            if (!umount.ok() && isMounted(target)) {
+                LOG.warning(what + ": umount " + target + ": " + umount.stderr().strip() + "; detaching it lazily");
+                HostCommand.Result lazy = HostCommand.run(List.of("umount", "--lazy", target.toString()), new byte[0],
+                        what);
+                if (!lazy.ok() && isMounted(target)) {
+                    throw DomainException.system(what + ": umount --lazy " + target + ": " + lazy.stderr().strip(),
+                            null);
+                }
+            }
+        }
+    }
+
+    /** Absolute and without symlinks in the existing part, as mountinfo shows mount points. */
+    public static Path canonical(Path path) throws IOException {
+        Path abs = path.toAbsolutePath().normalize();
+        Path existing = abs;
+        while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return abs;
+        }
+        return existing.toRealPath().resolve(existing.relativize(abs));
+    }
+
+    /** mountinfo escapes space, tab, newline and backslash as {@code \ooo}. */
+    private static String unescape(String field) {
+        if (field.indexOf('\\') < 0) {
+            return field;
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < field.length(); i++) {
+            char c = field.charAt(i);
+            if (c == '\\' && i + 3 < field.length() && field.substring(i + 1, i + 4).matches("[0-7]{3}")) {
+                out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+}
