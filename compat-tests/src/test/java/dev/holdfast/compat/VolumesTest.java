@@ -89,10 +89,41 @@ class VolumesTest {
         DockerResult driver = docker("volume", "create", "-d", "nfs-driver", name("x"));
         assertTrue(driver.stderr().contains("plugin \"nfs-driver\" not found"), driver::toString);
         assertTrue(driver.stderr().contains("not supported by holdfast yet"), driver::toString);
-        DockerResult options = docker("volume", "create", "-o", "type=nfs", name("y"));
-        assertTrue(options.stderr().contains("is not supported by holdfast yet"), options::toString);
+        DockerResult options = docker("volume", "create", "-o", "type=nfs", "-o", "device=:/export", name("y"));
+        assertTrue(options.stderr().contains("the local volume type \"nfs\"")
+                && options.stderr().contains("is not supported by holdfast yet"), options::toString);
+        DockerResult unknown = docker("volume", "create", "-o", "colour=blue", name("z"));
+        assertTrue(unknown.stderr().contains("invalid option key: \"colour\""), unknown::toString);
         DockerResult bad = docker("run", "--rm", "-v", "bad name:/x", "busybox", "true");
         assertNotEquals(0, bad.exitCode(), bad::toString);
+    }
+
+    @Test
+    void localDriverOptionsMountATmpfsOrAHostDirectoryWhileAContainerRuns() throws Exception {
+        String tmpfs = name("opt-tmpfs");
+        docker("volume", "create", "-o", "type=tmpfs", "-o", "device=tmpfs", "-o", "o=size=2m", tmpfs).assertOk();
+        assertEquals("2048 empty", docker("run", "--rm", "-v", tmpfs + ":/t", "busybox", "sh", "-c",
+                "echo x > /t/f; df -k /t | tail -1 | awk '{printf $2}'; echo").assertOk().out() + " "
+                + docker("run", "--rm", "-v", tmpfs + ":/t", "busybox", "sh", "-c", "ls /t | grep . || echo empty")
+                        .assertOk().out());
+
+        Path device = Files.createDirectories(holdfast.root().resolve("bind-device"));
+        Files.writeString(device.resolve("host.txt"), "from the host");
+        String bind = name("opt-bind");
+        docker("volume", "create", "-o", "type=none", "-o", "o=bind", "-o", "device=" + device, bind).assertOk();
+        assertEquals("from the host", docker("run", "--rm", "-v", bind + ":/b", "busybox", "sh", "-c",
+                "cat /b/host.txt; echo back > /b/back.txt").assertOk().out());
+        assertEquals("back\n", Files.readString(device.resolve("back.txt")));
+
+        String events = Await.value(java.time.Duration.ofSeconds(10), () -> docker("events", "--since", "1h",
+                "--until", "0s", "--filter", "type=volume", "--filter", "volume=" + bind, "--format",
+                "{{.Action}}").assertOk().out(), out -> out.contains("unmount"), "volume mount events");
+        assertEquals(List.of("create", "mount", "unmount"), events.lines().toList());
+
+        docker("volume", "rm", tmpfs, bind).assertOk();
+        assertTrue(Files.exists(device.resolve("host.txt")), "removing the volume must leave its device alone");
+        assertFalse(NetworkLeftovers.host("cat", "/proc/self/mountinfo").contains(tmpfs),
+                "a volume's mount outlived its containers");
     }
 
     @Test

@@ -12,7 +12,8 @@ import java.util.function.Predicate;
 
 /** {@code GET /events}: the remembered past from {@code since}, then live events until {@code until} or disconnect. */
 public final class EventRoutes {
-    private static final Set<String> FILTER_KEYS = Set.of("type", "event", "container", "image", "label");
+    private static final Set<String> FILTER_KEYS = Set.of("type", "event", "container", "image", "label", "volume",
+            "network");
     private static final long POLL_MILLIS = 200;
 
     private final EventBus bus;
@@ -55,7 +56,7 @@ public final class EventRoutes {
         out.write("\n".getBytes(StandardCharsets.UTF_8));
     }
 
-    /** type, event (the action), container (id or name), image, label (key or key=value). */
+    /** type, event (the action), container (id or name), image, volume, network, label (key or key=value). */
     static Predicate<Event> matching(Filters filters) {
         return event -> (!filters.has("type") || filters.get("type").contains(event.type()))
                 && (!filters.has("event") || filters.get("event").contains(event.action()))
@@ -63,6 +64,10 @@ public final class EventRoutes {
                         event.actorId(), event.attributes().get("name")))
                 && (!filters.has("image") || anyOf(filters.get("image"), event.attributes().get("image"),
                         event.type().equals("image") ? event.actorId() : null))
+                && (!filters.has("volume") || event.type().equals("volume")
+                        && filters.get("volume").contains(event.actorId()))
+                && (!filters.has("network") || event.type().equals("network") && anyOf(filters.get("network"),
+                        event.actorId(), event.attributes().get("name")))
                 && filters.labelsMatch(event.attributes());
     }
 

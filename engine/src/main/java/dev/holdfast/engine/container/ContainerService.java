@@ -193,13 +193,13 @@ public final class ContainerService implements AutoCloseable {
             NetworkSandbox sandbox = networking.attach(c);
             EtcFiles.write(c.dir(), record.config().hostname(), record.hostConfig(), sandbox);
             spec = Json.MAPPER.writeValueAsBytes(specs.build(record, c.dir(), c.rootfs(), sandbox,
-                    volumes.mounts(record)));
+                    volumes.mountForRun(record)));
         } catch (ApiException | DomainException e) {
-            networking.detach(c.id());
+            releaseRun(c.id());
             recordStartFailure(c, 128, e.getMessage());
             throw e;
         } catch (IOException e) {
-            networking.detach(c.id());
+            releaseRun(c.id());
             throw ApiException.internal("writing the runtime spec of container " + c.id() + ": " + e.getMessage(), e);
         }
         LogRotation rotation = LogRotation.of(record.hostConfig().logConfig());
@@ -212,7 +212,7 @@ public final class ContainerService implements AutoCloseable {
             int startedPid = tasks.start(c.id()).getPid();
             pid = startedPid != 0 ? startedPid : createdPid;
         } catch (SupervisorException e) {
-            networking.detach(c.id());
+            releaseRun(c.id());
             if (e.unreachable()) {
                 // The container did not fail, the supervisor is away; but docker run --rm waits for the removal.
                 if (record.hostConfig().autoRemove()) {
@@ -302,7 +302,7 @@ public final class ContainerService implements AutoCloseable {
             publish(c, "die", Map.of("exitCode", String.valueOf(exitCode)));
             c.completeRun(new ExitStatus(exitCode, error.isEmpty() ? null : error));
             deleteTaskQuietly(c.id());
-            detachQuietly(c.id());
+            releaseRunQuietly(c.id());
             afterExit(c, exitCode, Duration.between(startedAt, finishedAt));
         } finally {
             c.lock().unlock();
@@ -758,12 +758,21 @@ public final class ContainerService implements AutoCloseable {
         }
     }
 
-    /** An exit is recorded even when its network teardown fails: the next boot retries what is left. */
-    private void detachQuietly(String id) {
+    /** What a run holds beside its task: its network endpoints and its volumes' mounts. */
+    private void releaseRun(String id) {
         try {
             networking.detach(id);
+        } finally {
+            volumes.releaseRun(id);
+        }
+    }
+
+    /** An exit is recorded even when its teardown fails: the next boot retries what is left. */
+    private void releaseRunQuietly(String id) {
+        try {
+            releaseRun(id);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "tearing down the networks of container " + id + ": " + e.getMessage());
+            LOG.log(Level.WARNING, "releasing the networks and volumes of container " + id + ": " + e.getMessage());
         }
     }
 

@@ -18,6 +18,15 @@ public interface ContainerVolumes {
     /** The container's mount points, as recorded at create (a container older than that record: its binds). */
     List<MountPoint> mounts(ContainerRecord record);
 
+    /**
+     * The container is about to run: its volumes are mounted where they need a mount of their own (driver options)
+     * and announced ({@code mount} events). Returns its mount points; a failure undoes what it mounted.
+     */
+    List<MountPoint> mountForRun(ContainerRecord record);
+
+    /** The container's run ended, or never began: {@code unmount} events, and mounts no other run holds undone. */
+    void releaseRun(String containerId);
+
     /** The container is gone: forget its mounts, and with {@code removeAnonymous} its anonymous volumes. */
     void remove(String containerId, boolean removeAnonymous);
 }

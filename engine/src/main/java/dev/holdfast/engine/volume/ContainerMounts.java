@@ -17,9 +17,11 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -45,8 +47,17 @@ public final class ContainerMounts implements ContainerVolumes {
     public static ContainerMounts load(Path dataRoot, ObjectMapper mapper, EventBus events, ContainerStore containers)
             throws IOException {
         MountStore mounts = MountStore.load(dataRoot, mapper);
-        return new ContainerMounts(new VolumeService(VolumeStore.load(dataRoot, mapper), mounts, events), mounts,
-                containers);
+        ContainerMounts containerMounts = new ContainerMounts(
+                new VolumeService(VolumeStore.load(dataRoot, mapper), mounts, events), mounts, containers);
+        Map<String, List<String>> running = new HashMap<>();
+        for (Container c : containers.all()) {
+            if (c.record().state().hasProcess()) {
+                running.put(c.id(), mounts.of(c.id()).stream().filter(m -> m.type().equals("volume"))
+                        .map(MountPoint::name).toList());
+            }
+        }
+        containerMounts.volumes.recoverMounts(running);
+        return containerMounts;
     }
 
     /** {@code --volumes-from NAME[:ro|rw]}: the other container's binds and volumes, read-only with {@code :ro}. */
@@ -75,7 +86,7 @@ public final class ContainerMounts implements ContainerVolumes {
             for (BindMount bind : BindMount.parseAll(host.binds())) {
                 claim(destinations, bind.destination());
                 result.add(bind.isVolume()
-                        ? namedVolume(bind.source(), bind.destination(), bind.readOnly(), bind.noCopy(), Map.of(),
+                        ? namedVolume(bind.source(), bind.destination(), bind.readOnly(), bind.noCopy(), Map.of(), Map.of(),
                                 rootfs, made)
                         : MountPoint.bind(bind.source(), bind.destination(), bind.readOnly(), bind.propagation()));
             }
@@ -91,8 +102,10 @@ public final class ContainerMounts implements ContainerVolumes {
                         }
                         yield MountPoint.bind(m.source(), m.target(), m.readOnly(), m.propagation());
                     }
-                    case "volume" -> m.source().isEmpty() ? anonymousVolume(m.target(), m.readOnly(), rootfs, made)
-                            : namedVolume(m.source(), m.target(), m.readOnly(), m.noCopy(), m.labels(), rootfs, made);
+                    case "volume" -> m.source().isEmpty()
+                            ? anonymousVolume(m.target(), m.readOnly(), m.driverOptions(), rootfs, made)
+                            : namedVolume(m.source(), m.target(), m.readOnly(), m.noCopy(), m.labels(),
+                                    m.driverOptions(), rootfs, made);
                     default -> MountPoint.tmpfs(m.target(), m.tmpfsOptions());
                 });
             }
@@ -114,7 +127,7 @@ public final class ContainerMounts implements ContainerVolumes {
                             + "': the container path must be absolute and not '/'");
                 }
                 if (destinations.add(destination)) {
-                    result.add(anonymousVolume(destination, false, rootfs, made));
+                    result.add(anonymousVolume(destination, false, Map.of(), rootfs, made));
                 }
             }
             mounts.save(containerId, result);
@@ -134,22 +147,26 @@ public final class ContainerMounts implements ContainerVolumes {
     }
 
     private MountPoint namedVolume(String name, String destination, boolean readOnly, boolean noCopy,
-            Map<String, String> labels, Path rootfs, List<Volume> made) {
+            Map<String, String> labels, Map<String, String> driverOptions, Path rootfs, List<Volume> made) {
         boolean fresh = volumes.store().find(name).isEmpty();
-        Volume v = volumes.create(name, Volume.LOCAL, null, labels);
+        Volume v = volumes.create(name, Volume.LOCAL, driverOptions, labels);
         if (fresh) {
             made.add(v);
-            if (!noCopy) {
+            // A volume with driver options is a mount made at start: its directory now is not what the container sees.
+            if (!noCopy && v.options().isEmpty()) {
                 copyUp(rootfs, destination, Path.of(v.mountpoint()));
             }
         }
         return MountPoint.volume(v.name(), v.mountpoint(), destination, readOnly, false);
     }
 
-    private MountPoint anonymousVolume(String destination, boolean readOnly, Path rootfs, List<Volume> made) {
-        Volume v = volumes.createAnonymous();
+    private MountPoint anonymousVolume(String destination, boolean readOnly, Map<String, String> driverOptions,
+            Path rootfs, List<Volume> made) {
+        Volume v = volumes.createAnonymous(driverOptions);
         made.add(v);
-        copyUp(rootfs, destination, Path.of(v.mountpoint()));
+        if (v.options().isEmpty()) {
+            copyUp(rootfs, destination, Path.of(v.mountpoint()));
+        }
         return MountPoint.volume(v.name(), v.mountpoint(), destination, readOnly, true);
     }
 
@@ -183,6 +200,34 @@ public final class ContainerMounts implements ContainerVolumes {
         return BindMount.parseAll(record.hostConfig().binds()).stream().filter(b -> !b.isVolume())
                 .map(b -> MountPoint.bind(b.source(), b.destination(), b.readOnly(), b.propagation()))
                 .toList();
+    }
+
+    @Override
+    public List<MountPoint> mountForRun(ContainerRecord record) {
+        List<MountPoint> points = mounts(record);
+        List<Volume> mounted = new ArrayList<>();
+        try {
+            for (MountPoint m : points) {
+                Optional<Volume> v = m.type().equals("volume") ? volumes.store().find(m.name()) : Optional.empty();
+                if (v.isPresent()) {
+                    volumes.mountFor(v.get(), record.id(), m.destination(), m.readOnly(), m.propagation());
+                    mounted.add(v.get());
+                }
+            }
+        } catch (RuntimeException e) {
+            mounted.forEach(v -> volumes.unmountFor(v, record.id()));
+            throw e;
+        }
+        return points;
+    }
+
+    @Override
+    public void releaseRun(String containerId) {
+        for (MountPoint m : mounts.of(containerId)) {
+            if (m.type().equals("volume")) {
+                volumes.store().find(m.name()).ifPresent(v -> volumes.unmountFor(v, containerId));
+            }
+        }
     }
 
     @Override

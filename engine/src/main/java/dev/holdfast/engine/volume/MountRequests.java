@@ -2,6 +2,7 @@ package dev.holdfast.engine.volume;
 
 import dev.holdfast.engine.errdefs.DomainException;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -19,7 +20,7 @@ final class MountRequests {
 
     /** One {@code --mount}: its type, source, target, read-only flag and the options of its type. */
     record Mount(String type, String source, String target, boolean readOnly, String propagation, boolean noCopy,
-            Map<String, String> labels, String tmpfsOptions) {}
+            Map<String, String> labels, Map<String, String> driverOptions, String tmpfsOptions) {}
 
     static Mount parse(Map<String, Object> m) {
         for (String key : m.keySet()) {
@@ -50,31 +51,32 @@ final class MountRequests {
                             + propagation);
                 }
                 yield new Mount(type, source, target, readOnly, propagation.isEmpty() ? "rprivate" : propagation,
-                        false, Map.of(), "");
+                        false, Map.of(), Map.of(), "");
             }
             case "volume" -> {
+                Map<String, String> driverOptions = new LinkedHashMap<>();
                 if (volume.get("DriverConfig") instanceof Map<?, ?> driver) {
                     String name = text(driver.get("Name"));
                     if (!name.isEmpty() && !name.equals(Volume.LOCAL)) {
                         throw DomainException.notImplemented("the volume driver \"" + name + "\"");
                     }
-                    if (driver.get("Options") instanceof Map<?, ?> o && !o.isEmpty()) {
-                        throw DomainException.notImplemented("volume driver options (volume-opt)");
+                    if (driver.get("Options") instanceof Map<?, ?> o) {
+                        o.forEach((k, v) -> driverOptions.put(String.valueOf(k), String.valueOf(v)));
                     }
                 }
-                Map<String, String> labels = new java.util.LinkedHashMap<>();
+                Map<String, String> labels = new LinkedHashMap<>();
                 if (volume.get("Labels") instanceof Map<?, ?> l) {
                     l.forEach((k, v) -> labels.put(String.valueOf(k), String.valueOf(v)));
                 }
                 yield new Mount(type, source, target, readOnly, "", Boolean.TRUE.equals(volume.get("NoCopy")),
-                        labels, "");
+                        labels, driverOptions, "");
             }
             case "tmpfs" -> {
                 if (!source.isEmpty()) {
                     throw DomainException.invalidParameter("invalid mount config for type \"tmpfs\": source must "
                             + "not be specified");
                 }
-                yield new Mount(type, "", target, readOnly, "", false, Map.of(), tmpfsOptions(tmpfs));
+                yield new Mount(type, "", target, readOnly, "", false, Map.of(), Map.of(), tmpfsOptions(tmpfs));
             }
             case "" -> throw DomainException.invalidParameter("invalid mount config: type is required");
             default -> throw DomainException.notImplemented("the mount type \"" + type + "\"");

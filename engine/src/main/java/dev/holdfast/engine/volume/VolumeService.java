@@ -21,6 +21,7 @@ public final class VolumeService {
     private final VolumeStore store;
     private final MountStore mounts;
     private final EventBus events;
+    private final VolumeMounts volumeMounts = new VolumeMounts();
 
     VolumeService(VolumeStore store, MountStore mounts, EventBus events) {
         this.store = store;
@@ -44,9 +45,7 @@ public final class VolumeService {
             throw DomainException.notFound("error looking up volume plugin " + d + ": plugin \"" + d + "\" not "
                     + "found (volume plugins are not supported by holdfast yet; the local driver is)");
         }
-        if (options != null && !options.isEmpty()) {
-            throw DomainException.notImplemented("volume driver options (" + String.join(", ", options.keySet()) + ")");
-        }
+        LocalDriverOptions.parse(options);
         if (name != null && !name.isEmpty()) {
             if (!name.matches(BindMount.VOLUME_NAME)) {
                 throw DomainException.invalidParameter("create " + name + ": \"" + name + "\" includes invalid "
@@ -57,18 +56,19 @@ public final class VolumeService {
                 return existing;
             }
         }
-        return make(name == null || name.isEmpty() ? randomName() : name, labels, false);
+        return make(name == null || name.isEmpty() ? randomName() : name, options, labels, false);
     }
 
-    /** A volume for one container's {@code -v /path} or image VOLUME. */
-    synchronized Volume createAnonymous() {
-        return make(randomName(), Map.of(Volume.ANONYMOUS_LABEL, ""), true);
+    /** A volume for one container's {@code -v /path}, image VOLUME or {@code --mount} without a source. */
+    synchronized Volume createAnonymous(Map<String, String> options) {
+        LocalDriverOptions.parse(options);
+        return make(randomName(), options, Map.of(Volume.ANONYMOUS_LABEL, ""), true);
     }
 
-    private Volume make(String name, Map<String, String> labels, boolean anonymous) {
+    private Volume make(String name, Map<String, String> options, Map<String, String> labels, boolean anonymous) {
         Volume v = store.create(new Volume(name, Volume.LOCAL, store.dataOf(name).toString(),
                 DateTimeFormatter.ISO_INSTANT.format(Instant.now()), labels == null ? Map.of() : Map.copyOf(labels),
-                Map.of(), anonymous));
+                options == null ? Map.of() : Map.copyOf(options), anonymous));
         publish(v, "create");
         return v;
     }
@@ -101,6 +101,7 @@ public final class VolumeService {
         if (!users.isEmpty()) {
             throw DomainException.conflict("remove " + name + ": volume is in use - " + users);
         }
+        volumeMounts.unmountQuietly(v, store.dataOf(v.name()));
         store.remove(v);
         publish(v, "destroy");
     }
@@ -110,6 +111,7 @@ public final class VolumeService {
         List<String> removed = new ArrayList<>();
         for (Volume v : store.all()) {
             if (which.test(v) && users(v.name()).isEmpty()) {
+                volumeMounts.unmountQuietly(v, store.dataOf(v.name()));
                 store.remove(v);
                 publish(v, "destroy");
                 removed.add(v.name());
@@ -139,8 +141,45 @@ public final class VolumeService {
         return DirectorySize.of(store.dataOf(v.name()));
     }
 
+    /** A container is about to run with {@code v} mounted at {@code destination}. */
+    void mountFor(Volume v, String containerId, String destination, boolean readOnly, String propagation) {
+        volumeMounts.hold(v, store.dataOf(v.name()), containerId);
+        Map<String, String> attributes = new LinkedHashMap<>();
+        attributes.put("container", containerId);
+        attributes.put("destination", destination);
+        attributes.put("propagation", propagation == null ? "" : propagation);
+        attributes.put("read/write", String.valueOf(!readOnly));
+        publish(v, "mount", attributes);
+    }
+
+    /** The run of {@code containerId} that mounted {@code v} ended. */
+    void unmountFor(Volume v, String containerId) {
+        volumeMounts.release(v, store.dataOf(v.name()), containerId);
+        publish(v, "unmount", Map.of("container", containerId));
+    }
+
+    /**
+     * At boot: the volumes of containers still running are held again; a volume with driver options that none
+     * holds is unmounted (its containers exited while the engine was away, or the host rebooted).
+     */
+    void recoverMounts(Map<String, List<String>> volumesOfRunningContainers) {
+        volumesOfRunningContainers.forEach((containerId, names) -> names.forEach(name -> store.find(name)
+                .ifPresent(v -> volumeMounts.hold(v, store.dataOf(name), containerId))));
+        for (Volume v : store.all()) {
+            if (!volumeMounts.held(v.name())) {
+                volumeMounts.unmountQuietly(v, store.dataOf(v.name()));
+            }
+        }
+    }
+
     private void publish(Volume v, String action) {
-        events.publish(new Event("volume", action, v.name(), Map.of("driver", v.driver()), Instant.now()));
+        publish(v, action, Map.of());
+    }
+
+    private void publish(Volume v, String action, Map<String, String> extra) {
+        Map<String, String> attributes = new LinkedHashMap<>(extra);
+        attributes.put("driver", v.driver());
+        events.publish(new Event("volume", action, v.name(), attributes, Instant.now()));
     }
 
     private static String randomName() {

@@ -2,6 +2,7 @@ package dev.holdfast.engine.volume;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.holdfast.engine.errdefs.DomainException;
+import dev.holdfast.engine.host.MountTable;
 import dev.holdfast.engine.store.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -98,8 +99,21 @@ public final class VolumeStore {
         deleteTree(removing);
     }
 
+    /** Never through a mount: a volume's tmpfs or bind (its device, the user's host directory) is unmounted first. */
     private static void deleteTree(Path root) {
         if (!Files.exists(root)) {
+            return;
+        }
+        try {
+            for (Path mount : MountTable.mountsUnder(root, null)) {
+                MountTable.unmount(mount, "unmounting " + mount + " before deleting " + root);
+            }
+            if (!MountTable.mountsUnder(root, null).isEmpty()) {
+                LOG.warning("not deleting " + root + ": something is still mounted in it (the next boot tries again)");
+                return;
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warning("not deleting " + root + ": " + e.getMessage() + " (the next boot tries again)");
             return;
         }
         try (Stream<Path> paths = Files.walk(root)) {
