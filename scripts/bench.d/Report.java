@@ -139,6 +139,12 @@ public final class Report {
                         Row.of("served.fail_span", "  first to last failed request", "ms"),
                         Row.of("served.ready", "  kill -9 -> API answers /_ping", "ms"),
                         Row.of("served.rate", "  requests sent per second", "req/s"))));
+        s.add(new Section("docker cp (a 200 MB directory of 20 files into and out of a running busybox; "
+                + info("copy_reps", "?") + " copies each way)", List.of(
+                        Row.of("copy.in", "docker cp DIR CONTAINER:/tmp/ (into the container)", "MB/s")
+                                .target("ratio>=1"),
+                        Row.of("copy.out", "docker cp CONTAINER:/tmp/DIR DIR (out of it)", "MB/s")
+                                .target("ratio>=1"))));
         s.add(new Section("Memory (idle, " + n + " running containers, right after starting them)", List.of(
                 Row.of("mem.shim.uss", "shim USS, median over the containers", "KiB").target("abs<=1024"),
                 Row.of("mem.shim.rss", "shim RSS, median over the containers", "KiB"),
