@@ -63,7 +63,7 @@ class InteractiveAfterRestartTest {
         // The first exec after the restart: the supervisor is back, so it has to work at once.
         assertEquals("x", holdfast.docker("exec", "cc", "echo", "x").assertOk().out());
         holdfast.docker("exec", "cc", "sh", "-c", "exit 5").assertExit(5);
-        holdfast.docker("exec", "cc", "no-such-command").assertExit(127);
+        holdfast.docker("exec", "cc", "no-such-command").assertExit(126);
         assertEquals("piped", holdfast.dockerWithInput("piped\n".getBytes(StandardCharsets.UTF_8),
                 "exec", "-i", "cc", "cat").assertOk().out());
         assertTrue(holdfast.docker("exec", "-t", "cc", "tty").assertOk().out().startsWith("/dev/pts/"));

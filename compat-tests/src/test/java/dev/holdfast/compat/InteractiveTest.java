@@ -58,7 +58,7 @@ class InteractiveTest {
         assertEquals("65534", holdfast.docker("exec", "-u", "nobody", "cx", "id", "-u").assertOk().out());
         DockerResult err = holdfast.docker("exec", "cx", "sh", "-c", "echo oops >&2");
         assertEquals("oops", err.stderr().strip());
-        holdfast.docker("exec", "cx", "no-such-command").assertExit(127);
+        holdfast.docker("exec", "cx", "no-such-command").assertExit(126);
         assertEquals("piped", holdfast.dockerWithInput("piped\n".getBytes(StandardCharsets.UTF_8),
                 "exec", "-i", "cx", "cat").assertOk().out());
         holdfast.docker("exec", "-d", "cx", "sh", "-c", "echo detached > /tmp/d").assertOk();

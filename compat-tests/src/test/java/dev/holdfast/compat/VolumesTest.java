@@ -94,6 +94,12 @@ class VolumesTest {
                 && options.stderr().contains("is not supported by holdfast yet"), options::toString);
         DockerResult unknown = docker("volume", "create", "-o", "colour=blue", name("z"));
         assertTrue(unknown.stderr().contains("invalid option key: \"colour\""), unknown::toString);
+        DockerResult viaContainer = docker("run", "--rm", "--volume-driver", "nfs-driver", "-v", name("w") + ":/w",
+                "busybox", "true");
+        assertTrue(viaContainer.stderr().contains("plugin \"nfs-driver\" not found"), viaContainer::toString);
+        String unused = docker("create", "--volume-driver", "nfs-driver", "busybox", "true").assertOk().out();
+        assertEquals("nfs-driver", docker("inspect", "-f", "{{.HostConfig.VolumeDriver}}", unused).assertOk().out());
+        docker("rm", unused).assertOk();
         DockerResult bad = docker("run", "--rm", "-v", "bad name:/x", "busybox", "true");
         assertNotEquals(0, bad.exitCode(), bad::toString);
     }

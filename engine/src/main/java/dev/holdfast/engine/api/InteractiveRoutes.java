@@ -260,15 +260,17 @@ public final class InteractiveRoutes {
         return Reply.streamed();
     }
 
-    /** Starts the exec's process; a failed start is its exit (126/127) and, when attached, its error output. */
+    /**
+     * Starts the exec's process; a failed start is exit code 126 (as dockerd's exec, also for a command that is not
+     * found, where a container's own start gives 127) and, when attached, its error output.
+     */
     private boolean runExec(Container c, ExecRecord exec, ResponseStream out) {
         try {
             Task task = tasks.start(c.id(), exec.id());
             execs.save(c.dir(), exec(exec.id()).startedWith(task.getPid()));
             return true;
         } catch (SupervisorException e) {
-            int code = ContainerService.startFailureExitCode(e.detail());
-            execs.save(c.dir(), exec.exited(code == 128 ? 126 : code));
+            execs.save(c.dir(), exec.exited(126));
             if (out != null) {
                 byte[] message = ("OCI runtime exec failed: " + e.detail() + "\r\n").getBytes(StandardCharsets.UTF_8);
                 try {

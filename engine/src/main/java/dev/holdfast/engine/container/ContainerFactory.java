@@ -105,8 +105,8 @@ public final class ContainerFactory {
 
     /** Checks every HostConfig option holdfast acts on and fills Docker's defaults. */
     static HostConfig validHostConfig(HostConfig asked) {
-        HostConfig host = asked != null ? asked : new HostConfig(null, null, null, null, null, null, null, false, null, null,
-                false, null, null,
+        HostConfig host = asked != null ? asked : new HostConfig(null, null, null, null, null, null, null, null, false, null,
+                null, false, null, null,
                 null, null, null, null, false, null, null, null, null, null, null, null);
         RestartPolicy policy = RestartPolicy.of(host.restartPolicy());
         if (host.autoRemove() && policy.kind() != RestartPolicy.Kind.NO) {
@@ -133,6 +133,7 @@ public final class ContainerFactory {
                 host.mounts(),
                 host.tmpfs(),
                 host.volumesFrom(),
+                host.volumeDriver() == null ? "" : host.volumeDriver(),
                 new HostConfig.LogConfig(LogRotation.DRIVER, log == null || log.config() == null || log.config().isEmpty()
                         ? daemonLogOptions : log.config()),
                 networkMode,

@@ -12,6 +12,7 @@ public record HostConfig(
         List<Map<String, Object>> mounts,
         Map<String, String> tmpfs,
         List<String> volumesFrom,
+        String volumeDriver,
         LogConfig logConfig,
         String networkMode,
         Map<String, Object> portBindings,
@@ -37,21 +38,21 @@ public record HostConfig(
     /** The same HostConfig with other resource limits (docker update). */
     public HostConfig withResources(Long memory, Long memorySwap, Long nanoCpus, Long cpuShares, Long cpuQuota,
             Long cpuPeriod, Long pidsLimit, RestartPolicyConfig restartPolicy) {
-        return new HostConfig(binds, mounts, tmpfs, volumesFrom, logConfig, networkMode, portBindings, publishAllPorts, links, restartPolicy,
+        return new HostConfig(binds, mounts, tmpfs, volumesFrom, volumeDriver, logConfig, networkMode, portBindings, publishAllPorts, links, restartPolicy,
                 autoRemove, capAdd, capDrop, dns, dnsOptions, dnsSearch, extraHosts, readonlyRootfs, memory, memorySwap,
                 nanoCpus, cpuShares, cpuQuota, cpuPeriod, pidsLimit);
     }
 
     /** The same HostConfig with other legacy links ({@code /upstream:/linker/alias}). */
     public HostConfig withLinks(List<String> newLinks) {
-        return new HostConfig(binds, mounts, tmpfs, volumesFrom, logConfig, networkMode, portBindings, publishAllPorts, newLinks, restartPolicy,
+        return new HostConfig(binds, mounts, tmpfs, volumesFrom, volumeDriver, logConfig, networkMode, portBindings, publishAllPorts, newLinks, restartPolicy,
                 autoRemove, capAdd, capDrop, dns, dnsOptions, dnsSearch, extraHosts, readonlyRootfs, memory, memorySwap,
                 nanoCpus, cpuShares, cpuQuota, cpuPeriod, pidsLimit);
     }
 
     /** The same HostConfig on another network mode: networking keeps {@code container:<full id>}. */
     public HostConfig withNetworkMode(String mode) {
-        return new HostConfig(binds, mounts, tmpfs, volumesFrom, logConfig, mode, portBindings, publishAllPorts, links, restartPolicy,
+        return new HostConfig(binds, mounts, tmpfs, volumesFrom, volumeDriver, logConfig, mode, portBindings, publishAllPorts, links, restartPolicy,
                 autoRemove, capAdd, capDrop, dns, dnsOptions, dnsSearch, extraHosts, readonlyRootfs, memory, memorySwap,
                 nanoCpus, cpuShares, cpuQuota, cpuPeriod, pidsLimit);
     }

@@ -82,12 +82,13 @@ public final class ContainerMounts implements ContainerVolumes {
         List<MountPoint> result = new ArrayList<>();
         List<Volume> made = new ArrayList<>();
         Set<String> destinations = new HashSet<>();
+        String driver = host.volumeDriver();
         try {
             for (BindMount bind : BindMount.parseAll(host.binds())) {
                 claim(destinations, bind.destination());
                 result.add(bind.isVolume()
-                        ? namedVolume(bind.source(), bind.destination(), bind.readOnly(), bind.noCopy(), Map.of(), Map.of(),
-                                rootfs, made)
+                        ? namedVolume(bind.source(), bind.destination(), bind.readOnly(), bind.noCopy(), driver,
+                                Map.of(), Map.of(), rootfs, made)
                         : MountPoint.bind(bind.source(), bind.destination(), bind.readOnly(), bind.propagation()));
             }
             for (Map<String, Object> spec : host.mounts() == null ? List.<Map<String, Object>>of() : host.mounts()) {
@@ -103,8 +104,8 @@ public final class ContainerMounts implements ContainerVolumes {
                         yield MountPoint.bind(m.source(), m.target(), m.readOnly(), m.propagation());
                     }
                     case "volume" -> m.source().isEmpty()
-                            ? anonymousVolume(m.target(), m.readOnly(), m.driverOptions(), rootfs, made)
-                            : namedVolume(m.source(), m.target(), m.readOnly(), m.noCopy(), m.labels(),
+                            ? anonymousVolume(m.target(), m.readOnly(), driver, m.driverOptions(), rootfs, made)
+                            : namedVolume(m.source(), m.target(), m.readOnly(), m.noCopy(), driver, m.labels(),
                                     m.driverOptions(), rootfs, made);
                     default -> MountPoint.tmpfs(m.target(), m.tmpfsOptions());
                 });
@@ -127,7 +128,7 @@ public final class ContainerMounts implements ContainerVolumes {
                             + "': the container path must be absolute and not '/'");
                 }
                 if (destinations.add(destination)) {
-                    result.add(anonymousVolume(destination, false, Map.of(), rootfs, made));
+                    result.add(anonymousVolume(destination, false, driver, Map.of(), rootfs, made));
                 }
             }
             mounts.save(containerId, result);
@@ -146,10 +147,11 @@ public final class ContainerMounts implements ContainerVolumes {
         }
     }
 
-    private MountPoint namedVolume(String name, String destination, boolean readOnly, boolean noCopy,
+    /** {@code driver}: HostConfig.VolumeDriver, which only matters to a volume that does not exist yet. */
+    private MountPoint namedVolume(String name, String destination, boolean readOnly, boolean noCopy, String driver,
             Map<String, String> labels, Map<String, String> driverOptions, Path rootfs, List<Volume> made) {
         boolean fresh = volumes.store().find(name).isEmpty();
-        Volume v = volumes.create(name, Volume.LOCAL, driverOptions, labels);
+        Volume v = volumes.createForContainer(name, driver, driverOptions, labels);
         if (fresh) {
             made.add(v);
             // A volume with driver options is a mount made at start: its directory now is not what the container sees.
@@ -160,9 +162,9 @@ public final class ContainerMounts implements ContainerVolumes {
         return MountPoint.volume(v.name(), v.mountpoint(), destination, readOnly, false);
     }
 
-    private MountPoint anonymousVolume(String destination, boolean readOnly, Map<String, String> driverOptions,
-            Path rootfs, List<Volume> made) {
-        Volume v = volumes.createAnonymous(driverOptions);
+    private MountPoint anonymousVolume(String destination, boolean readOnly, String driver,
+            Map<String, String> driverOptions, Path rootfs, List<Volume> made) {
+        Volume v = volumes.createAnonymous(driver, driverOptions);
         made.add(v);
         if (v.options().isEmpty()) {
             copyUp(rootfs, destination, Path.of(v.mountpoint()));

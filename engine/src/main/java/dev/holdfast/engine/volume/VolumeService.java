@@ -1,6 +1,7 @@
 package dev.holdfast.engine.volume;
 
 import dev.holdfast.engine.errdefs.DomainException;
+import dev.holdfast.engine.errdefs.ErrorKind;
 import dev.holdfast.engine.events.Event;
 import dev.holdfast.engine.events.EventBus;
 import dev.holdfast.engine.spec.BindMount;
@@ -39,12 +40,21 @@ public final class VolumeService {
      */
     public synchronized Volume create(String name, String driver, Map<String, String> options,
             Map<String, String> labels) {
-        String d = driver == null || driver.isEmpty() ? Volume.LOCAL : driver;
-        if (!d.equals(Volume.LOCAL)) {
-            // Every driver but local is a plugin to dockerd, and a missing plugin is its 404; holdfast has none.
-            throw DomainException.notFound("error looking up volume plugin " + d + ": plugin \"" + d + "\" not "
-                    + "found (volume plugins are not supported by holdfast yet; the local driver is)");
-        }
+        requireLocal(driver, ErrorKind.NOT_FOUND);
+        return createLocal(name, options, labels);
+    }
+
+    /**
+     * As {@link #create}, for a container's {@code HostConfig.VolumeDriver}: a missing plugin is a 400 there, since
+     * the CLI takes any 404 from a container create for a missing image and tries to pull it.
+     */
+    synchronized Volume createForContainer(String name, String driver, Map<String, String> options,
+            Map<String, String> labels) {
+        requireLocal(driver, ErrorKind.INVALID_PARAMETER);
+        return createLocal(name, options, labels);
+    }
+
+    private Volume createLocal(String name, Map<String, String> options, Map<String, String> labels) {
         LocalDriverOptions.parse(options);
         if (name != null && !name.isEmpty()) {
             if (!name.matches(BindMount.VOLUME_NAME)) {
@@ -60,9 +70,18 @@ public final class VolumeService {
     }
 
     /** A volume for one container's {@code -v /path}, image VOLUME or {@code --mount} without a source. */
-    synchronized Volume createAnonymous(Map<String, String> options) {
+    synchronized Volume createAnonymous(String driver, Map<String, String> options) {
+        requireLocal(driver, ErrorKind.INVALID_PARAMETER);
         LocalDriverOptions.parse(options);
         return make(randomName(), options, Map.of(Volume.ANONYMOUS_LABEL, ""), true);
+    }
+
+    /** Every driver but local is a plugin to dockerd, and a missing plugin is its 404; holdfast has none. */
+    private static void requireLocal(String driver, ErrorKind kind) {
+        if (driver != null && !driver.isEmpty() && !driver.equals(Volume.LOCAL)) {
+            throw new DomainException(kind, "error looking up volume plugin " + driver + ": plugin \"" + driver
+                    + "\" not found (volume plugins are not supported by holdfast yet; the local driver is)", null);
+        }
     }
 
     private Volume make(String name, Map<String, String> options, Map<String, String> labels, boolean anonymous) {
