@@ -40,18 +40,7 @@ record ContainerPath(String path, boolean followFinal, String name) {
 
     /** {@code requested} made absolute and clean. */
     static String clean(String requested) {
-        Deque<String> parts = new ArrayDeque<>();
-        for (String part : requested.split("/")) {
-            if (part.isEmpty() || part.equals(".")) {
-                continue;
-            }
-            if (part.equals("..")) {
-                parts.pollLast();
-            } else {
-                parts.addLast(part);
-            }
-        }
-        return "/" + String.join("/", parts);
+        return "/" + String.join("/", components(requested, null));
     }
 
     /**
@@ -59,21 +48,25 @@ record ContainerPath(String path, boolean followFinal, String name) {
      * that climbs out of it ({@code ../x}, {@code a/../../x}) is refused, as dockerd refuses a breakout.
      */
     static String entryBelow(String entryName) {
+        return String.join("/", components(entryName, entryName));
+    }
+
+    /** The parts of {@code path} with {@code .} and {@code ..} applied; {@code ..} above the top is refused when
+     * {@code entryName} is given, dropped otherwise (as at {@code /}). */
+    private static Deque<String> components(String path, String entryName) {
         Deque<String> parts = new ArrayDeque<>();
-        for (String part : entryName.split("/")) {
+        for (String part : path.split("/")) {
             if (part.isEmpty() || part.equals(".")) {
                 continue;
             }
-            if (part.equals("..")) {
-                if (parts.pollLast() == null) {
-                    throw DomainException.invalidParameter("archive entry \"" + entryName
-                            + "\" points outside the extraction directory");
-                }
-            } else {
+            if (!part.equals("..")) {
                 parts.addLast(part);
+            } else if (parts.pollLast() == null && entryName != null) {
+                throw DomainException.invalidParameter("archive entry \"" + entryName
+                        + "\" points outside the extraction directory");
             }
         }
-        return String.join("/", parts);
+        return parts;
     }
 
     static String join(String directory, String relative) {
