@@ -1,6 +1,7 @@
 package dev.holdfast.engine;
 
 import dev.holdfast.engine.api.ApiServer;
+import dev.holdfast.engine.api.CommitRoutes;
 import dev.holdfast.engine.api.ContainerControlRoutes;
 import dev.holdfast.engine.api.ContainerRoutes;
 import dev.holdfast.engine.api.InteractiveRoutes;
@@ -146,7 +147,9 @@ public final class Engine implements AutoCloseable {
         new ImageRoutes(images).register(router);
         new ContainerRoutes(service).register(router);
         new InteractiveRoutes(service, new InteractiveTasks(channel, config.supervisorSocket())).register(router);
-        new ContainerControlRoutes(containerStore, new ContainerControl(containerStore, tasks, events)).register(router);
+        ContainerControl control = new ContainerControl(containerStore, tasks, events);
+        new ContainerControlRoutes(containerStore, control).register(router);
+        new CommitRoutes(containerStore, control, images, events).register(router);
         new EventRoutes(events).register(router);
         new NetworkRoutes(networks).register(router);
         new SwarmRoutes().register(router);

@@ -40,6 +40,8 @@ public final class ImageRoutes {
     public void register(Router router) {
         router.get("/images/json", translated(this::list));
         router.post("/images/load", translated(this::load));
+        router.get("/images/get", translated(this::saveMany));
+        router.get("/images/{name*}/get", translated(this::saveOne));
         router.post("/images/create", translated(this::create));
         router.post("/images/prune", translated(this::prune));
         router.get("/images/{name*}/json", translated(this::inspect));
@@ -49,7 +51,8 @@ public final class ImageRoutes {
     }
 
     /** Turns the image store's failures into Docker's statuses: 404, 409, 400. */
-    private static Endpoint translated(Endpoint endpoint) {
+    /** Maps the image store's error kinds to statuses (image/ still throws its own ImageException). */
+    static Endpoint translated(Endpoint endpoint) {
         return request -> {
             try {
                 return endpoint.handle(request);
@@ -196,6 +199,35 @@ public final class ImageRoutes {
             out.add(0, item);
         }
         return Reply.ok(out);
+    }
+
+    // --- GET /images/{name}/get, /images/get?names= (docker save) --------------------------------------------
+
+    private Reply saveOne(ApiRequest request) throws IOException {
+        return save(request, List.of(request.pathParam("name")));
+    }
+
+    private Reply saveMany(ApiRequest request) throws IOException {
+        List<String> names = request.queryAll("names");
+        if (names.isEmpty()) {
+            throw ApiException.badRequest("no images named: give names=IMAGE, once per image");
+        }
+        return save(request, names);
+    }
+
+    /** Unknown names are a 404 before the archive starts; a failure while it streams cuts the connection. */
+    private Reply save(ApiRequest request, List<String> names) throws IOException {
+        List<ResponseStream> opened = new ArrayList<>(1);
+        try {
+            store.save(names, () -> {
+                ResponseStream out = request.openStream("application/x-tar");
+                opened.add(out);
+                return out;
+            });
+        } finally {
+            opened.forEach(ResponseStream::close);
+        }
+        return Reply.streamed();
     }
 
     // --- POST /images/load ------------------------------------------------------------------------------------

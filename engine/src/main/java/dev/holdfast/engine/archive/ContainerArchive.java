@@ -1,5 +1,6 @@
 package dev.holdfast.engine.archive;
 
+import dev.holdfast.engine.host.LibC;
 import dev.holdfast.engine.container.Container;
 import dev.holdfast.engine.container.ContainerEvents;
 import dev.holdfast.engine.container.ContainerService;

@@ -1,5 +1,7 @@
 package dev.holdfast.engine.archive;
 
+import dev.holdfast.engine.host.DeviceNumber;
+import dev.holdfast.engine.host.LibC;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -130,7 +132,7 @@ final class FileHandle implements AutoCloseable {
     }
 
     void mknod(String name, int mode, int major, int minor) throws NativeException {
-        check(C.mknodat(fd, name, mode, makedev(major, minor)), "mknod", join(name));
+        check(C.mknodat(fd, name, mode, DeviceNumber.of(major, minor)), "mknod", join(name));
     }
 
     /** Makes {@code name} here a hard link to the entry {@code existing} of directory {@code from}. */
@@ -184,13 +186,6 @@ final class FileHandle implements AutoCloseable {
 
     private String join(String name) {
         return path.endsWith("/") ? path + name : path + "/" + name;
-    }
-
-    /** glibc's {@code makedev}. */
-    private static long makedev(int major, int minor) {
-        long ma = Integer.toUnsignedLong(major);
-        long mi = Integer.toUnsignedLong(minor);
-        return ((ma & 0xfffff000L) << 32) | ((ma & 0xfffL) << 8) | ((mi & 0xffffff00L) << 12) | (mi & 0xffL);
     }
 
     private static FileHandle checked(int fd, String call, String path) throws NativeException {

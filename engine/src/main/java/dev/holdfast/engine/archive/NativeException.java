@@ -1,5 +1,6 @@
 package dev.holdfast.engine.archive;
 
+import dev.holdfast.engine.host.LibC;
 import java.io.IOException;
 
 /** A failed libc call, with its errno and the call and path it was made for. */

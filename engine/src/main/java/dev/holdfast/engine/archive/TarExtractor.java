@@ -1,5 +1,6 @@
 package dev.holdfast.engine.archive;
 
+import dev.holdfast.engine.host.LibC;
 import dev.holdfast.engine.errdefs.DomainException;
 import java.io.BufferedInputStream;
 import java.io.IOException;

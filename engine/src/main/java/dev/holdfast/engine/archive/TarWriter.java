@@ -1,5 +1,6 @@
 package dev.holdfast.engine.archive;
 
+import dev.holdfast.engine.host.LibC;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -35,7 +35,7 @@ public interface ContainerImages {
     /** Unmounts and deletes the snapshot in {@code containerDir}; absent is fine. */
     void removeRootfs(String imageId, Path containerDir) throws IOException;
 
-    /** After a removed container's record is gone: what only it kept (a removed image's retained rootfs) may go. */
+    /** After a removed container's record is gone: what only it kept (a removed image's retained layers) may go. */
     default void containerRemoved(String imageId) throws IOException {}
 
     /** Docker's {@code SizeRw}: the bytes the container wrote (its upper directory). */
@@ -72,15 +72,15 @@ public interface ContainerImages {
 
             @Override
             public void prepareRootfs(Image image, Path containerDir) throws IOException {
-                Snapshots.prepare(store.rootfs(image), containerDir);
+                Snapshots.prepare(store.layerDirs(image), containerDir);
             }
 
             @Override
             public void mountRootfs(String imageId, Path containerDir) throws IOException {
-                Path lower = store.rootfsForContainers(imageId).orElseThrow(() -> new IOException(
-                        "the root filesystem of image " + imageId + " is gone, so the snapshot in " + containerDir
+                List<Path> lowers = store.layerDirsForContainers(imageId).orElseThrow(() -> new IOException(
+                        "the layers of image " + imageId + " are gone, so the snapshot in " + containerDir
                                 + " cannot be mounted"));
-                Snapshots.ensureMounted(lower, containerDir);
+                Snapshots.ensureMounted(lowers, containerDir);
             }
 
             @Override
@@ -95,9 +95,9 @@ public interface ContainerImages {
 
             @Override
             public List<SnapshotChanges.Change> changes(String imageId, Path containerDir) throws IOException {
-                Path lower = store.rootfsForContainers(imageId).orElseThrow(() -> new IOException(
-                        "the root filesystem of image " + imageId + " is gone"));
-                return SnapshotChanges.of(lower, Snapshots.upper(containerDir));
+                List<Path> lowers = store.layerDirsForContainers(imageId).orElseThrow(() -> new IOException(
+                        "the layers of image " + imageId + " are gone"));
+                return SnapshotChanges.of(lowers, Snapshots.upper(containerDir));
             }
 
             @Override

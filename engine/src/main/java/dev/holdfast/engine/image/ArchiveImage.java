@@ -1,7 +1,6 @@
 package dev.holdfast.engine.image;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -41,23 +40,16 @@ record ArchiveImage(String id, byte[] config, ImageDocument document, List<Image
         return new ArchiveImage(ImageStore.sha256(config), config, document, List.copyOf(tags), entry.layers());
     }
 
-    /** Applies the layers in order, each checked against the diff id the config promises. */
-    List<LayerApplier.AppliedLayer> applyLayers(SaveArchive saved, LayerApplier applier) throws IOException {
-        List<LayerApplier.AppliedLayer> applied = new ArrayList<>();
+    /** Leases the layers in order from {@code store}, each unpacked (unless present) and checked against its diff id. */
+    void leaseLayers(SaveArchive saved, LayerStore store, List<LayerStore.Layer> leased) throws IOException {
         for (int i = 0; i < layers.size(); i++) {
-            LayerApplier.AppliedLayer layer;
-            try (InputStream blob = saved.open(layers.get(i))) {
-                layer = applier.apply(blob);
+            String blob = layers.get(i);
+            String parent = leased.isEmpty() ? null : leased.get(leased.size() - 1).chainId();
+            try {
+                leased.add(store.lease(parent, document.diffIds().get(i), () -> saved.open(blob), "layer " + i));
             } catch (IOException e) {
-                throw ImageException.invalid("error applying layer " + layers.get(i) + ": " + e.getMessage());
+                throw ImageException.invalid("error applying layer " + blob + ": " + e.getMessage());
             }
-            String expected = document.diffIds().get(i);
-            if (!layer.diffId().equals(expected)) {
-                throw ImageException.invalid("invalid diffID for layer " + i + ": expected \"" + expected
-                        + "\", got \"" + layer.diffId() + "\"");
-            }
-            applied.add(layer);
         }
-        return applied;
     }
 }

@@ -3,6 +3,8 @@ package dev.holdfast.engine.image;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
@@ -38,6 +40,16 @@ final class Decompression {
             throw ImageException.invalid("zstd-compressed archives are not supported: decompress with unzstd first");
         }
         return in;
+    }
+
+    /** How the blob in {@code file} is compressed: {@code gzip}, {@code bzip2}, {@code zstd} or {@code none}. */
+    static String kind(Path file) throws IOException {
+        byte[] head;
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(6);
+        }
+        return startsWith(head, GZIP) ? "gzip" : startsWith(head, BZIP2) ? "bzip2" : startsWith(head, ZSTD) ? "zstd"
+                : "none";
     }
 
     private static boolean startsWith(byte[] head, byte[] magic) {

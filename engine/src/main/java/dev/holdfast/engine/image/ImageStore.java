@@ -4,42 +4,48 @@ import dev.holdfast.engine.api.Json;
 import dev.holdfast.engine.store.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
 /**
- * The local images: {@code <data>/images/<hex>/} (config.json, rootfs/, image.json) and the tags in
- * {@code <data>/repositories.json}.
+ * The local images: {@code <data>/images/<hex>/} (config.json, image.json), their layers in the {@link LayerStore}
+ * (shared between images), and the tags in {@code <data>/repositories.json}.
  *
- * <p>An image becomes visible only by the rename of a complete directory: layers are unpacked into
- * {@code images/.tmp-*} first, and whatever such directory a crash leaves is deleted at the next start. Lookups
- * and metadata changes are serialized on this object; unpacking runs outside the lock.
+ * <p>An image becomes visible only by the rename of a complete directory, after its layers are in place; whatever
+ * {@code images/.tmp-*} directory a crash leaves is deleted at the next start, and layers no image refers to with
+ * it. Lookups and metadata changes are serialized on this object; unpacking runs outside the lock.
  */
 public final class ImageStore {
     private static final Logger LOG = Logger.getLogger(ImageStore.class.getName());
     private static final String TEMP_PREFIX = ".tmp-";
-    /** {@code .retained-<hex>}: the rootfs of a removed image that containers still use as their overlay lower. */
+    /** {@code .retained-<hex>}: the record of a removed image whose layers containers still stand on. */
     private static final String RETAINED_PREFIX = ".retained-";
     private static final Pattern HEX_ID = Pattern.compile("[a-f0-9]{64}");
     private static final Pattern ID_PREFIX = Pattern.compile("(?:sha256:)?[a-f0-9]{1,64}");
 
     private final Path imagesDir;
+    private final ContentStore content;
+    private final LayerStore layers;
     private final ImageUsers users;
     private final TagStore tags;
     private final Map<String, Stored> images = new HashMap<>();
@@ -47,13 +53,15 @@ public final class ImageStore {
     /** An image as kept in memory: its parsed config and holdfast's record. */
     private record Stored(ImageDocument document, ImageRecord record) {}
 
-    /** An image unpacked into a temporary directory, ready to be renamed into place. */
-    private record Staged(String id, Path dir, Stored stored) {}
+    /** An image staged in a temporary directory, ready to be renamed into place, its layers leased meanwhile. */
+    private record Staged(String id, Path dir, Stored stored, List<LayerStore.Layer> leased) {}
 
     public ImageStore(Path dataRoot, ImageUsers users) throws IOException {
         this.imagesDir = dataRoot.resolve("images");
         this.users = users;
         Files.createDirectories(imagesDir);
+        this.content = new ContentStore(dataRoot);
+        this.layers = new LayerStore(dataRoot, content);
         this.tags = new TagStore(dataRoot.resolve("repositories.json"));
         recover();
     }
@@ -63,6 +71,12 @@ public final class ImageStore {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(imagesDir)) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
+                if (!name.startsWith(TEMP_PREFIX) && Files.isDirectory(entry.resolve("rootfs"))) {
+                    throw new IOException(entry + " holds an image in the layout of holdfast before layered storage"
+                            + " (one unpacked rootfs per image): this engine cannot use it nor the containers made"
+                            + " from it. Stop holdfast and move the data root aside, or `scripts/holdfast down --purge`"
+                            + " to delete everything, then load the images again");
+                }
                 if (name.startsWith(TEMP_PREFIX)) {
                     FileTrees.deleteRecursively(entry);
                 } else if (name.startsWith(RETAINED_PREFIX)) {
@@ -81,6 +95,7 @@ public final class ImageStore {
             }
         }
         tags.retainImages(images.keySet());
+        collectLayers();
     }
 
     /**
@@ -110,25 +125,30 @@ public final class ImageStore {
                 stored.record().lastTagTime());
     }
 
-    /** The unpacked root filesystem of {@code image}: never written, the lower directory of containers' snapshots. */
-    public Path rootfs(Image image) {
-        return imageDir(image.id()).resolve("rootfs");
+    /** The directories of {@code image}'s layers, top first, as overlayfs takes them for {@code lowerdir}. */
+    public synchronized List<Path> layerDirs(Image image) {
+        return layerDirs(stored(image.id()).record());
+    }
+
+    private List<Path> layerDirs(ImageRecord record) {
+        List<String> chains = new ArrayList<>(LayerStore.chainIds(record.diffIds()));
+        Collections.reverse(chains);
+        return chains.stream().map(layers::diff).toList();
     }
 
     /**
-     * The lower directory for the snapshots of containers made from image {@code imageId} ({@code sha256:<hex>}):
-     * the image's rootfs, or after a forced {@code docker rmi} the rootfs retained for them. Empty when neither is.
+     * The lower directories for the snapshots of containers made from image {@code imageId} ({@code sha256:<hex>}),
+     * top first: the image's layers, also after a forced {@code docker rmi} (its record is retained for them).
+     * Empty when the image is unknown.
      */
-    public synchronized Optional<Path> rootfsForContainers(String imageId) {
+    public synchronized Optional<List<Path>> layerDirsForContainers(String imageId) {
         if (images.containsKey(imageId)) {
-            return Optional.of(imageDir(imageId).resolve("rootfs"));
+            return Optional.of(layerDirs(images.get(imageId).record()));
         }
-        Path retained = retained(imageId);
-        return HEX_ID.matcher(imageId.substring(imageId.indexOf(':') + 1)).matches() && Files.isDirectory(retained)
-                ? Optional.of(retained) : Optional.empty();
+        return retainedRecord(imageId).map(this::layerDirs);
     }
 
-    /** After a container's removal: deletes the retained rootfs of a removed image once no container uses it. */
+    /** After a container's removal: forgets a removed image's retained record, and its layers, once unused. */
     public synchronized void releaseRetained(String imageId) throws IOException {
         if (!HEX_ID.matcher(imageId.substring(imageId.indexOf(':') + 1)).matches()) {
             return;
@@ -136,11 +156,43 @@ public final class ImageStore {
         Path retained = retained(imageId);
         if (Files.exists(retained) && users.containersUsing(imageId).isEmpty()) {
             FileTrees.deleteRecursively(retained);
+            collectLayers();
         }
     }
 
     private Path retained(String imageId) {
         return imagesDir.resolve(RETAINED_PREFIX + imageId.substring(imageId.indexOf(':') + 1));
+    }
+
+    private Optional<ImageRecord> retainedRecord(String imageId) {
+        if (!HEX_ID.matcher(imageId.substring(imageId.indexOf(':') + 1)).matches()) {
+            return Optional.empty();
+        }
+        Path record = retained(imageId).resolve("image.json");
+        if (!Files.exists(record)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Json.MAPPER.readValue(record.toFile(), ImageRecord.class));
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "unreadable retained image record " + record + ": " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** Deletes the layers no image and no retained record refers to; returns the bytes freed. */
+    private long collectLayers() throws IOException {
+        Set<String> used = new HashSet<>();
+        for (Stored stored : images.values()) {
+            used.addAll(LayerStore.chainIds(stored.record().diffIds()));
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(imagesDir, RETAINED_PREFIX + "*")) {
+            for (Path entry : entries) {
+                retainedRecord("sha256:" + entry.getFileName().toString().substring(RETAINED_PREFIX.length()))
+                        .ifPresent(r -> used.addAll(LayerStore.chainIds(r.diffIds())));
+            }
+        }
+        return layers.retainOnly(used);
     }
 
     /**
@@ -165,19 +217,27 @@ public final class ImageStore {
             Map<String, Staged> byId = new LinkedHashMap<>();
             for (ArchiveImage image : wanted) {
                 if (!contains(image.id()) && !byId.containsKey(image.id())) {
-                    Staged s = stage(applier -> image.applyLayers(saved, applier), diffIds -> image.config());
+                    Staged s = stage(leased -> image.leaseLayers(saved, layers, leased), diffIds -> image.config());
                     staged.add(s);
                     byId.put(image.id(), s);
                 }
             }
-            syncFilesystem(imagesDir);
             return commitLoad(wanted, byId.values());
         } finally {
             FileTrees.deleteRecursively(scratch);
             for (Staged s : staged) {
                 FileTrees.deleteRecursively(s.dir()); // already gone when published
             }
+            releaseLeases(staged);
         }
+    }
+
+    /** Once the staged images are published (or given up), their layers need no lease; unused ones go. */
+    private synchronized void releaseLeases(Collection<Staged> staged) throws IOException {
+        for (Staged s : staged) {
+            layers.release(s.leased());
+        }
+        collectLayers();
     }
 
     private synchronized List<String> commitLoad(List<ArchiveImage> wanted, Collection<Staged> staged)
@@ -213,15 +273,14 @@ public final class ImageStore {
      */
     public String importRootfs(InputStream tar, ImportRequest request) throws IOException {
         ImportedConfig config = ImportedConfig.from(request);
-        Staged staged = stage(applier -> {
+        Staged staged = stage(leased -> {
             try {
-                return List.of(applier.apply(tar));
+                leased.add(layers.lease(null, null, () -> tar, "the imported layer"));
             } catch (IOException e) {
                 throw ImageException.invalid("invalid archive: " + e.getMessage());
             }
         }, config::build);
         try {
-            syncFilesystem(imagesDir);
             synchronized (this) {
                 publish(staged);
                 if (request.tag() != null) {
@@ -232,6 +291,107 @@ public final class ImageStore {
             return staged.id();
         } finally {
             FileTrees.deleteRecursively(staged.dir());
+            releaseLeases(List.of(staged));
+        }
+    }
+
+    /**
+     * {@code docker save}: the images {@code references} name, streamed ({@link SaveWriter}) to the stream {@code out}
+     * opens. An image named by a tag is saved under that tag, one named by id under none. An unknown reference throws
+     * before {@code out} is opened; the layers are leased while they stream.
+     */
+    public void save(List<String> references, Supplier<OutputStream> out) throws IOException {
+        Map<String, List<ImageReference>> tagsById = new LinkedHashMap<>();
+        List<SaveWriter.SavedImage> saved = new ArrayList<>();
+        List<LayerStore.Layer> leased = new ArrayList<>();
+        synchronized (this) {
+            for (String reference : references) {
+                String id = resolveId(reference).orElseThrow(() -> ImageException.noSuchImage(reference));
+                List<ImageReference> tagged = tagsById.computeIfAbsent(id, k -> new ArrayList<>());
+                if (!isIdPrefix(id, reference)) {
+                    ImageReference named = ImageReference.parse(reference).withDefaultTag();
+                    if (!tagged.contains(named)) {
+                        tagged.add(named);
+                    }
+                }
+            }
+            for (Map.Entry<String, List<ImageReference>> image : tagsById.entrySet()) {
+                ImageRecord record = stored(image.getKey()).record();
+                List<LayerStore.Layer> layerList = layers.leaseExisting(LayerStore.chainIds(record.diffIds()))
+                        .orElseThrow(() -> ImageException.conflict("the layers of image " + image.getKey()
+                                + " are incomplete; load or pull it again"));
+                leased.addAll(layerList);
+                List<SaveWriter.LayerFile> files = new ArrayList<>();
+                for (LayerStore.Layer layer : layerList) {
+                    Path blob = content.blob(layer.blob()).orElseThrow(() -> ImageException.conflict(
+                            "the blob of layer " + layer.diffId() + " of image " + image.getKey() + " is missing"));
+                    files.add(new SaveWriter.LayerFile(layer.diffId(), blob, layer.tarSize()));
+                }
+                saved.add(new SaveWriter.SavedImage(image.getKey(),
+                        Files.readAllBytes(imageDir(image.getKey()).resolve("config.json")), image.getValue(), files));
+            }
+        }
+        try {
+            new SaveWriter(out.get()).write(saved);
+        } finally {
+            synchronized (this) {
+                layers.release(leased);
+            }
+        }
+    }
+
+    /** Writes a layer tar (a container's changes) to the stream it is given. */
+    @FunctionalInterface
+    public interface LayerWriter {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /**
+     * {@code docker commit}: a new image of {@code parentImageId}'s layers (leased meanwhile) and one more, the tar
+     * {@code layer} writes, with the config {@code request} gives; tagged {@code tag} when not null. Returns its id.
+     */
+    public String commit(String parentImageId, LayerWriter layer, CommitRequest request, ImageReference tag)
+            throws IOException {
+        List<String> parentChains;
+        byte[] parentConfig;
+        synchronized (this) {
+            String parent = layerDirsForContainers(parentImageId).isPresent() ? parentImageId : null;
+            if (parent == null) {
+                throw ImageException.conflict("the image " + parentImageId + " of the container is gone");
+            }
+            ImageRecord record = images.containsKey(parent) ? images.get(parent).record()
+                    : retainedRecord(parent).orElseThrow();
+            parentChains = LayerStore.chainIds(record.diffIds());
+            Path config = images.containsKey(parent) ? imageDir(parent) : retained(parent);
+            parentConfig = Files.readAllBytes(config.resolve("config.json"));
+        }
+        Path tar = createTempDir("commit").resolve("layer.tar");
+        Instant created = Instant.now();
+        try {
+            try (OutputStream out = Files.newOutputStream(tar)) {
+                layer.writeTo(out);
+            }
+            Staged staged = stage(leased -> {
+                leased.addAll(layers.leaseExisting(parentChains).orElseThrow(() -> ImageException.conflict(
+                        "the layers of image " + parentImageId + " are incomplete")));
+                leased.add(layers.lease(parentChains.isEmpty() ? null : parentChains.get(parentChains.size() - 1),
+                        null, () -> Files.newInputStream(tar), "the committed layer"));
+            }, diffIds -> request.config(parentConfig, diffIds, created));
+            try {
+                synchronized (this) {
+                    publish(staged);
+                    if (tag != null) {
+                        tags.put(tag, staged.id());
+                        setLastTagTime(staged.id());
+                    }
+                }
+                return staged.id();
+            } finally {
+                FileTrees.deleteRecursively(staged.dir());
+                releaseLeases(List.of(staged));
+            }
+        } finally {
+            FileTrees.deleteRecursively(tar.getParent());
         }
     }
 
@@ -281,6 +441,7 @@ public final class ImageStore {
             }
         }
         deleteImage(id);
+        collectLayers();
         return new ImageRemoval(untagged, id);
     }
 
@@ -290,7 +451,7 @@ public final class ImageStore {
      */
     public synchronized PruneReport prune(ImageFilter filter) throws IOException {
         List<ImageRemoval> removals = new ArrayList<>();
-        long reclaimed = 0;
+        long reclaimed = 0; // layers are freed at the end, once: images may share them
         for (String id : List.copyOf(images.keySet())) {
             Image image = image(id);
             if (!filter.prunable(image) || !users.containersUsing(id).isEmpty()) {
@@ -301,9 +462,8 @@ public final class ImageStore {
             }
             deleteImage(id);
             removals.add(new ImageRemoval(image.repoTags(), id));
-            reclaimed += image.size();
         }
-        return new PruneReport(removals, reclaimed);
+        return new PruneReport(removals, reclaimed + collectLayers());
     }
 
     /** What a prune removed, and the bytes it freed. */
@@ -336,15 +496,18 @@ public final class ImageStore {
                 + (hard ? "cannot be forced" : "must be forced") + ") - " + why);
     }
 
+    /**
+     * Deletes the image; its layers go with the next {@link #collectLayers}. Like dockerd's layer references, a
+     * forced removal keeps the image's record as {@code .retained-<hex>} while stopped containers stand on its layers.
+     */
     private void deleteImage(String id) throws IOException {
         Path dir = imageDir(id);
         Path doomed = imagesDir.resolve(TEMP_PREFIX + "removed-" + id.substring(7));
         if (!users.containersUsing(id).isEmpty() && !Files.exists(retained(id))) {
-            // Like dockerd's layer references: a forced removal leaves the layers its stopped containers stand on.
-            // Renaming the lower directory of a mounted overlay is fine: the mount holds it, not its path.
-            Files.move(dir.resolve("rootfs"), retained(id), StandardCopyOption.ATOMIC_MOVE);
+            Files.move(dir, retained(id), StandardCopyOption.ATOMIC_MOVE);
+        } else {
+            Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
         }
-        Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
         AtomicFiles.syncDirectory(imagesDir);
         images.remove(id);
         tags.retainImages(images.keySet());
@@ -353,10 +516,10 @@ public final class ImageStore {
 
     // --- staging and publishing -------------------------------------------------------------------------------
 
-    /** Fills a staging rootfs, layer by layer, and says what each layer was. */
+    /** Leases the image's layers from the layer store, bottom first, adding each to {@code leased} as it goes. */
     @FunctionalInterface
     interface LayerSource {
-        List<LayerApplier.AppliedLayer> applyTo(LayerApplier applier) throws IOException;
+        void leaseInto(List<LayerStore.Layer> leased) throws IOException;
     }
 
     /** The config JSON of the image, given the diff ids of its layers (an import learns its only then). */
@@ -365,25 +528,27 @@ public final class ImageStore {
         byte[] forLayers(List<String> diffIds) throws IOException;
     }
 
-    /** Unpacks an image into a fresh temporary directory; any failure deletes it. */
-    private Staged stage(LayerSource layers, ConfigSource configSource) throws IOException {
+    /**
+     * Leases the image's layers (unpacking those not present yet) and writes its config and record into a fresh
+     * temporary directory; any failure deletes it and gives the leases back.
+     */
+    private Staged stage(LayerSource layerSource, ConfigSource configSource) throws IOException {
         Path dir = createTempDir("image");
+        List<LayerStore.Layer> leased = new ArrayList<>();
         try {
-            Path rootfs = dir.resolve("rootfs");
-            Files.createDirectory(rootfs);
-            Files.setPosixFilePermissions(rootfs, PosixFilePermissions.fromString("rwxr-xr-x"));
-            List<LayerApplier.AppliedLayer> applied = layers.applyTo(new LayerApplier(rootfs));
-            List<String> diffIds = applied.stream().map(LayerApplier.AppliedLayer::diffId).toList();
-            List<Long> sizes = applied.stream().map(LayerApplier.AppliedLayer::size).toList();
+            layerSource.leaseInto(leased);
+            List<String> diffIds = leased.stream().map(LayerStore.Layer::diffId).toList();
+            List<Long> sizes = leased.stream().map(LayerStore.Layer::size).toList();
             byte[] config = configSource.forLayers(diffIds);
             String id = sha256(config);
             ImageRecord record = new ImageRecord(id, diffIds, sizes, sizes.stream().mapToLong(Long::longValue).sum(),
                     null);
             AtomicFiles.write(dir.resolve("config.json"), config);
             AtomicFiles.write(dir.resolve("image.json"), Json.MAPPER.writeValueAsBytes(record));
-            return new Staged(id, dir, new Stored(ImageDocument.parse(config), record));
+            return new Staged(id, dir, new Stored(ImageDocument.parse(config), record), leased);
         } catch (IOException | RuntimeException e) {
             FileTrees.deleteRecursively(dir);
+            releaseLeases(List.of(new Staged(null, dir, null, leased)));
             throw e;
         }
     }
@@ -402,22 +567,6 @@ public final class ImageStore {
         Path dir = imagesDir.resolve(TEMP_PREFIX + purpose + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
         Files.createDirectory(dir);
         return dir;
-    }
-
-    /**
-     * Makes the unpacked files durable before the rename that publishes them, with one syncfs ({@code sync -f})
-     * instead of an fsync per file. Without it a power loss could leave a visible image with empty files.
-     */
-    private static void syncFilesystem(Path dir) {
-        try {
-            Process sync = new ProcessBuilder("sync", "-f", dir.toString()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            sync.waitFor();
-        } catch (IOException e) {
-            LOG.log(Level.FINE, "sync -f unavailable: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     // --- lookups ------------------------------------------------------------------------------------------------
@@ -501,6 +650,6 @@ public final class ImageStore {
     }
 
     static String sha256(byte[] bytes) {
-        return "sha256:" + HexFormat.of().formatHex(LayerApplier.sha256().digest(bytes));
+        return "sha256:" + HexFormat.of().formatHex(LayerUnpacker.sha256().digest(bytes));
     }
 }

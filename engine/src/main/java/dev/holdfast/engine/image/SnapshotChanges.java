@@ -11,8 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code docker diff}: what a container changed, read from its overlayfs upper directory against the image's root
- * filesystem. A whiteout (a 0/0 character device) is a deletion; an entry the image lacks is an addition; any other
+ * {@code docker diff}: what a container changed, read from its overlayfs upper directory against the image's layers. A whiteout (a 0/0 character device) is a deletion; an entry the image lacks is an addition; any other
  * entry (a file written, or a directory something below changed) is a change, as dockerd reports them.
  */
 public final class SnapshotChanges {
@@ -21,7 +20,8 @@ public final class SnapshotChanges {
 
     private SnapshotChanges() {}
 
-    public static List<Change> of(Path lower, Path upper) throws IOException {
+    /** {@code lowers}: the image's layer directories, top first. */
+    public static List<Change> of(List<Path> lowers, Path upper) throws IOException {
         List<Change> changes = new ArrayList<>();
         if (!Files.isDirectory(upper, LinkOption.NOFOLLOW_LINKS)) {
             return changes;
@@ -47,10 +47,21 @@ public final class SnapshotChanges {
                 if (attrs.isOther() && isOverlayWhiteout(entry)) {
                     return new Change(path, 2);
                 }
-                return new Change(path, Files.exists(lower.resolve(relative), LinkOption.NOFOLLOW_LINKS) ? 0 : 1);
+                return new Change(path, inImage(lowers, relative) ? 0 : 1);
             }
         });
         return changes;
+    }
+
+    /** Whether the image has {@code relative}: the topmost layer that names it decides (a whiteout there: no). */
+    private static boolean inImage(List<Path> lowers, Path relative) {
+        for (Path lower : lowers) {
+            Path entry = lower.resolve(relative);
+            if (Files.exists(entry, LinkOption.NOFOLLOW_LINKS)) {
+                return !isOverlayWhiteout(entry);
+            }
+        }
+        return false;
     }
 
     /** overlayfs marks a deletion with a character device of number 0/0. */

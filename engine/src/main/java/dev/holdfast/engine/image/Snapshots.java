@@ -10,6 +10,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -37,6 +38,9 @@ public final class Snapshots {
     /** One mount or unmount at a time per mount point: a start and a {@code ps -s} may both want the mount. */
     private static final ConcurrentHashMap<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
 
+    /** The kernel takes one page of mount options. */
+    private static final int MAX_MOUNT_OPTIONS = 4095;
+
     private Snapshots() {}
 
     public static Path rootfs(Path containerDir) {
@@ -55,7 +59,7 @@ public final class Snapshots {
      * Creates the snapshot in {@code containerDir} (which must exist and hold none yet) and mounts it. A failure
      * unmounts and removes what it made; the exception names the directory and the command that failed.
      */
-    public static void prepare(Path imageRootfs, Path containerDir) throws IOException {
+    public static void prepare(List<Path> lowers, Path containerDir) throws IOException {
         Path rootfs = rootfs(containerDir);
         if (Files.exists(rootfs, LinkOption.NOFOLLOW_LINKS) || Files.exists(upper(containerDir), LinkOption.NOFOLLOW_LINKS)) {
             throw new IOException("snapshot " + containerDir + " already exists");
@@ -65,8 +69,8 @@ public final class Snapshots {
             Files.createDirectory(work(containerDir));
             Files.createDirectory(rootfs);
             // The mount point's root takes the lower root's mode; the upper's own (0755 here) would win otherwise.
-            Files.setPosixFilePermissions(upper(containerDir), Files.getPosixFilePermissions(imageRootfs));
-            ensureMounted(imageRootfs, containerDir);
+            Files.setPosixFilePermissions(upper(containerDir), Files.getPosixFilePermissions(lowers.get(0)));
+            ensureMounted(lowers, containerDir);
         } catch (IOException | RuntimeException e) {
             try {
                 remove(containerDir);
@@ -79,9 +83,10 @@ public final class Snapshots {
 
     /**
      * Mounts the snapshot unless its mount point is mounted already (then nothing happens: a live mount, maybe the
-     * root of a running container, is never mounted over). True when it mounted.
+     * root of a running container, is never mounted over). True when it mounted. {@code lowers}: the image's layer
+     * directories, top first.
      */
-    public static boolean ensureMounted(Path imageRootfs, Path containerDir) throws IOException {
+    public static boolean ensureMounted(List<Path> lowers, Path containerDir) throws IOException {
         Path rootfs = MountTable.canonical(rootfs(containerDir));
         ReentrantLock lock = LOCKS.computeIfAbsent(rootfs, p -> new ReentrantLock());
         lock.lock();
@@ -89,21 +94,27 @@ public final class Snapshots {
             if (MountTable.isMounted(rootfs)) {
                 return false;
             }
-            if (!Files.exists(upper(containerDir), LinkOption.NOFOLLOW_LINKS) && isLegacyCopy(rootfs)) {
-                // Made by an engine that copied the image per container: that copy is the rootfs, as it was.
-                return false;
-            }
             if (!Files.isDirectory(upper(containerDir)) || !Files.isDirectory(work(containerDir))) {
                 throw new IOException("snapshot " + containerDir + " has no " + upper(containerDir).getFileName()
                         + "/ or " + work(containerDir).getFileName() + "/ directory: it was never prepared or was removed");
             }
-            if (!Files.isDirectory(imageRootfs)) {
-                throw new IOException("cannot mount snapshot " + rootfs + ": its image's rootfs " + imageRootfs
-                        + " is gone");
+            List<String> lowerDirs = new ArrayList<>();
+            for (Path lower : lowers) {
+                if (!Files.isDirectory(lower)) {
+                    throw new IOException("cannot mount snapshot " + rootfs + ": its image's layer " + lower
+                            + " is gone");
+                }
+                lowerDirs.add(option(MountTable.canonical(lower)));
             }
             Files.createDirectories(rootfs);
-            String options = "lowerdir=" + option(MountTable.canonical(imageRootfs)) + ",upperdir=" + option(MountTable.canonical(upper(containerDir)))
+            String options = "lowerdir=" + String.join(":", lowerDirs)
+                    + ",upperdir=" + option(MountTable.canonical(upper(containerDir)))
                     + ",workdir=" + option(MountTable.canonical(work(containerDir)));
+            if (options.length() > MAX_MOUNT_OPTIONS) {
+                throw new IOException("cannot mount snapshot " + rootfs + ": its image has " + lowers.size()
+                        + " layers, more than one overlay mount's options can name from " + lowers.get(0).getParent()
+                        .getParent());
+            }
             run(List.of("mount", "-t", "overlay", "overlay", "-o", options, rootfs.toString()),
                     "mounting the overlay snapshot at " + rootfs
                             + " (overlayfs needs a data root on a filesystem that can hold its upper and work directories,"
@@ -126,16 +137,6 @@ public final class Snapshots {
         FileTrees.deleteRecursively(work(containerDir));
         // Empty once unmounted; a leftover of a copy-era container holds files, and those go too.
         FileTrees.deleteRecursively(rootfs);
-    }
-
-    /** A rootfs directory with files in it and nothing mounted: a full copy made before snapshots were overlays. */
-    private static boolean isLegacyCopy(Path rootfs) throws IOException {
-        if (!Files.isDirectory(rootfs, LinkOption.NOFOLLOW_LINKS)) {
-            return false;
-        }
-        try (var entries = Files.list(rootfs)) {
-            return entries.findAny().isPresent();
-        }
     }
 
     /** Unmounts {@code mountPoint} (every mount stacked there) if mounted; idempotent. */

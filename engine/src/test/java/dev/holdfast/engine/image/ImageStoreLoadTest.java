@@ -47,12 +47,13 @@ class ImageStoreLoadTest {
         assertEquals(List.of("busybox:latest"), image.repoTags());
         assertEquals(List.of("sh"), image.config().cmd());
         assertEquals(List.of("PATH=/bin"), image.config().env());
-        Path rootfs = store.rootfs(image);
+        Path rootfs = store.layerDirs(image).get(0); // one layer
         assertTrue(Files.isSymbolicLink(rootfs.resolve("bin/sh")));
         assertEquals("busybox", Files.readSymbolicLink(rootfs.resolve("bin/sh")).toString());
         assertEquals("root:x:0:0:root:/root:/bin/sh\n", Files.readString(rootfs.resolve("etc/passwd")));
         String hex = saved.id().substring(7);
         assertTrue(Files.isRegularFile(data.resolve("images").resolve(hex).resolve("config.json")));
+        assertTrue(rootfs.startsWith(data.resolve("layers")), "the layer is in the layer store: " + rootfs);
         assertEquals(saved.id(), SavedImage.sha256(Files.readAllBytes(data.resolve("images/" + hex + "/config.json"))));
     }
 
@@ -87,10 +88,10 @@ class ImageStoreLoadTest {
         org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "mounts need root");
         ImageStore store = store();
         store.load(new ByteArrayInputStream(busyboxLike().archive()));
-        Path rootfs = store.rootfs(store.find("busybox").orElseThrow());
+        Path rootfs = store.layerDirs(store.find("busybox").orElseThrow()).get(0);
         Path container = data.resolve("containers/c1");
         Files.createDirectories(container);
-        Snapshots.prepare(rootfs, container);
+        Snapshots.prepare(List.of(rootfs), container);
         try {
             Path snapshot = Snapshots.rootfs(container);
             assertTrue(Files.isSymbolicLink(snapshot.resolve("bin/sh")));

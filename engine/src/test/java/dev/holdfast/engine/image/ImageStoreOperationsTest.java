@@ -113,13 +113,13 @@ class ImageStoreOperationsTest {
 
     @Test
     void aForcedRemovalKeepsTheRootfsItsStoppedContainersStandOnUntilTheLastIsGone() throws Exception {
-        Path rootfs = store.rootfs(store.get("busybox"));
-        assertEquals(rootfs, store.rootfsForContainers(busyboxId).orElseThrow());
+        List<Path> layers = store.layerDirs(store.get("busybox"));
+        assertEquals(layers, store.layerDirsForContainers(busyboxId).orElseThrow());
         stopped.add("c0ffee0000000000000000000000000000000000000000000000000000000000");
         assertEquals(new ImageRemoval(List.of("busybox:latest"), busyboxId), store.remove("busybox", true));
         assertTrue(store.find(busyboxId).isEmpty());
-        Path retained = store.rootfsForContainers(busyboxId).orElseThrow();
-        assertTrue(Files.exists(retained.resolve("bin/busybox")), "the container's overlay lower is still there");
+        Path retained = store.layerDirsForContainers(busyboxId).orElseThrow().get(0);
+        assertTrue(Files.exists(retained.resolve("bin/busybox")), "the container's overlay lower layer is still there");
 
         new ImageStore(data, users); // a boot keeps it while the container exists
         assertTrue(Files.exists(retained.resolve("bin/busybox")));
@@ -128,7 +128,7 @@ class ImageStoreOperationsTest {
         stopped.clear();
         store.releaseRetained(busyboxId);
         assertFalse(Files.exists(retained));
-        assertTrue(store.rootfsForContainers(busyboxId).isEmpty());
+        assertTrue(store.layerDirsForContainers(busyboxId).isEmpty());
         store.releaseRetained(busyboxId); // idempotent
     }
 
@@ -136,7 +136,7 @@ class ImageStoreOperationsTest {
     void aRetainedRootfsWithoutContainersGoesAtBoot() throws Exception {
         stopped.add("c0ffee0000000000000000000000000000000000000000000000000000000000");
         store.remove("busybox", true);
-        Path retained = store.rootfsForContainers(busyboxId).orElseThrow();
+        Path retained = store.layerDirsForContainers(busyboxId).orElseThrow().get(0);
         stopped.clear(); // removed while the engine was down
         new ImageStore(data, users);
         assertFalse(Files.exists(retained));
@@ -180,7 +180,7 @@ class ImageStoreOperationsTest {
         ImageDocument doc = store.details(image).document();
         assertEquals("Imported from -", doc.comment());
         assertEquals(List.of(SavedImage.sha256(tar)), doc.diffIds());
-        assertEquals("hi", Files.readString(store.rootfs(image).resolve("hello")));
+        assertEquals("hi", Files.readString(store.layerDirs(image).get(0).resolve("hello")));
         assertEquals(id, SavedImage.sha256(Files.readAllBytes(data.resolve("images/" + id.substring(7) + "/config.json"))));
     }
 
@@ -256,7 +256,7 @@ class ImageStoreOperationsTest {
                 .file("manifest.json", manifest)
                 .build();
         assertEquals(List.of("Loaded image: oci:1"), store.load(new ByteArrayInputStream(TarBuilder.gzip(archive))));
-        assertEquals("content", Files.readString(store.rootfs(store.get("oci:1")).resolve("f")));
+        assertEquals("content", Files.readString(store.layerDirs(store.get("oci:1")).get(0).resolve("f")));
     }
 
     @Test

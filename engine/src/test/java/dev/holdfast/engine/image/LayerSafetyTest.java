@@ -46,11 +46,14 @@ class LayerSafetyTest {
         try (Stream<Path> images = Files.list(data.resolve("images"))) {
             assertEquals(List.of(), images.toList(), "no staging directory may stay");
         }
+        try (Stream<Path> layers = Files.list(data.resolve("layers"))) {
+            assertEquals(List.of(), layers.toList(), "no layer, staged or not, may stay");
+        }
     }
 
     /** A path from the layer root to the marker directory, as {@code ../} steps. */
     private String upToMarker(String from) {
-        Path rootfsGuess = data.resolve("images/.tmp-image-0/rootfs").resolve(from);
+        Path rootfsGuess = data.resolve("layers/.tmp-0/diff").resolve(from);
         return rootfsGuess.getParent().relativize(marker).toString();
     }
 
@@ -116,7 +119,7 @@ class LayerSafetyTest {
         byte[] archive = new SavedImage().layer(new TarBuilder().symlink("s", secret.toString()).hardlink("h", "s")
                 .build()).tag("ok:1").archive();
         store.load(new ByteArrayInputStream(archive));
-        Path h = store.rootfs(store.find("ok:1").orElseThrow()).resolve("h");
+        Path h = store.layerDirs(store.find("ok:1").orElseThrow()).get(0).resolve("h");
         assertTrue(Files.isSymbolicLink(h), "link(2) must not follow the symlink out of the image");
         assertEquals(1, (int) Files.getAttribute(secret, "unix:nlink"));
     }
@@ -154,7 +157,7 @@ class LayerSafetyTest {
         byte[] archive = new SavedImage().layer(new TarBuilder().symlink("etc-link", "/etc").build())
                 .tag("ok:1").archive();
         store.load(new ByteArrayInputStream(archive));
-        Path rootfs = store.rootfs(store.find("ok:1").orElseThrow());
+        Path rootfs = store.layerDirs(store.find("ok:1").orElseThrow()).get(0);
         assertEquals("/etc", Files.readSymbolicLink(rootfs.resolve("etc-link")).toString());
     }
 }

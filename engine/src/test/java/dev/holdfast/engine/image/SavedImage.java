@@ -89,6 +89,6 @@ final class SavedImage {
     }
 
     static String sha256(byte[] bytes) {
-        return "sha256:" + HexFormat.of().formatHex(LayerApplier.sha256().digest(bytes));
+        return "sha256:" + HexFormat.of().formatHex(LayerUnpacker.sha256().digest(bytes));
     }
 }

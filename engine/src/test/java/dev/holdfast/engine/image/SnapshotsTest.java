@@ -34,7 +34,7 @@ class SnapshotsTest {
         container = tmp.resolve("containers/c1");
         Files.createDirectories(container);
         Files.createDirectory(image);
-        new LayerApplier(image).apply(new ByteArrayInputStream(new TarBuilder()
+        new LayerUnpacker(image).unpack(new ByteArrayInputStream(new TarBuilder()
                 .dir("bin", 0755)
                 .file("bin/busybox", "bb".getBytes(StandardCharsets.UTF_8), 04755, 0, 0)
                 .symlink("bin/sh", "busybox")
@@ -61,7 +61,7 @@ class SnapshotsTest {
 
     @Test
     void prepareMountsAnOverlayWhoseWritesStayInTheContainer() throws Exception {
-        Snapshots.prepare(image, container);
+        Snapshots.prepare(List.of(image), container);
         Path rootfs = Snapshots.rootfs(container);
         assertTrue(MountTable.isMounted(rootfs));
         assertEquals(List.of(rootfs.toRealPath()), MountTable.mountsUnder(tmp, "overlay"));
@@ -82,16 +82,16 @@ class SnapshotsTest {
 
     @Test
     void ensureMountedRemountsAMissingMountAndLeavesALiveOneAlone() throws Exception {
-        Snapshots.prepare(image, container);
+        Snapshots.prepare(List.of(image), container);
         Path rootfs = Snapshots.rootfs(container);
         Files.writeString(rootfs.resolve("kept"), "kept");
-        assertFalse(Snapshots.ensureMounted(image, container), "mounted already: nothing to do");
+        assertFalse(Snapshots.ensureMounted(List.of(image), container), "mounted already: nothing to do");
         assertEquals(1, mountCount(rootfs), "no second mount stacked over the live one");
 
         Snapshots.unmount(rootfs); // as after a reboot
         assertFalse(MountTable.isMounted(rootfs));
         assertFalse(Files.exists(rootfs.resolve("kept")));
-        assertTrue(Snapshots.ensureMounted(image, container));
+        assertTrue(Snapshots.ensureMounted(List.of(image), container));
         assertEquals("kept", Files.readString(rootfs.resolve("kept")), "what the container wrote survives a remount");
         assertTrue(Files.exists(rootfs.resolve("bin/busybox")));
         assertEquals(1, mountCount(rootfs));
@@ -102,7 +102,7 @@ class SnapshotsTest {
         Path outside = tmp.resolve("outside");
         Files.createDirectory(outside);
         Files.writeString(outside.resolve("keep"), "keep");
-        Snapshots.prepare(image, container);
+        Snapshots.prepare(List.of(image), container);
         Path rootfs = Snapshots.rootfs(container);
         Files.createSymbolicLink(rootfs.resolve("out"), outside);
         Files.createSymbolicLink(rootfs.resolve("ro/out"), outside.resolve("keep"));
@@ -119,7 +119,7 @@ class SnapshotsTest {
 
     @Test
     void changedBytesIsTheUpperDirectory() throws Exception {
-        Snapshots.prepare(image, container);
+        Snapshots.prepare(List.of(image), container);
         Path rootfs = Snapshots.rootfs(container);
         assertEquals(0, Snapshots.changedBytes(container), "a fresh snapshot wrote nothing");
         Files.write(rootfs.resolve("home/u/new"), new byte[100]);
@@ -136,14 +136,14 @@ class SnapshotsTest {
     @Test
     void prepareRefusesAnExistingSnapshot() throws Exception {
         Files.createDirectory(Snapshots.rootfs(container));
-        IOException e = assertThrows(IOException.class, () -> Snapshots.prepare(image, container));
+        IOException e = assertThrows(IOException.class, () -> Snapshots.prepare(List.of(image), container));
         assertTrue(e.getMessage().contains(container.toString()), e.getMessage());
     }
 
     @Test
     void aFailedMountSaysWhatFailedAndLeavesNothing() throws Exception {
         // A lower directory that does not exist: overlayfs refuses it.
-        IOException e = assertThrows(IOException.class, () -> Snapshots.prepare(tmp.resolve("no-image"), container));
+        IOException e = assertThrows(IOException.class, () -> Snapshots.prepare(List.of(tmp.resolve("no-image")), container));
         assertTrue(e.getMessage().contains(Snapshots.rootfs(container).toString()) || e.getMessage().contains("no-image"),
                 e.getMessage());
         assertFalse(Files.exists(Snapshots.rootfs(container), LinkOption.NOFOLLOW_LINKS));
@@ -154,29 +154,17 @@ class SnapshotsTest {
         Files.createDirectories(Snapshots.upper(container));
         Files.createDirectories(rootfs);
         Files.createSymbolicLink(Snapshots.work(container), Path.of("/dev/shm"));
-        IOException mount = assertThrows(IOException.class, () -> Snapshots.ensureMounted(image, container));
+        IOException mount = assertThrows(IOException.class, () -> Snapshots.ensureMounted(List.of(image), container));
         assertTrue(mount.getMessage().contains("mount -t overlay") && mount.getMessage().contains(rootfs.toRealPath().toString()),
                 mount.getMessage());
         assertFalse(MountTable.isMounted(rootfs));
     }
 
     @Test
-    void aCopyMadeBeforeOverlaysIsUsedAsItIs() throws Exception {
-        Path rootfs = Snapshots.rootfs(container);
-        Files.createDirectories(rootfs.resolve("bin"));
-        Files.writeString(rootfs.resolve("bin/busybox"), "copied");
-        assertFalse(Snapshots.ensureMounted(image, container));
-        assertFalse(MountTable.isMounted(rootfs));
-        assertEquals("copied", Files.readString(rootfs.resolve("bin/busybox")));
-        Snapshots.remove(container);
-        assertFalse(Files.exists(rootfs));
-    }
-
-    @Test
     void pathsOverlayfsCannotTakeAreRefused() throws Exception {
         Path odd = tmp.resolve("a,b");
         Files.createDirectories(odd);
-        IOException e = assertThrows(IOException.class, () -> Snapshots.prepare(image, odd));
+        IOException e = assertThrows(IOException.class, () -> Snapshots.prepare(List.of(image), odd));
         assertTrue(e.getMessage().contains("comma"), e.getMessage());
         assertFalse(Files.exists(Snapshots.upper(odd)));
     }

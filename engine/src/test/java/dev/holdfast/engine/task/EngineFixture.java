@@ -161,12 +161,12 @@ public final class EngineFixture implements AutoCloseable {
 
             @Override
             public void prepareRootfs(Image image, Path containerDir) throws IOException {
-                Snapshots.prepare(imageRootfs, containerDir);
+                Snapshots.prepare(List.of(imageRootfs), containerDir);
             }
 
             @Override
             public void mountRootfs(String imageId, Path containerDir) throws IOException {
-                Snapshots.ensureMounted(imageRootfs, containerDir);
+                Snapshots.ensureMounted(List.of(imageRootfs), containerDir);
             }
 
             @Override

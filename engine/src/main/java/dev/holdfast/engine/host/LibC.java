@@ -1,4 +1,4 @@
-package dev.holdfast.engine.archive;
+package dev.holdfast.engine.host;
 
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Pointer;
@@ -7,8 +7,9 @@ import jnr.ffi.annotations.Out;
 import jnr.ffi.annotations.SaveError;
 
 /**
- * The libc calls that walk a container's filesystem relative to file descriptors, bound with jnr-ffi: jnr-posix has
- * neither {@code openat2} (which has no glibc wrapper, hence {@code syscall}) nor most of the {@code *at} family.
+ * The libc calls that walk a container's filesystem relative to file descriptors and that unpack image layers in
+ * overlayfs' format, bound with jnr-ffi: jnr-posix has neither {@code openat2} (which has no glibc wrapper, hence
+ * {@code syscall}) nor most of the {@code *at} family, nor extended attributes.
  * Public only because jnr-ffi implements it from another class loader. Constants are Linux's (the same on x86-64 and arm64).
  */
 public interface LibC {
@@ -92,6 +93,17 @@ public interface LibC {
     /** {@code times} is {@code struct timespec[2]}: atime seconds, nanoseconds, mtime seconds, nanoseconds. */
     @SaveError
     int utimensat(int dirfd, String path, @In long[] times, int flags);
+
+    /** Sets an extended attribute of {@code path} itself (a symlink is not followed). */
+    @SaveError
+    int lsetxattr(String path, String name, @In byte[] value, long size, int flags);
+
+    /** Reads an extended attribute of {@code path} itself; the value's length, or -1 (ENODATA: none). */
+    @SaveError
+    long lgetxattr(String path, String name, @Out byte[] value, long size);
+
+    @SaveError
+    int mknod(String path, int mode, long dev);
 
     @SaveError
     String strerror(int errno);

@@ -1,9 +1,11 @@
 package dev.holdfast.engine.image;
 
+import dev.holdfast.engine.host.DeviceNumber;
+import dev.holdfast.engine.host.LibC;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.DirectoryStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -16,49 +18,53 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import jnr.ffi.Runtime;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.utils.CountingInputStream;
 
 /**
- * Applies layer tars, in order, onto one root filesystem directory: creates files, directories, symlinks and hard
- * links with their owners, modes (setuid included) and times, and honours whiteouts.
+ * Unpacks one layer tar into an empty directory of its own, in the form overlayfs stacks as a lower directory:
+ * files, directories, symlinks, hard links, fifos and device nodes with their owners, modes (setuid included) and
+ * times; a whiteout {@code .wh.NAME} becomes overlayfs' whiteout (a 0/0 character device NAME), an opaque marker
+ * {@code .wh..wh..opq} the {@code trusted.overlay.opaque=y} attribute of its directory.
  *
- * <p>Safety: nothing may be written outside the root. Entry names with {@code ..} or a leading {@code /} are
- * refused, and so is any entry whose parent path passes through a symbolic link (whichever layer made it): parents
- * are checked with lstat, component by component, so a layer cannot plant {@code l -> /etc} and then write
- * {@code l/passwd}. Existing files are unlinked before being replaced, never opened through.
+ * <p>Safety: nothing may be written outside the directory. Entry names with {@code ..} or a leading {@code /} are
+ * refused, and so is any entry whose parent path passes through a symbolic link: parents are checked with lstat,
+ * component by component, so a layer cannot plant {@code l -> /etc} and then write {@code l/passwd}. A file
+ * already there is unlinked before being replaced, never opened through; hard links must name a file of this layer.
  */
-final class LayerApplier {
+final class LayerUnpacker {
     private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
     private static final int MODE_BITS = 07777;
 
     private final Path root;
 
-    /** What applying one layer gave: its diff id (sha256 of the uncompressed tar) and the bytes of its files. */
-    record AppliedLayer(String diffId, long size) {}
+    /**
+     * What unpacking one layer gave: its diff id (sha256 of the uncompressed tar), the bytes of its files and the
+     * length of the uncompressed tar.
+     */
+    record Unpacked(String diffId, long size, long tarSize) {}
 
-    LayerApplier(Path root) {
+    LayerUnpacker(Path root) {
         this.root = root;
     }
 
-    /** Applies one layer blob, gzip/bzip2-compressed or plain; reads {@code blob} to its end. */
-    AppliedLayer apply(InputStream blob) throws IOException {
+    /** Unpacks one layer blob, gzip/bzip2-compressed or plain; reads {@code blob} to its end. */
+    Unpacked unpack(InputStream blob) throws IOException {
         MessageDigest sha256 = sha256();
-        DigestInputStream uncompressed = new DigestInputStream(Decompression.open(blob), sha256);
+        CountingInputStream counted = new CountingInputStream(Decompression.open(blob));
+        DigestInputStream uncompressed = new DigestInputStream(counted, sha256);
         long size = new LayerRun().extract(new TarArchiveInputStream(uncompressed));
         // The diff id covers the whole tar, including the end-of-archive blocks tar reading stops before.
         uncompressed.transferTo(OutputStream.nullOutputStream());
-        return new AppliedLayer("sha256:" + HexFormat.of().formatHex(sha256.digest()), size);
+        return new Unpacked("sha256:" + HexFormat.of().formatHex(sha256.digest()), size, counted.getBytesRead());
     }
 
     /** The state of one layer's extraction. */
     private final class LayerRun {
-        /** Paths this layer created: an opaque whiteout hides only what lower layers made. */
-        private final Set<Path> created = new HashSet<>();
         /** Directory times are set last: creating their children would change them again. */
         private final List<TarArchiveEntry> directories = new ArrayList<>();
         private final List<Path> directoryPaths = new ArrayList<>();
@@ -74,8 +80,8 @@ final class LayerApplier {
                 Path parent = parentOf(entry.getName(), parts, true);
                 String fileName = parts.get(parts.size() - 1);
                 switch (Whiteout.of(fileName)) {
-                    case Whiteout.Remove remove -> FileTrees.deleteRecursively(parent.resolve(remove.name()));
-                    case Whiteout.Opaque opaque -> hideLowerLayers(parent);
+                    case Whiteout.Remove remove -> whiteOut(parent.resolve(remove.name()));
+                    case Whiteout.Opaque opaque -> setXattr(parent, "trusted.overlay.opaque", "y");
                     case Whiteout.Ignored ignored -> { }
                     case Whiteout.None none -> create(tar, entry, parent.resolve(fileName));
                 }
@@ -101,17 +107,19 @@ final class LayerApplier {
                 Files.createSymbolicLink(target, Path.of(entry.getLinkName()));
             } else if (entry.isLink()) {
                 Files.createLink(target, hardLinkTarget(entry));
-                created.add(target);
                 return; // a hard link shares the metadata of its target
+            } else if (entry.isFIFO() || entry.isCharacterDevice() || entry.isBlockDevice()) {
+                int type = entry.isFIFO() ? 0010000 : entry.isCharacterDevice() ? 0020000 : 0060000;
+                check(LibC.INSTANCE.mknod(target.toString(), type | (entry.getMode() & MODE_BITS),
+                        DeviceNumber.of(entry.getDevMajor(), entry.getDevMinor())), "mknod", target);
             } else if (entry.isFile()) {
                 try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW,
                         StandardOpenOption.WRITE, NOFOLLOW)) {
                     size += tar.transferTo(out);
                 }
             } else {
-                return; // devices and fifos: the runtime provides /dev, and image layers rarely carry them
+                throw EntryPath.refused(entry.getName(), "unknown tar entry type '" + (char) entry.getLinkFlag() + "'");
             }
-            created.add(target);
             setOwnerAndMode(target, entry);
             if (!entry.isDirectory()) {
                 setTime(target, entry);
@@ -141,15 +149,12 @@ final class LayerApplier {
             return linked;
         }
 
-        /** Removes from {@code dir} what lower layers put there, keeping this layer's own entries. */
-        private void hideLowerLayers(Path dir) throws IOException {
-            try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
-                for (Path child : children) {
-                    if (!created.contains(child)) {
-                        FileTrees.deleteRecursively(child);
-                    }
-                }
+        /** overlayfs' whiteout: a character device 0/0 in place of the name the lower layers had. */
+        private void whiteOut(Path target) throws IOException {
+            if (lstat(target) != null) {
+                FileTrees.deleteRecursively(target);
             }
+            check(LibC.INSTANCE.mknod(target.toString(), 0020000, DeviceNumber.of(0, 0)), "mknod (whiteout)", target);
         }
 
         /**
@@ -163,7 +168,6 @@ final class LayerApplier {
                 BasicFileAttributes attrs = lstat(dir);
                 if (attrs == null && create) {
                     Files.createDirectory(dir);
-                    created.add(dir);
                 } else if (attrs == null) {
                     throw EntryPath.refused(entryName, "\"" + String.join("/", parts.subList(0, i + 1))
                             + "\" does not exist");
@@ -176,6 +180,18 @@ final class LayerApplier {
                 }
             }
             return dir;
+        }
+    }
+
+    private static void setXattr(Path target, String name, String value) throws IOException {
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        check(LibC.INSTANCE.lsetxattr(target.toString(), name, bytes, bytes.length, 0), "setxattr " + name, target);
+    }
+
+    private static void check(int result, String call, Path target) throws IOException {
+        if (result < 0) {
+            int errno = Runtime.getRuntime(LibC.INSTANCE).getLastError();
+            throw new IOException(call + " " + target + ": " + LibC.INSTANCE.strerror(errno));
         }
     }
 
