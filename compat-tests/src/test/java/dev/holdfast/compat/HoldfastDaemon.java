@@ -283,6 +283,8 @@ public final class HoldfastDaemon implements AutoCloseable {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("DOCKER_HOST", dockerHost);
         env.put("DOCKER_CLI_HINTS", "false");
+        // The CLI's own config (docker login's credentials) belongs to this instance, not to the user running tests.
+        env.put("DOCKER_CONFIG", root.resolve("docker-cli").toString());
         return env;
     }
 

@@ -36,8 +36,8 @@ import org.testcontainers.utility.DockerImageName;
  * the test JVM's environment so that a developer's own settings cannot point these tests at another daemon.
  * Testcontainers keeps its client for the whole JVM: only this class may use it.
  *
- * <p>Nothing is pulled: busybox:latest is present (holdfast up loads it) and the default pull policy inspects first;
- * a pull would fail, since holdfast has no registry client.
+ * <p>Nothing is pulled: busybox:latest is present (holdfast up loads it) and the default pull policy inspects first
+ * (the tests reach no registry on the internet).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)

@@ -7,6 +7,7 @@ import dev.holdfast.engine.api.ContainerRoutes;
 import dev.holdfast.engine.api.InteractiveRoutes;
 import dev.holdfast.engine.api.EventRoutes;
 import dev.holdfast.engine.api.ImageRoutes;
+import dev.holdfast.engine.registry.Registries;
 import dev.holdfast.engine.api.InfoRoutes;
 import dev.holdfast.engine.api.NetworkRoutes;
 import dev.holdfast.engine.api.Router;
@@ -144,7 +145,8 @@ public final class Engine implements AutoCloseable {
         ExitMonitor monitor = new ExitMonitor(tasks, new Reconciler(service, tasks, config.reconcile()), service);
 
         new SystemRoutes().register(router);
-        new ImageRoutes(images).register(router);
+        new ImageRoutes(images, new Registries(config.insecureRegistries(), config.registryMirrors()), events)
+                .register(router);
         new ContainerRoutes(service).register(router);
         new InteractiveRoutes(service, new InteractiveTasks(channel, config.supervisorSocket())).register(router);
         ContainerControl control = new ContainerControl(containerStore, tasks, events);

@@ -51,7 +51,7 @@ public final class DiskUsageRoutes {
                 summary.put("Id", image.id());
                 summary.put("Labels", image.config().labels().isEmpty() ? null : image.config().labels());
                 summary.put("ParentId", "");
-                summary.put("RepoDigests", List.of());
+                summary.put("RepoDigests", image.repoDigests());
                 summary.put("RepoTags", image.repoTags());
                 summary.put("SharedSize", 0);
                 summary.put("Size", image.size());

@@ -2,6 +2,8 @@ package dev.holdfast.engine.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.holdfast.engine.events.Event;
+import dev.holdfast.engine.events.EventBus;
 import dev.holdfast.engine.image.Image;
 import dev.holdfast.engine.image.ImageDetails;
 import dev.holdfast.engine.image.ImageDocument;
@@ -12,10 +14,14 @@ import dev.holdfast.engine.image.ImageRemoval;
 import dev.holdfast.engine.image.ImageStore;
 import dev.holdfast.engine.image.ImportRequest;
 import dev.holdfast.engine.image.Rfc3339;
+import dev.holdfast.engine.registry.Credentials;
+import dev.holdfast.engine.registry.Registries;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -23,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The image half of the Docker API: list, inspect, history, load, import, tag, remove, prune. Image names hold
@@ -32,9 +39,13 @@ public final class ImageRoutes {
     private static final String ZERO_TIME = "0001-01-01T00:00:00Z";
 
     private final ImageStore store;
+    private final Registries registries;
+    private final EventBus events;
 
-    public ImageRoutes(ImageStore store) {
+    public ImageRoutes(ImageStore store, Registries registries, EventBus events) {
         this.store = store;
+        this.registries = registries;
+        this.events = events;
     }
 
     public void register(Router router) {
@@ -47,6 +58,8 @@ public final class ImageRoutes {
         router.get("/images/{name*}/json", translated(this::inspect));
         router.get("/images/{name*}/history", translated(this::history));
         router.post("/images/{name*}/tag", translated(this::tag));
+        router.post("/images/{name*}/push", translated(this::push));
+        router.post("/auth", this::login);
         router.delete("/images/{name*}", translated(this::remove));
     }
 
@@ -89,7 +102,8 @@ public final class ImageRoutes {
             summary.put("Id", image.id());
             summary.put("Labels", image.config().labels().isEmpty() ? null : image.config().labels());
             summary.put("ParentId", "");
-            summary.put("RepoDigests", dangling && useNone ? List.of("<none>@<none>") : List.of());
+            summary.put("RepoDigests", dangling && useNone && image.repoDigests().isEmpty() ? List.of("<none>@<none>")
+                    : image.repoDigests());
             summary.put("RepoTags", dangling && useNone ? List.of("<none>:<none>") : tags.get());
             summary.put("SharedSize", -1);
             summary.put("Size", image.size());
@@ -110,7 +124,7 @@ public final class ImageRoutes {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("Id", image.id());
         out.put("RepoTags", image.repoTags());
-        out.put("RepoDigests", List.of());
+        out.put("RepoDigests", image.repoDigests());
         out.put("Parent", "");
         out.put("Comment", doc.comment());
         if (doc.created() != null) {
@@ -249,7 +263,7 @@ public final class ImageRoutes {
         Optional<String> fromImage = request.query("fromImage").filter(s -> !s.isEmpty());
         Optional<String> fromSrc = request.query("fromSrc").filter(s -> !s.isEmpty());
         if (fromImage.isPresent()) {
-            throw pullUnsupported(fromImage.get(), request.query("tag").orElse(""));
+            return pull(request, fromImage.get(), request.query("tag").orElse(""));
         }
         if (fromSrc.isEmpty()) {
             throw ApiException.badRequest("either fromImage or fromSrc is required");
@@ -266,13 +280,96 @@ public final class ImageRoutes {
         return Reply.streamed();
     }
 
-    /** What dockerd answers when it cannot reach the registry, naming the registry the pull would use. */
-    private static ApiException pullUnsupported(String image, String tag) {
-        ImageReference ref = ImageReference.parse(image);
-        String registry = ref.domain().equals(ImageReference.DEFAULT_DOMAIN) ? "registry-1.docker.io" : ref.domain();
-        String wanted = (tag.isEmpty() ? ref.withDefaultTag() : ref.withTag(tag)).familiarString();
-        return new ApiException(HttpResponseStatus.INTERNAL_SERVER_ERROR, "Get \"https://" + registry
-                + "/v2/\": holdfast cannot pull images yet (wanted " + wanted + "); load it with docker load");
+    /**
+     * {@code docker pull}: progress streams once the registry has answered; a failure before that (no such
+     * manifest, refused credentials, unreachable registry) is a plain error status, one after it an
+     * {@code errorDetail} message, as with dockerd.
+     */
+    private Reply pull(ApiRequest request, String image, String tag) throws IOException {
+        ImageReference reference = ImageReference.parse(image);
+        if (!tag.isEmpty()) {
+            reference = tag.startsWith("sha256:") ? new ImageReference(reference.domain(), reference.path(), null, tag)
+                    : reference.withTag(tag);
+        }
+        ImageReference wanted = reference;
+        Credentials credentials = Credentials.fromHeader(request.header("X-Registry-Auth").orElse(null));
+        streamProgress(request, progress -> {
+            String status = store.pull(wanted, request.query("platform").orElse(""), credentials, registries,
+                    progress);
+            progress.accept(Map.of("status", status));
+            events.publish(new Event("image", "pull", wanted.familiarString(), Map.of("name",
+                    wanted.familiarString()), Instant.now()));
+        });
+        return Reply.streamed();
+    }
+
+    /** {@code docker push NAME[:TAG]}. */
+    private Reply push(ApiRequest request) throws IOException {
+        ImageReference reference = ImageReference.parse(request.pathParam("name"));
+        String tag = request.query("tag").filter(t -> !t.isEmpty()).orElse(null);
+        ImageReference wanted = tag != null ? reference.withTag(tag) : reference.withDefaultTag();
+        store.get(wanted.familiarString()); // a 404 before anything streams
+        Credentials credentials = Credentials.fromHeader(request.header("X-Registry-Auth").orElse(null));
+        streamProgress(request, progress -> {
+            store.push(wanted, credentials, registries, progress);
+            events.publish(new Event("image", "push", wanted.familiarString(), Map.of("name",
+                    wanted.familiarString()), Instant.now()));
+        });
+        return Reply.streamed();
+    }
+
+    /** {@code docker login}: the credentials are checked against the registry, never stored by the engine. */
+    private Reply login(ApiRequest request) throws IOException {
+        Credentials credentials = request.bodyJson(Credentials.class);
+        if (credentials == null) {
+            throw ApiException.badRequest("no credentials in the request body");
+        }
+        registries.client(registries.loginEndpoint(credentials.serveraddress()), "", credentials, false).ping();
+        return Reply.ok(Map.of("Status", "Login Succeeded", "IdentityToken", ""));
+    }
+
+    @FunctionalInterface
+    private interface ProgressWork {
+        void run(Consumer<Map<String, Object>> progress) throws IOException;
+    }
+
+    /**
+     * Runs {@code work} with a progress sink that opens the JSON stream at its first message. An error before that
+     * propagates as an error status; after it, it ends the stream as Docker's {@code errorDetail} message.
+     */
+    private static void streamProgress(ApiRequest request, ProgressWork work) throws IOException {
+        OutputStream[] out = {null};
+        Consumer<Map<String, Object>> progress = message -> {
+            synchronized (out) {
+                try {
+                    if (out[0] == null) {
+                        out[0] = request.openStream("application/json");
+                    }
+                    out[0].write(Json.MAPPER.writeValueAsBytes(message));
+                    out[0].write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        };
+        try {
+            work.run(progress);
+        } catch (IOException | RuntimeException e) {
+            if (out[0] == null) {
+                if (e instanceof IOException io) {
+                    throw new ApiException(HttpResponseStatus.INTERNAL_SERVER_ERROR, io.getMessage());
+                }
+                throw (RuntimeException) e;
+            }
+            String message = e.getMessage() == null ? e.toString() : e.getMessage();
+            progress.accept(Map.of("errorDetail", Map.of("message", message), "error", message));
+        } finally {
+            synchronized (out) {
+                if (out[0] != null) {
+                    out[0].close();
+                }
+            }
+        }
     }
 
     // --- POST /images/{name}/tag ------------------------------------------------------------------------------

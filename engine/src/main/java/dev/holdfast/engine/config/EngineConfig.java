@@ -25,7 +25,9 @@ public record EngineConfig(
         Path aardvarkDns,
         java.util.List<String> dns,
         String logMaxSize,
-        long logMaxFile) {
+        long logMaxFile,
+        java.util.List<String> insecureRegistries,
+        java.util.List<String> registryMirrors) {
 
     /** {@code [log] max_size}/{@code max_file} as json-file log options, for containers that set none. */
     public java.util.Map<String, String> logOptions() {
@@ -50,12 +52,12 @@ public record EngineConfig(
         return from(toml);
     }
 
-    /** {@code [network] dns}: an array of addresses, or one string of them separated by commas or blanks. */
-    private static java.util.List<String> dnsServers(TomlParseResult toml) {
-        if (toml.isArray("network.dns")) {
-            return toml.getArrayOrEmpty("network.dns").toList().stream().map(String::valueOf).toList();
+    /** A list key: an array of strings, or one string of them separated by commas or blanks. */
+    private static java.util.List<String> strings(TomlParseResult toml, String key) {
+        if (toml.isArray(key)) {
+            return toml.getArrayOrEmpty(key).toList().stream().map(String::valueOf).toList();
         }
-        String text = toml.getString("network.dns", () -> "").trim();
+        String text = toml.getString(key, () -> "").trim();
         return text.isEmpty() ? java.util.List.of() : java.util.List.of(text.split("[,\\s]+"));
     }
 
@@ -79,8 +81,10 @@ public record EngineConfig(
                 Math.toIntExact(toml.getLong("network.pool_size", () -> 24L)),
                 Path.of(toml.getString("network.netavark", () -> "/usr/lib/podman/netavark")),
                 Path.of(toml.getString("network.aardvark_dns", () -> "/usr/lib/podman/aardvark-dns")),
-                dnsServers(toml),
+                strings(toml, "network.dns"),
                 toml.getString("log.max_size", () -> ""),
-                toml.getLong("log.max_file", () -> 0L));
+                toml.getLong("log.max_file", () -> 0L),
+                strings(toml, "registry.insecure"),
+                strings(toml, "registry.mirrors"));
     }
 }

@@ -9,9 +9,26 @@ import java.util.List;
  * @param layerSizes bytes of regular files in each layer, in diffIds order (for history)
  * @param size the sum of the layer sizes
  * @param lastTagTime RFC 3339 time of the last tag given on this daemon, or null
+ * @param repoDigests {@code name@sha256:...} of the manifests it was pulled by or pushed as (Docker's RepoDigests)
  */
-record ImageRecord(String id, List<String> diffIds, List<Long> layerSizes, long size, String lastTagTime) {
+record ImageRecord(String id, List<String> diffIds, List<Long> layerSizes, long size, String lastTagTime,
+        List<String> repoDigests) {
+    ImageRecord {
+        repoDigests = repoDigests == null ? List.of() : List.copyOf(repoDigests);
+    }
+
     ImageRecord withLastTagTime(String time) {
-        return new ImageRecord(id, diffIds, layerSizes, size, time);
+        return new ImageRecord(id, diffIds, layerSizes, size, time, repoDigests);
+    }
+
+    ImageRecord withRepoDigest(String repoDigest) {
+        if (repoDigests.contains(repoDigest)) {
+            return this;
+        }
+        List<String> digests = new java.util.ArrayList<>(repoDigests.stream()
+                .filter(d -> !d.substring(0, d.indexOf('@')).equals(repoDigest.substring(0, repoDigest.indexOf('@'))))
+                .toList());
+        digests.add(repoDigest);
+        return new ImageRecord(id, diffIds, layerSizes, size, lastTagTime, digests);
     }
 }

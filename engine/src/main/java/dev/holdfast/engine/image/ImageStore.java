@@ -1,6 +1,8 @@
 package dev.holdfast.engine.image;
 
 import dev.holdfast.engine.api.Json;
+import dev.holdfast.engine.registry.Credentials;
+import dev.holdfast.engine.registry.Registries;
 import dev.holdfast.engine.store.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -340,6 +343,66 @@ public final class ImageStore {
         }
     }
 
+    /**
+     * {@code docker pull} of {@code reference} (a tag, or a digest) from its registry; progress goes to
+     * {@code progress} as Docker's JSON messages. Returns Docker's closing status line.
+     */
+    public String pull(ImageReference reference, String platform, Credentials credentials, Registries registries,
+            Consumer<Map<String, Object>> progress) throws IOException {
+        ImageReference wanted = reference.digest() == null ? reference.withDefaultTag() : reference;
+        Optional<String> before = find(wanted.familiarString()).map(Image::id);
+        String id = new ImagePull(this, content, layers, progress::accept).pull(wanted, platform, credentials,
+                registries);
+        return (before.isPresent() && before.get().equals(id) ? "Status: Image is up to date for "
+                : "Status: Downloaded newer image for ") + wanted.familiarString();
+    }
+
+    /**
+     * {@code docker push} of the image tagged {@code reference} (a tag; all tags of the name when it has none is
+     * not supported: the CLI always sends one) to its registry.
+     */
+    public void push(ImageReference reference, Credentials credentials, Registries registries,
+            Consumer<Map<String, Object>> progress) throws IOException {
+        ImagePush.Plan plan;
+        synchronized (this) {
+            String id = resolveId(reference.familiarString()).orElseThrow(() -> ImageException.noSuchImage(
+                    reference.familiarString()));
+            ImageRecord record = stored(id).record();
+            List<LayerStore.Layer> leased = layers.leaseExisting(LayerStore.chainIds(record.diffIds()))
+                    .orElseThrow(() -> ImageException.conflict("the layers of image " + id + " are incomplete"));
+            plan = new ImagePush.Plan(id, Files.readAllBytes(imageDir(id).resolve("config.json")), leased);
+        }
+        try {
+            String digest = new ImagePush(content, layers, progress::accept).push(reference, plan, credentials,
+                    registries);
+            addRepoDigest(plan.id(), reference.familiarName() + "@" + digest);
+        } finally {
+            synchronized (this) {
+                layers.release(plan.layers());
+            }
+        }
+    }
+
+    /** A pulled image: its layers leased by {@code layerSource}, then published, tagged and given its repo digest. */
+    String publishPulled(ImageReference reference, String manifestDigest, byte[] config, LayerSource layerSource)
+            throws IOException {
+        Staged staged = stage(layerSource, diffIds -> config);
+        try {
+            synchronized (this) {
+                publish(staged);
+                if (reference.digest() == null) {
+                    tags.put(reference, staged.id());
+                    setLastTagTime(staged.id());
+                }
+                addRepoDigest(staged.id(), reference.familiarName() + "@" + manifestDigest);
+            }
+            return staged.id();
+        } finally {
+            FileTrees.deleteRecursively(staged.dir());
+            releaseLeases(List.of(staged));
+        }
+    }
+
     /** Writes a layer tar (a container's changes) to the stream it is given. */
     @FunctionalInterface
     public interface LayerWriter {
@@ -542,7 +605,7 @@ public final class ImageStore {
             byte[] config = configSource.forLayers(diffIds);
             String id = sha256(config);
             ImageRecord record = new ImageRecord(id, diffIds, sizes, sizes.stream().mapToLong(Long::longValue).sum(),
-                    null);
+                    null, List.of());
             AtomicFiles.write(dir.resolve("config.json"), config);
             AtomicFiles.write(dir.resolve("image.json"), Json.MAPPER.writeValueAsBytes(record));
             return new Staged(id, dir, new Stored(ImageDocument.parse(config), record), leased);
@@ -591,7 +654,9 @@ public final class ImageStore {
             throw ImageException.invalid(e.getMessage());
         }
         if (named.digest() != null) {
-            return Optional.empty(); // no registry digests are known until pull exists
+            String repoDigest = named.familiarName() + "@" + named.digest();
+            return images.entrySet().stream().filter(e -> e.getValue().record().repoDigests().contains(repoDigest))
+                    .map(Map.Entry::getKey).findFirst();
         }
         Optional<String> tagged = tags.get(named.withDefaultTag());
         return tagged.isPresent() ? tagged : byIdPrefix(reference);
@@ -622,7 +687,8 @@ public final class ImageStore {
     private Image image(String id) {
         Stored stored = stored(id);
         Instant created = stored.document().created() == null ? Instant.EPOCH : stored.document().created();
-        return new Image(id, tags.tagsOf(id), created, stored.document().config(), stored.record().size());
+        return new Image(id, tags.tagsOf(id), created, stored.document().config(), stored.record().size(),
+                stored.record().repoDigests());
     }
 
     private Stored stored(String id) {
@@ -634,10 +700,17 @@ public final class ImageStore {
     }
 
     private void setLastTagTime(String id) throws IOException {
-        Stored stored = stored(id);
-        ImageRecord record = stored.record().withLastTagTime(Rfc3339.format(Instant.now()));
+        updateRecord(id, stored(id).record().withLastTagTime(Rfc3339.format(Instant.now())));
+    }
+
+    /** Remembers that image {@code id} is {@code repoDigest} ({@code name@sha256:...}) in a registry. */
+    synchronized void addRepoDigest(String id, String repoDigest) throws IOException {
+        updateRecord(id, stored(id).record().withRepoDigest(repoDigest));
+    }
+
+    private void updateRecord(String id, ImageRecord record) throws IOException {
         AtomicFiles.write(imageDir(id).resolve("image.json"), Json.MAPPER.writeValueAsBytes(record));
-        images.put(id, new Stored(stored.document(), record));
+        images.put(id, new Stored(stored(id).document(), record));
     }
 
     private Path imageDir(String id) {

@@ -21,7 +21,9 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.zip.GZIPOutputStream;
 import org.apache.commons.io.input.TeeInputStream;
+import org.apache.commons.io.output.CloseShieldOutputStream;
 
 /**
  * Image layers, each unpacked once and shared by every image that stacks it: {@code <data>/layers/<chain>/diff/}
@@ -46,9 +48,19 @@ final class LayerStore {
      * @param blob the digest of the blob it was unpacked from, kept in the {@link ContentStore} as received
      * @param compression of that blob: {@code gzip}, {@code bzip2} or {@code none}
      * @param tarSize the length of its uncompressed tar (what {@code docker save} writes)
+     * @param gzipBlob the blob pushed for it when {@code blob} is not gzip already (made at the first push), or null
      */
     record Layer(String chainId, String diffId, String parent, long size, String blob, String compression,
-            long tarSize) {}
+            long tarSize, String gzipBlob) {
+        /** The blob a registry gets: gzip, as dockerd pushes layers. */
+        String pushBlob() {
+            return compression.equals("gzip") ? blob : gzipBlob;
+        }
+
+        Layer withGzipBlob(String digest) {
+            return new Layer(chainId, diffId, parent, size, blob, compression, tarSize, digest);
+        }
+    }
 
     private final Path dir;
     private final ContentStore content;
@@ -112,6 +124,45 @@ final class LayerStore {
      * {@code what} names the layer in errors ({@code layer 0}).
      */
     Layer lease(String parentChainId, String diffId, LayerBlob blob, String what) throws IOException {
+        return lease(parentChainId, diffId, what, diff -> {
+            try (InputStream in = blob.open(); ContentStore.Writer stored = content.writer()) {
+                InputStream raw = new TeeInputStream(in, stored); // stored as it streams past the unpacking
+                LayerUnpacker.Unpacked unpacked = new LayerUnpacker(diff).unpack(raw);
+                raw.transferTo(OutputStream.nullOutputStream()); // what follows the compressed stream, if anything
+                checkDiffId(diffId, unpacked, what);
+                return new Unpacking(unpacked, stored.commit(null));
+            }
+        });
+    }
+
+    /** As {@link #lease}, from a blob already in the content store (a pulled layer). */
+    Layer leaseStored(String parentChainId, String diffId, String blobDigest, String what) throws IOException {
+        return lease(parentChainId, diffId, what, diff -> {
+            Path blob = content.blob(blobDigest).orElseThrow(() -> new IOException("blob " + blobDigest + " of "
+                    + what + " is not in the content store"));
+            try (InputStream in = Files.newInputStream(blob)) {
+                LayerUnpacker.Unpacked unpacked = new LayerUnpacker(diff).unpack(in);
+                checkDiffId(diffId, unpacked, what);
+                return new Unpacking(unpacked, blobDigest);
+            }
+        });
+    }
+
+    private record Unpacking(LayerUnpacker.Unpacked unpacked, String blobDigest) {}
+
+    @FunctionalInterface
+    private interface Unpack {
+        Unpacking into(Path diff) throws IOException;
+    }
+
+    private static void checkDiffId(String expected, LayerUnpacker.Unpacked unpacked, String what) {
+        if (expected != null && !expected.equals(unpacked.diffId())) {
+            throw ImageException.invalid("invalid diffID for " + what + ": expected \"" + expected + "\", got \""
+                    + unpacked.diffId() + "\"");
+        }
+    }
+
+    private Layer lease(String parentChainId, String diffId, String what, Unpack unpack) throws IOException {
         if (diffId != null) {
             synchronized (this) {
                 Layer present = layers.get(chainId(parentChainId, diffId));
@@ -125,21 +176,11 @@ final class LayerStore {
         try {
             Path diff = Files.createDirectories(staging.resolve("diff"));
             Files.setPosixFilePermissions(diff, PosixFilePermissions.fromString("rwxr-xr-x"));
-            LayerUnpacker.Unpacked unpacked;
-            String blobDigest;
-            try (InputStream in = blob.open(); ContentStore.Writer stored = content.writer()) {
-                InputStream raw = new TeeInputStream(in, stored); // stored as it streams past the unpacking
-                unpacked = new LayerUnpacker(diff).unpack(raw);
-                raw.transferTo(OutputStream.nullOutputStream()); // what follows the compressed stream, if anything
-                if (diffId != null && !diffId.equals(unpacked.diffId())) {
-                    throw ImageException.invalid("invalid diffID for " + what + ": expected \"" + diffId
-                            + "\", got \"" + unpacked.diffId() + "\"");
-                }
-                blobDigest = stored.commit(null);
-            }
+            Unpacking done = unpack.into(diff);
+            LayerUnpacker.Unpacked unpacked = done.unpacked();
             Layer layer = new Layer(chainId(parentChainId, unpacked.diffId()), unpacked.diffId(), parentChainId,
-                    unpacked.size(), blobDigest, Decompression.kind(content.blob(blobDigest).orElseThrow()),
-                    unpacked.tarSize());
+                    unpacked.size(), done.blobDigest(), Decompression.kind(content.blob(done.blobDigest()).orElseThrow()),
+                    unpacked.tarSize(), null);
             AtomicFiles.write(staging.resolve(RECORD), Json.MAPPER.writeValueAsBytes(layer));
             syncFilesystem(staging);
             synchronized (this) {
@@ -156,6 +197,32 @@ final class LayerStore {
         } finally {
             FileTrees.deleteRecursively(staging);
         }
+    }
+
+    /**
+     * The gzip blob a registry gets for {@code layer}: its own blob when that is gzip, else one compressed from its
+     * uncompressed tar now and remembered in its record for the next push.
+     */
+    Layer withPushBlob(Layer layer) throws IOException {
+        if (layer.pushBlob() != null && content.blob(layer.pushBlob()).isPresent()) {
+            return layer;
+        }
+        Path blob = content.blob(layer.blob()).orElseThrow(() -> new IOException("the blob of layer "
+                + layer.diffId() + " is missing"));
+        String digest;
+        try (InputStream tar = Decompression.open(Files.newInputStream(blob));
+                ContentStore.Writer writer = content.writer()) {
+            try (GZIPOutputStream gzip = new GZIPOutputStream(CloseShieldOutputStream.wrap(writer), 64 * 1024)) {
+                tar.transferTo(gzip);
+            }
+            digest = writer.commit(null);
+        }
+        Layer updated = layer.withGzipBlob(digest);
+        synchronized (this) {
+            AtomicFiles.write(dir.resolve(hex(layer.chainId())).resolve(RECORD), Json.MAPPER.writeValueAsBytes(updated));
+            layers.put(layer.chainId(), updated);
+        }
+        return updated;
     }
 
     /** Leases layers that are present (for a save that streams them); empty when one is gone. */
@@ -196,8 +263,11 @@ final class LayerStore {
             AtomicFiles.syncDirectory(dir);
             layers.remove(layer.chainId());
             FileTrees.deleteRecursively(doomed);
-            if (layers.values().stream().noneMatch(l -> layer.blob() != null && layer.blob().equals(l.blob()))) {
-                content.delete(layer.blob());
+            for (String blob : java.util.Arrays.asList(layer.blob(), layer.gzipBlob())) {
+                if (blob != null && layers.values().stream().noneMatch(l -> blob.equals(l.blob())
+                        || blob.equals(l.gzipBlob()))) {
+                    content.delete(blob);
+                }
             }
             freed += layer.size();
         }

@@ -21,7 +21,7 @@ class ContainerFactoryTest {
             new ImageConfig(List.of("serve", "--port", "80"), List.of("/entry"), List.of("PATH=/bin", "MODE=image"),
                     "/srv", "app", Map.of("from", "image", "both", "image"), Map.of("80/tcp", Map.of()), Map.of(),
                     "SIGQUIT"),
-            100);
+            100, List.of());
 
     static ContainerRecord build(String json) throws Exception {
         JsonNode body = Json.MAPPER.readTree(json);

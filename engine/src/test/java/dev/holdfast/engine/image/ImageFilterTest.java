@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class ImageFilterTest {
     private static Image image(List<String> tags, Map<String, String> labels, String created) {
         ImageConfig config = new ImageConfig(List.of(), List.of(), List.of(), "", "", labels, Map.of(), Map.of(), "");
-        return new Image("sha256:" + "a".repeat(64), tags, Instant.parse(created), config, 1);
+        return new Image("sha256:" + "a".repeat(64), tags, Instant.parse(created), config, 1, List.of());
     }
 
     private static ImageFilter filter(Map<String, List<String>> filters) {

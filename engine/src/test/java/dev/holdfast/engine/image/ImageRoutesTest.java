@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.holdfast.engine.api.ApiServer;
 import dev.holdfast.engine.api.ImageRoutes;
+import dev.holdfast.engine.events.EventBus;
+import dev.holdfast.engine.registry.Registries;
 import dev.holdfast.engine.api.Json;
 import dev.holdfast.engine.api.Router;
 import java.net.URLEncoder;
@@ -34,7 +36,7 @@ class ImageRoutesTest {
         socket = tmp.resolve("api.sock");
         ImageStore store = new ImageStore(tmp.resolve("data"), id -> users);
         Router router = new Router();
-        new ImageRoutes(store).register(router);
+        new ImageRoutes(store, new Registries(List.of(), List.of()), new EventBus()).register(router);
         server = ApiServer.bind(socket, router, "test");
         busybox = ImageStoreLoadTest.busyboxLike();
     }
@@ -151,10 +153,15 @@ class ImageRoutesTest {
     }
 
     @Test
-    void pullIsRefusedLikeAnUnreachableRegistry() throws Exception {
-        UnixHttp.Response response = call("POST", "/images/create?fromImage=alpine&tag=3.20");
+    void aPullFromARegistryNobodyServesIsA500NamingIt() throws Exception {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort(); // free again once closed: nothing listens there
+        }
+        UnixHttp.Response response = call("POST", "/images/create?fromImage=127.0.0.1:" + closed + "/x&tag=1");
         assertEquals(500, response.status());
-        assertTrue(json(response).get("message").asText().startsWith("Get \"https://registry-1.docker.io/v2/\""));
+        String message = json(response).get("message").asText();
+        assertTrue(message.contains("http://127.0.0.1:" + closed + "/v2/x/manifests/1"), message);
     }
 
     @Test

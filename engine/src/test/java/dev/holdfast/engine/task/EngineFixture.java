@@ -42,7 +42,7 @@ import java.util.stream.Stream;
 public final class EngineFixture implements AutoCloseable {
     public static final Image BUSYBOX = new Image("sha256:" + "b".repeat(64), List.of("busybox:latest"), Instant.EPOCH,
             new ImageConfig(List.of("sh"), List.of(), List.of("PATH=/bin"), "", "", java.util.Map.of(),
-                    java.util.Map.of(), java.util.Map.of(), ""), 1);
+                    java.util.Map.of(), java.util.Map.of(), ""), 1, List.of());
 
     private final Path data;
     private final Path socket;
