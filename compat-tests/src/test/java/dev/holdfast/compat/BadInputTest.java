@@ -257,7 +257,7 @@ class BadInputTest {
                 TarWriter.SavedImage image = TarWriter.savedImage(tag, layer.getValue(), List.of("/x"));
                 DockerResult load = holdfast.dockerWithInput(image.archive(), "load");
                 assertNotEquals(0, load.exitCode(), () -> layer.getKey() + ": " + load);
-                assertTrue(load.stderr().startsWith("Error response from daemon: "), load::toString);
+                assertTrue(load.stderr().contains("refusing archive entry"), load::toString);
                 assertFalse(load.stderr().contains("Loaded image"), load::toString);
                 try (Stream<Path> written = Files.list(marker)) {
                     assertEquals(List.of(), written.toList(), () -> layer.getKey() + " wrote outside the store");

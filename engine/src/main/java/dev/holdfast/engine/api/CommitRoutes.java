@@ -61,9 +61,18 @@ public final class CommitRoutes {
         CommitRequest request = new CommitRequest(c.id(), config, r.query("author").orElse(""),
                 r.query("comment").orElse(""), r.queryAll("changes"), String.join(" ", command));
         boolean pause = r.query("pause").map(p -> !p.equals("0") && !p.equalsIgnoreCase("false")).orElse(true);
-        boolean paused = pause && record.state().running() && !record.state().paused();
-        if (paused) {
-            control.pause(c);
+        boolean paused = false;
+        if (pause && record.state().hasProcess() && !record.state().paused()) {
+            try {
+                control.pause(c);
+                paused = true;
+            } catch (RuntimeException e) {
+                String why = String.valueOf(e.getMessage());
+                if (c.record().state().hasProcess() && !why.contains("not running")) {
+                    throw e;
+                }
+                // It exited since (its exit may not be recorded yet): a stopped container's files hold still.
+            }
         }
         String id;
         try {

@@ -20,7 +20,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -125,14 +124,16 @@ public final class ImageRoutes {
         out.put("Id", image.id());
         out.put("RepoTags", image.repoTags());
         out.put("RepoDigests", image.repoDigests());
-        out.put("Parent", "");
+        out.put("Parent", details.parent());
         out.put("Comment", doc.comment());
         if (doc.created() != null) {
             out.put("Created", Rfc3339.format(doc.created()));
         }
-        if (!request.version().atLeast(1, 45)) {
-            out.put("Container", "");
-            out.put("ContainerConfig", containerConfig(Json.MAPPER.createObjectNode()));
+        // Gone from API 1.45 on, except for a committed image here: docker-py 5's commit test (negotiating the
+        // newest API) looks for them, and a client that does not know them ignores them.
+        if (!request.version().atLeast(1, 45) || !doc.container().isEmpty()) {
+            out.put("Container", doc.container());
+            out.put("ContainerConfig", containerConfig(doc.rawContainerConfig()));
         }
         out.put("DockerVersion", doc.dockerVersion());
         out.put("Author", doc.author());
@@ -241,19 +242,33 @@ public final class ImageRoutes {
         } finally {
             opened.forEach(ResponseStream::close);
         }
+        names.forEach(name -> imageEvent("save", name, name));
         return Reply.streamed();
     }
 
     // --- POST /images/load ------------------------------------------------------------------------------------
 
+    /**
+     * Everything is unpacked and checked before anything becomes visible. As with dockerd, the answer is a 200
+     * stream either way: a bad archive ends it with an {@code errorDetail} message (docker-py raises its
+     * ImageLoadError from that, the CLI prints it).
+     */
     private Reply load(ApiRequest request) throws IOException {
-        // Everything is unpacked and checked before the answer starts, so a bad archive is a plain 400.
-        List<String> messages = store.load(request.body());
-        try (OutputStream out = request.openStream("application/json")) {
-            for (String message : messages) {
-                writeMessage(out, Map.of("stream", message + "\n"));
+        streamProgress(request, progress -> {
+            List<String> messages;
+            try {
+                messages = store.load(request.body());
+            } catch (ImageException e) {
+                throw new IOException(e.getMessage(), e);
             }
-        }
+            for (String message : messages) {
+                progress.accept(Map.of("stream", message + "\n"));
+                String loaded = message.replaceFirst("^Loaded image(?: ID)?: ", "");
+                if (!loaded.equals(message)) {
+                    imageEvent("load", loaded, loaded);
+                }
+            }
+        }, true);
         return Reply.streamed();
     }
 
@@ -274,6 +289,7 @@ public final class ImageRoutes {
         ImageReference tag = repoTag(request.query("repo").orElse(""), request.query("tag").orElse(""));
         String id = store.importRootfs(request.body(),
                 new ImportRequest(tag, request.query("message").orElse(""), request.queryAll("changes")));
+        imageEvent("import", id, tag == null ? "" : tag.familiarString());
         try (OutputStream out = request.openStream("application/json")) {
             writeMessage(out, Map.of("status", id));
         }
@@ -297,8 +313,7 @@ public final class ImageRoutes {
             String status = store.pull(wanted, request.query("platform").orElse(""), credentials, registries,
                     progress);
             progress.accept(Map.of("status", status));
-            events.publish(new Event("image", "pull", wanted.familiarString(), Map.of("name",
-                    wanted.familiarString()), Instant.now()));
+            imageEvent("pull", wanted.familiarString(), wanted.familiarString());
         });
         return Reply.streamed();
     }
@@ -312,8 +327,7 @@ public final class ImageRoutes {
         Credentials credentials = Credentials.fromHeader(request.header("X-Registry-Auth").orElse(null));
         streamProgress(request, progress -> {
             store.push(wanted, credentials, registries, progress);
-            events.publish(new Event("image", "push", wanted.familiarString(), Map.of("name",
-                    wanted.familiarString()), Instant.now()));
+            imageEvent("push", wanted.familiarString(), wanted.familiarString());
         });
         return Reply.streamed();
     }
@@ -328,6 +342,11 @@ public final class ImageRoutes {
         return Reply.ok(Map.of("Status", "Login Succeeded", "IdentityToken", ""));
     }
 
+    /** Docker's image events: the actor is the image id (a reference for pull, push, load, save), name its name. */
+    private void imageEvent(String action, String actor, String name) {
+        events.publish(new Event("image", action, actor, Map.of("name", name), Instant.now()));
+    }
+
     @FunctionalInterface
     private interface ProgressWork {
         void run(Consumer<Map<String, Object>> progress) throws IOException;
@@ -338,6 +357,12 @@ public final class ImageRoutes {
      * propagates as an error status; after it, it ends the stream as Docker's {@code errorDetail} message.
      */
     private static void streamProgress(ApiRequest request, ProgressWork work) throws IOException {
+        streamProgress(request, work, false);
+    }
+
+    /** {@code alwaysStream}: an error before the first message is an {@code errorDetail} message too. */
+    private static void streamProgress(ApiRequest request, ProgressWork work, boolean alwaysStream)
+            throws IOException {
         OutputStream[] out = {null};
         Consumer<Map<String, Object>> progress = message -> {
             synchronized (out) {
@@ -345,8 +370,7 @@ public final class ImageRoutes {
                     if (out[0] == null) {
                         out[0] = request.openStream("application/json");
                     }
-                    out[0].write(Json.MAPPER.writeValueAsBytes(message));
-                    out[0].write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out[0].write(line(message)); // one write, one chunk: clients split chunks at CRLF
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -355,7 +379,7 @@ public final class ImageRoutes {
         try {
             work.run(progress);
         } catch (IOException | RuntimeException e) {
-            if (out[0] == null) {
+            if (out[0] == null && !alwaysStream) {
                 if (e instanceof IOException io) {
                     throw new ApiException(HttpResponseStatus.INTERNAL_SERVER_ERROR, io.getMessage());
                 }
@@ -383,6 +407,7 @@ public final class ImageRoutes {
             throw ApiException.badRequest("refusing to create an ambiguous tag using digest algorithm as name");
         }
         store.tag(request.pathParam("name"), target);
+        imageEvent("tag", store.get(target.familiarString()).id(), target.familiarString());
         return new Reply.Empty(HttpResponseStatus.CREATED);
     }
 
@@ -404,7 +429,12 @@ public final class ImageRoutes {
     // --- DELETE /images/{name} --------------------------------------------------------------------------------
 
     private Reply remove(ApiRequest request) throws IOException {
+        String imageId = store.get(request.pathParam("name")).id();
         ImageRemoval removal = store.remove(request.pathParam("name"), request.queryBool("force"));
+        removal.untagged().forEach(ref -> imageEvent("untag", imageId, ref));
+        if (removal.deleted() != null) {
+            imageEvent("delete", removal.deleted(), request.pathParam("name"));
+        }
         return Reply.ok(removalItems(removal));
     }
 
@@ -464,8 +494,16 @@ public final class ImageRoutes {
     }
 
     private static void writeMessage(OutputStream out, Map<String, String> message) throws IOException {
-        out.write(Json.MAPPER.writeValueAsBytes(message));
-        out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.write(line(message));
+    }
+
+    /** A JSON message and its CRLF, as one array: written at once, they arrive as one HTTP chunk. */
+    private static byte[] line(Map<String, ?> message) throws IOException {
+        byte[] json = Json.MAPPER.writeValueAsBytes(message);
+        byte[] line = java.util.Arrays.copyOf(json, json.length + 2);
+        line[json.length] = '\r';
+        line[json.length + 1] = '\n';
+        return line;
     }
 
 }

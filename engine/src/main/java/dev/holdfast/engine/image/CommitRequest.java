@@ -31,6 +31,7 @@ public record CommitRequest(String containerId, ObjectNode containerConfig, Stri
         String time = Rfc3339.format(created);
         root.set("config", config);
         root.put("container", containerId);
+        root.set("container_config", containerConfig.deepCopy());
         root.put("created", time);
         root.put("docker_version", SystemRoutes.ENGINE_VERSION);
         if (author != null && !author.isEmpty()) {

@@ -8,4 +8,5 @@ import java.util.List;
  * @param layerSizes bytes of each layer, in {@code document.diffIds()} order
  * @param lastTagTime RFC 3339 time of the last {@code docker tag} on this daemon, or null
  */
-public record ImageDetails(Image image, ImageDocument document, List<Long> layerSizes, String lastTagTime) {}
+public record ImageDetails(Image image, ImageDocument document, List<Long> layerSizes, String lastTagTime,
+        String parent) {}

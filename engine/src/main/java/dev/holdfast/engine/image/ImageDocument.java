@@ -31,7 +31,9 @@ public record ImageDocument(
         ImageConfig config,
         ObjectNode rawConfig,
         List<String> diffIds,
-        List<HistoryEntry> history) {
+        List<HistoryEntry> history,
+        String container,
+        ObjectNode rawContainerConfig) {
 
     /** One step of how the image was made; {@code emptyLayer} steps changed only the config. */
     public record HistoryEntry(Instant created, String createdBy, String comment, boolean emptyLayer) {}
@@ -76,7 +78,10 @@ public record ImageDocument(
                 containerDefaults(rawConfig),
                 rawConfig,
                 List.copyOf(diffIds),
-                List.copyOf(history));
+                List.copyOf(history),
+                root.path("container").asText(""),
+                root.path("container_config").isObject() ? (ObjectNode) root.path("container_config").deepCopy()
+                        : Json.MAPPER.createObjectNode());
     }
 
     private static ImageConfig containerDefaults(JsonNode c) {

@@ -10,15 +10,20 @@ import java.util.List;
  * @param size the sum of the layer sizes
  * @param lastTagTime RFC 3339 time of the last tag given on this daemon, or null
  * @param repoDigests {@code name@sha256:...} of the manifests it was pulled by or pushed as (Docker's RepoDigests)
+ * @param parent the local image it was committed on (Docker's Parent), or null
  */
 record ImageRecord(String id, List<String> diffIds, List<Long> layerSizes, long size, String lastTagTime,
-        List<String> repoDigests) {
+        List<String> repoDigests, String parent) {
     ImageRecord {
         repoDigests = repoDigests == null ? List.of() : List.copyOf(repoDigests);
     }
 
     ImageRecord withLastTagTime(String time) {
-        return new ImageRecord(id, diffIds, layerSizes, size, time, repoDigests);
+        return new ImageRecord(id, diffIds, layerSizes, size, time, repoDigests, parent);
+    }
+
+    ImageRecord withParent(String parentId) {
+        return new ImageRecord(id, diffIds, layerSizes, size, lastTagTime, repoDigests, parentId);
     }
 
     ImageRecord withRepoDigest(String repoDigest) {
@@ -29,6 +34,6 @@ record ImageRecord(String id, List<String> diffIds, List<Long> layerSizes, long 
                 .filter(d -> !d.substring(0, d.indexOf('@')).equals(repoDigest.substring(0, repoDigest.indexOf('@'))))
                 .toList());
         digests.add(repoDigest);
-        return new ImageRecord(id, diffIds, layerSizes, size, lastTagTime, digests);
+        return new ImageRecord(id, diffIds, layerSizes, size, lastTagTime, digests, parent);
     }
 }

@@ -124,8 +124,9 @@ public final class ImageStore {
 
     public synchronized ImageDetails details(Image image) {
         Stored stored = stored(image.id());
+        String parent = stored.record().parent();
         return new ImageDetails(image(image.id()), stored.document(), stored.record().layerSizes(),
-                stored.record().lastTagTime());
+                stored.record().lastTagTime(), parent != null && images.containsKey(parent) ? parent : "");
     }
 
     /** The directories of {@code image}'s layers, top first, as overlayfs takes them for {@code lowerdir}. */
@@ -443,6 +444,9 @@ public final class ImageStore {
             try {
                 synchronized (this) {
                     publish(staged);
+                    if (images.containsKey(parentImageId)) {
+                        updateRecord(staged.id(), stored(staged.id()).record().withParent(parentImageId));
+                    }
                     if (tag != null) {
                         tags.put(tag, staged.id());
                         setLastTagTime(staged.id());
@@ -605,7 +609,7 @@ public final class ImageStore {
             byte[] config = configSource.forLayers(diffIds);
             String id = sha256(config);
             ImageRecord record = new ImageRecord(id, diffIds, sizes, sizes.stream().mapToLong(Long::longValue).sum(),
-                    null, List.of());
+                    null, List.of(), null);
             AtomicFiles.write(dir.resolve("config.json"), config);
             AtomicFiles.write(dir.resolve("image.json"), Json.MAPPER.writeValueAsBytes(record));
             return new Staged(id, dir, new Stored(ImageDocument.parse(config), record), leased);
