@@ -145,6 +145,12 @@ public final class Report {
                                 .target("ratio>=1"),
                         Row.of("copy.out", "docker cp CONTAINER:/tmp/DIR DIR (out of it)", "MB/s")
                                 .target("ratio>=1"))));
+        s.add(new Section("Images (a 5-layer image, busybox's layer and 4 of 1 MB, from docker-registry on 127.0.0.1; "
+                + info("images_reps", "?") + " pulls and runs each)", List.of(
+                        Row.of("images.pull", "docker pull (busybox's layer present; rmi before each)", "ms")
+                                .target("ratio<=1"),
+                        Row.of("images.run5", "docker run --rm IMAGE true of the 5-layer image", "ms")
+                                .target("ratio<=0.7"))));
         s.add(new Section("Memory (idle, " + n + " running containers, right after starting them)", List.of(
                 Row.of("mem.shim.uss", "shim USS, median over the containers", "KiB").target("abs<=1024"),
                 Row.of("mem.shim.rss", "shim RSS, median over the containers", "KiB"),
