@@ -5,15 +5,26 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
  * {@code docker push}, {@code pull} and {@code login} against Debian's docker-registry on 127.0.0.1: anonymous,
- * behind a bearer-token front (which also cuts a download halfway: the pull resumes it), and with Basic auth.
+ * behind a bearer-token front (which also cuts a download halfway: the pull resumes it), with Basic auth, and
+ * serving layers that try to escape.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RegistryTest {
@@ -85,9 +96,71 @@ class RegistryTest {
             assertEquals(id, holdfast.docker("image", "inspect", "-f", "{{.Id}}", name).assertOk().out());
             assertEquals("tokened", holdfast.docker("run", "--rm", name, "cat", "/content").assertOk().out());
         } finally {
-            holdfast.dockerWithInput(java.nio.file.Files.readAllBytes(holdfast.home().resolve("build/busybox.tar")),
+            holdfast.dockerWithInput(Files.readAllBytes(holdfast.home().resolve("build/busybox.tar")),
                     "load").assertOk();
         }
+    }
+
+    /** Layers a hostile registry serves: each escape trick is refused, nothing lands outside, nothing is tagged. */
+    @Test
+    void pulledLayersThatTryToEscapeAreRefusedAndWriteNothingOutside() throws Exception {
+        Path marker = Files.createTempDirectory(Path.of("/tmp"), "hf-pull-marker-");
+        try (TestRegistry registry = TestRegistry.start(holdfast.root().resolve("registry-hostile"), null, null)) {
+            String up = "../".repeat(16);
+            String target = marker.toString();
+            Map<String, byte[]> layers = new LinkedHashMap<>();
+            layers.put("dotdot", new TarWriter().file(up + target.substring(1) + "/dotdot", "x\n").toByteArray());
+            layers.put("absolute", new TarWriter().file(target + "/absolute", "x\n").toByteArray());
+            layers.put("symlink", new TarWriter().symlink("l", target).file("l/pwned", "x\n").toByteArray());
+            layers.put("hardlink", new TarWriter().hardLink("h", up + "etc/passwd").toByteArray());
+            String images = holdfast.docker("images", "-q", "--no-trunc").assertOk().out();
+            for (Map.Entry<String, byte[]> layer : layers.entrySet()) {
+                String name = registry.host() + "/evil/" + layer.getKey() + ":1";
+                TarWriter.SavedImage image = TarWriter.savedImage("evil/" + layer.getKey() + ":1", layer.getValue(),
+                        List.of("/x"));
+                pushRaw(registry, "evil/" + layer.getKey(), layer.getValue(), image.config());
+                DockerResult pull = holdfast.docker(TRANSFER, "pull", name);
+                assertFalse(pull.ok(), () -> layer.getKey() + ": " + pull);
+                assertTrue((pull.stdout() + pull.stderr()).contains("refusing archive entry"), pull::toString);
+                try (Stream<Path> written = Files.list(marker)) {
+                    assertEquals(List.of(), written.toList(), () -> layer.getKey() + " wrote outside the store");
+                }
+                assertEquals(images, holdfast.docker("images", "-q", "--no-trunc").assertOk().out());
+            }
+            assertEquals("ok", holdfast.docker("run", "--rm", "busybox", "echo", "ok").assertOk().out(),
+                    "the daemon is unaffected");
+        } finally {
+            try (Stream<Path> left = Files.walk(marker)) {
+                left.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** Uploads a layer and a config and tags a schema 2 manifest of them, straight through the registry API. */
+    private static void pushRaw(TestRegistry registry, String repository, byte[] layer, byte[] config)
+            throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String base = "http://" + registry.host() + "/v2/" + repository;
+        for (byte[] blob : List.of(layer, config)) {
+            HttpResponse<Void> started = http.send(HttpRequest.newBuilder(URI.create(base + "/blobs/uploads/"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+            String location = started.headers().firstValue("Location").orElseThrow();
+            URI upload = URI.create("http://" + registry.host()).resolve(location);
+            URI put = URI.create(upload + (upload.getQuery() == null ? "?" : "&") + "digest=sha256:"
+                    + TarWriter.sha256(blob));
+            HttpResponse<String> done = http.send(HttpRequest.newBuilder(put)
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(blob)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(201, done.statusCode(), done::body);
+        }
+        String manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\","
+                + "\"config\":{\"mediaType\":\"application/vnd.docker.container.image.v1+json\",\"size\":"
+                + config.length + ",\"digest\":\"sha256:" + TarWriter.sha256(config) + "\"},\"layers\":[{\"mediaType\":"
+                + "\"application/vnd.docker.image.rootfs.diff.tar\",\"size\":" + layer.length + ",\"digest\":\"sha256:"
+                + TarWriter.sha256(layer) + "\"}]}";
+        HttpResponse<String> tagged = http.send(HttpRequest.newBuilder(URI.create(base + "/manifests/1"))
+                .header("Content-Type", "application/vnd.docker.distribution.manifest.v2+json")
+                .PUT(HttpRequest.BodyPublishers.ofString(manifest)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, tagged.statusCode(), tagged::body);
     }
 
     @Test

@@ -99,6 +99,7 @@ public final class ImageStore {
         }
         tags.retainImages(images.keySet());
         collectLayers();
+        layers.deleteOrphanBlobs();
     }
 
     /**

@@ -251,6 +251,24 @@ final class LayerStore {
         }
     }
 
+    /**
+     * At boot, before any pull runs: deletes the blobs no layer came from (a pull that failed or was cut short after
+     * downloading; its layer was never made).
+     */
+    synchronized void deleteOrphanBlobs() throws IOException {
+        Set<String> referenced = new java.util.HashSet<>();
+        for (Layer layer : layers.values()) {
+            referenced.add(layer.blob());
+            referenced.add(layer.gzipBlob());
+        }
+        for (String digest : content.digests()) {
+            if (!referenced.contains(digest)) {
+                LOG.info("deleting blob " + digest + ": no layer was made from it");
+                content.delete(digest);
+            }
+        }
+    }
+
     /** Deletes every layer that is neither in {@code used} nor leased; returns the bytes freed. */
     synchronized long retainOnly(Set<String> used) throws IOException {
         long freed = 0;
