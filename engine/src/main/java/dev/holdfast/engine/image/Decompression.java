@@ -8,10 +8,11 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
+import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
 
 /**
- * Recognizes how a tar stream is compressed from its first bytes, as {@code docker load} does: gzip and bzip2
- * are unpacked, plain tar passes through, xz and zstd are refused with a clear message (their decoders are not
+ * Recognizes how a tar stream is compressed from its first bytes, as {@code docker load} does: gzip, bzip2 and zstd
+ * (through zstd-jni) are unpacked, plain tar passes through, xz is refused with a clear message (its decoder is not
  * on the engine's classpath).
  */
 final class Decompression {
@@ -37,7 +38,7 @@ final class Decompression {
             throw ImageException.invalid("xz-compressed archives are not supported: decompress with unxz first");
         }
         if (startsWith(head, ZSTD)) {
-            throw ImageException.invalid("zstd-compressed archives are not supported: decompress with unzstd first");
+            return new ZstdCompressorInputStream(in);
         }
         return in;
     }

@@ -58,6 +58,18 @@ class LayerUnpackerTest {
     }
 
     @Test
+    void aZstdLayerUnpacksWithTheDiffIdOfItsTar() throws Exception {
+        byte[] tar = new TarBuilder().file("z", "zstd").build();
+        java.io.ByteArrayOutputStream compressed = new java.io.ByteArrayOutputStream();
+        try (com.github.luben.zstd.ZstdOutputStream zstd = new com.github.luben.zstd.ZstdOutputStream(compressed)) {
+            zstd.write(tar);
+        }
+        LayerUnpacker.Unpacked applied = apply(compressed.toByteArray());
+        assertEquals(SavedImage.sha256(tar), applied.diffId());
+        assertEquals("zstd", Files.readString(rootfs.resolve("z")));
+    }
+
+    @Test
     void hardLinksShareTheInode() throws Exception {
         apply(new TarBuilder().file("a", "x").hardlink("b", "a").build());
         assertEquals(Files.getAttribute(rootfs.resolve("a"), "unix:ino"), Files.getAttribute(rootfs.resolve("b"), "unix:ino"));
