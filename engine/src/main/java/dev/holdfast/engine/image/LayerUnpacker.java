@@ -5,6 +5,7 @@ import dev.holdfast.engine.host.LibC;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -18,8 +19,10 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import jnr.ffi.Runtime;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -121,6 +124,9 @@ final class LayerUnpacker {
                 throw EntryPath.refused(entry.getName(), "unknown tar entry type '" + (char) entry.getLinkFlag() + "'");
             }
             setOwnerAndMode(target, entry);
+            if (!entry.isSymbolicLink()) { // Linux takes no user.* attributes on a symlink
+                setXattrs(target, entry);
+            }
             if (!entry.isDirectory()) {
                 setTime(target, entry);
             }
@@ -184,8 +190,30 @@ final class LayerUnpacker {
     }
 
     private static void setXattr(Path target, String name, String value) throws IOException {
-        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-        check(LibC.INSTANCE.lsetxattr(target.toString(), name, bytes, bytes.length, 0), "setxattr " + name, target);
+        setXattr(target, name, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void setXattr(Path target, String name, byte[] value) throws IOException {
+        check(LibC.INSTANCE.lsetxattr(target.toString(), name, value, value.length, 0), "setxattr " + name, target);
+    }
+
+    /**
+     * The entry's extended attributes, as GNU tar ({@code SCHILY.xattr.NAME}) and libarchive
+     * ({@code LIBARCHIVE.xattr.NAME}, name percent-encoded, value base64) write them in PAX headers. commons-compress
+     * hands PAX values over as UTF-8 text, so a binary SCHILY value that is not valid UTF-8 (a file capability) does
+     * not survive; the libarchive form does.
+     */
+    private static void setXattrs(Path target, TarArchiveEntry entry) throws IOException {
+        for (Map.Entry<String, String> header : entry.getExtraPaxHeaders().entrySet()) {
+            String key = header.getKey();
+            if (key.startsWith("SCHILY.xattr.")) {
+                setXattr(target, key.substring("SCHILY.xattr.".length()),
+                        header.getValue().getBytes(StandardCharsets.UTF_8));
+            } else if (key.startsWith("LIBARCHIVE.xattr.")) {
+                setXattr(target, URLDecoder.decode(key.substring("LIBARCHIVE.xattr.".length()), StandardCharsets.UTF_8),
+                        Base64.getDecoder().decode(header.getValue()));
+            }
+        }
     }
 
     private static void check(int result, String call, Path target) throws IOException {

@@ -70,6 +70,27 @@ class LayerUnpackerTest {
     }
 
     @Test
+    void extendedAttributesFromPaxHeadersAreKept() throws Exception {
+        java.io.ByteArrayOutputStream tar = new java.io.ByteArrayOutputStream();
+        try (org.apache.commons.compress.archivers.tar.TarArchiveOutputStream out =
+                new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(tar)) {
+            org.apache.commons.compress.archivers.tar.TarArchiveEntry entry =
+                    new org.apache.commons.compress.archivers.tar.TarArchiveEntry("tagged");
+            entry.addPaxHeader("SCHILY.xattr.user.origin", "layer");
+            entry.setSize(1);
+            out.putArchiveEntry(entry);
+            out.write('x');
+            out.closeArchiveEntry();
+        }
+        apply(tar.toByteArray());
+        java.nio.file.attribute.UserDefinedFileAttributeView view = Files.getFileAttributeView(
+                rootfs.resolve("tagged"), java.nio.file.attribute.UserDefinedFileAttributeView.class);
+        java.nio.ByteBuffer value = java.nio.ByteBuffer.allocate(16);
+        int n = view.read("origin", value);
+        assertEquals("layer", new String(value.array(), 0, n, StandardCharsets.UTF_8));
+    }
+
+    @Test
     void hardLinksShareTheInode() throws Exception {
         apply(new TarBuilder().file("a", "x").hardlink("b", "a").build());
         assertEquals(Files.getAttribute(rootfs.resolve("a"), "unix:ino"), Files.getAttribute(rootfs.resolve("b"), "unix:ino"));
