@@ -505,11 +505,11 @@ class CliLifecycleTest {
         String id = docker("run", "-d", "--name", name, "busybox", FOREVER).assertOk().out();
         DockerResult rm = docker("rm", name);
         assertEquals(1, rm.exitCode(), rm::toString);
-        assertEquals("Error response from daemon: cannot remove container \"/" + name + "\": container is running: "
-                + "stop the container before removing or force remove\n", rm.stderr(), rm::toString);
+        assertEquals("Error response from daemon: You cannot remove a running container " + id + ". Stop the "
+                + "container before attempting removal or force remove\n", rm.stderr(), rm::toString);
         EngineHttp.Response raw = new EngineHttp(holdfast.socket()).delete("/v1.47/containers/" + name);
         assertEquals(409, raw.status(), raw::toString);
-        assertTrue(raw.message().contains("container is running"), raw::toString);
+        assertTrue(raw.message().contains("You cannot remove a running container"), raw::toString);
         assertEquals("true", docker("inspect", "-f", "{{.State.Running}}", name).assertOk().out());
 
         long pid = Long.parseLong(docker("inspect", "-f", "{{.State.Pid}}", name).assertOk().out());

@@ -623,9 +623,11 @@ public final class ContainerService implements AutoCloseable {
             }
             ContainerState state = c.record().state();
             if (state.running() && !force) {
-                String what = state.restarting() ? "restarting" : "running";
-                throw ApiException.conflict("cannot remove container \"" + c.record().name() + "\": container is "
-                        + what + ": stop the container before removing or force remove");
+                // dockerd 20.10's words, which docker-py's tests (and scripts) look for.
+                String what = state.paused() ? "paused" : state.restarting() ? "restarting" : "running";
+                String procedure = "Stop the container before attempting removal or force remove";
+                throw ApiException.conflict("You cannot remove a " + what + " container " + c.id() + ". "
+                        + (state.paused() ? "Unpause and then " + procedure.toLowerCase() : procedure));
             }
             c.removing(true);
             cancelPendingRestart(c);

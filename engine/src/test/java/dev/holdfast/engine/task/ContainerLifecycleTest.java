@@ -102,8 +102,8 @@ class ContainerLifecycleTest {
         Container c = engine.run("web", BUSYBOX);
         ApiException e = assertThrows(ApiException.class, () -> engine.service.remove(c, false, false));
         assertEquals(409, e.status().code());
-        assertEquals("cannot remove container \"/web\": container is running: stop the container before removing "
-                + "or force remove", e.getMessage());
+        assertEquals("You cannot remove a running container " + c.id() + ". Stop the container before attempting "
+                + "removal or force remove", e.getMessage());
         CompletableFuture<ExitStatus> removed = engine.service.waitFor(c, WaitCondition.REMOVED);
         engine.service.remove(c, true, false);
         assertEquals(137, exitCode(removed));
