@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.holdfast.engine.container.Container;
 import dev.holdfast.engine.container.ContainerControl;
 import dev.holdfast.engine.container.ContainerStore;
+import dev.holdfast.engine.container.CreateFields;
 import dev.holdfast.engine.container.HostConfig;
 import dev.holdfast.engine.stats.ProcessTable;
 import dev.holdfast.engine.stats.InterfaceCounters;
@@ -131,7 +132,11 @@ public final class ContainerControlRoutes {
         Container c = container(r);
         HostConfig asked;
         try {
-            asked = LENIENT.treeToValue(r.bodyJson(JsonNode.class), HostConfig.class);
+            JsonNode body = r.bodyJson(JsonNode.class);
+            if (body != null) {
+                CreateFields.refuseUnsupportedUpdate(body, ContainerControl.UPDATABLE);
+            }
+            asked = LENIENT.treeToValue(body, HostConfig.class);
         } catch (IOException e) {
             throw ApiException.badRequest("invalid update body: " + e.getMessage());
         }

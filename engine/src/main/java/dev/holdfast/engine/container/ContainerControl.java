@@ -8,9 +8,14 @@ import dev.holdfast.engine.events.EventBus;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** docker pause, unpause and update: the task's state in the supervisor and the record that shows it. */
 public final class ContainerControl {
+    /** The fields of a {@code docker update} body that it changes; any other one set is refused. */
+    public static final Set<String> UPDATABLE = Set.of("Memory", "MemorySwap", "NanoCpus", "CpuShares", "CpuQuota",
+            "CpuPeriod", "PidsLimit", "RestartPolicy");
+
     private final ContainerStore store;
     private final TaskClient tasks;
     private final EventBus events;
@@ -92,9 +97,17 @@ public final class ContainerControl {
                 }
                 policy = new HostConfig.RestartPolicyConfig(parsed.dockerName(), parsed.maximumRetryCount());
             }
-            HostConfig updated = old.withResources(memory, swap, pick(asked.nanoCpus(), old.nanoCpus()),
-                    pick(asked.cpuShares(), old.cpuShares()), pick(asked.cpuQuota(), old.cpuQuota()),
-                    pick(asked.cpuPeriod(), old.cpuPeriod()), pick(asked.pidsLimit(), old.pidsLimit()), policy);
+            HostConfig.RestartPolicyConfig newPolicy = policy;
+            HostConfig updated = old.with(h -> {
+                h.put("Memory", memory);
+                h.put("MemorySwap", swap);
+                h.put("NanoCpus", pick(asked.nanoCpus(), old.nanoCpus()));
+                h.put("CpuShares", pick(asked.cpuShares(), old.cpuShares()));
+                h.put("CpuQuota", pick(asked.cpuQuota(), old.cpuQuota()));
+                h.put("CpuPeriod", pick(asked.cpuPeriod(), old.cpuPeriod()));
+                h.put("PidsLimit", pick(asked.pidsLimit(), old.pidsLimit()));
+                h.set("RestartPolicy", Json.MAPPER.valueToTree(newPolicy));
+            });
             Resources.validate(updated);
             if (c.record().state().hasProcess()) {
                 try {

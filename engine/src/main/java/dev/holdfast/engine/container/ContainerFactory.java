@@ -1,6 +1,8 @@
 package dev.holdfast.engine.container;
 
 import dev.holdfast.engine.api.ApiException;
+import dev.holdfast.engine.api.Json;
+import dev.holdfast.engine.errdefs.DomainException;
 import dev.holdfast.engine.image.Image;
 import dev.holdfast.engine.image.ImageConfig;
 import dev.holdfast.engine.log.LogRotation;
@@ -103,11 +105,9 @@ public final class ContainerFactory {
         daemonLogOptions = Map.copyOf(options);
     }
 
-    /** Checks every HostConfig option holdfast acts on and fills Docker's defaults. */
+    /** Checks every HostConfig option holdfast acts on and fills Docker's defaults, as dockerd's inspect shows them. */
     static HostConfig validHostConfig(HostConfig asked) {
-        HostConfig host = asked != null ? asked : new HostConfig(null, null, null, null, null, null, null, null, false, null,
-                null, false, null, null,
-                null, null, null, null, false, null, null, null, null, null, null, null);
+        HostConfig host = asked != null ? asked : HostConfig.empty();
         RestartPolicy policy = RestartPolicy.of(host.restartPolicy());
         if (host.autoRemove() && policy.kind() != RestartPolicy.Kind.NO) {
             throw ApiException.badRequest("can't create 'AutoRemove' container with restart policy");
@@ -125,37 +125,43 @@ public final class ContainerFactory {
         for (String link : host.links() == null ? List.<String>of() : host.links()) {
             LegacyLinks.parse(link);
         }
+        if (host.isolation() != null && !host.isolation().isEmpty() && !host.isolation().equals("default")) {
+            throw DomainException.invalidParameter("Invalid isolation: \"" + host.isolation()
+                    + "\" - linux only supports 'default'");
+        }
         HostConfig.LogConfig log = host.logConfig();
         String networkMode = host.networkMode() == null || host.networkMode().isEmpty()
                 || host.networkMode().equals("default") ? "bridge" : host.networkMode();
-        return new HostConfig(
-                host.binds(),
-                host.mounts(),
-                host.tmpfs(),
-                host.volumesFrom(),
-                host.volumeDriver() == null ? "" : host.volumeDriver(),
-                new HostConfig.LogConfig(LogRotation.DRIVER, log == null || log.config() == null || log.config().isEmpty()
-                        ? daemonLogOptions : log.config()),
-                networkMode,
-                host.portBindings() == null ? Map.of() : host.portBindings(),
-                host.publishAllPorts(),
-                host.links(),
-                new HostConfig.RestartPolicyConfig(policy.dockerName(), policy.maximumRetryCount()),
-                host.autoRemove(),
-                host.capAdd(),
-                host.capDrop(),
-                host.dns(),
-                host.dnsOptions(),
-                host.dnsSearch(),
-                host.extraHosts(),
-                host.readonlyRootfs(),
-                host.memory(),
-                host.memorySwap(),
-                host.nanoCpus(),
-                host.cpuShares(),
-                host.cpuQuota(),
-                host.cpuPeriod(),
-                host.pidsLimit());
+        HostConfig.LogConfig logConfig = new HostConfig.LogConfig(LogRotation.DRIVER,
+                log == null || log.config() == null || log.config().isEmpty() ? daemonLogOptions : log.config());
+        return host.with(h -> {
+            h.put("VolumeDriver", nullToEmpty(host.volumeDriver()));
+            h.set("LogConfig", Json.MAPPER.valueToTree(logConfig));
+            h.put("NetworkMode", networkMode);
+            if (host.portBindings() == null) {
+                h.putObject("PortBindings");
+            }
+            h.set("RestartPolicy", Json.MAPPER.valueToTree(
+                    new HostConfig.RestartPolicyConfig(policy.dockerName(), policy.maximumRetryCount())));
+            for (String field : List.of("ContainerIDFile", "Isolation", "PidMode", "UTSMode", "CgroupParent", "CpusetCpus",
+                    "CpusetMems")) {
+                if (h.path(field).isNull()) {
+                    h.put(field, "");
+                }
+            }
+            if (h.path("IpcMode").asText("").isEmpty()) {
+                h.put("IpcMode", "private");
+            }
+            if (h.path("CgroupnsMode").asText("").isEmpty()) {
+                h.put("CgroupnsMode", "host");
+            }
+            if (h.path("ConsoleSize").isNull()) {
+                h.set("ConsoleSize", Json.MAPPER.valueToTree(List.of(0, 0)));
+            }
+            if (h.path("Runtime").asText("").isEmpty()) {
+                h.put("Runtime", "runc");
+            }
+        });
     }
 
     private static <V> Map<String, V> merged(Map<String, V> base, Map<String, V> overrides) {

@@ -1,5 +1,6 @@
 package dev.holdfast.engine.container;
 
+import dev.holdfast.engine.api.Json;
 import dev.holdfast.engine.time.Timestamps;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,10 +33,10 @@ public final class ContainerViews {
         view.put("ProcessLabel", "");
         view.put("AppArmorProfile", "");
         view.put("ExecIDs", null);
-        view.put("HostConfig", r.hostConfig());
+        view.put("HostConfig", CreateFields.echoHostConfig(Json.MAPPER.valueToTree(r.hostConfig())));
         view.put("GraphDriver", Map.of("Name", "vfs", "Data", Map.of()));
         view.put("Mounts", mounts(volumes.mounts(r)));
-        view.put("Config", r.config());
+        view.put("Config", CreateFields.echoConfig(Json.MAPPER.valueToTree(r.config())));
         view.put("NetworkSettings", networking.settings(c));
         return view;
     }

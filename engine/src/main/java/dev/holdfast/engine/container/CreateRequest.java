@@ -27,6 +27,7 @@ public record CreateRequest(ContainerConfig config, HostConfig hostConfig, Netwo
         if (!body.isObject()) {
             throw ApiException.badRequest("invalid JSON in request body: expected an object");
         }
+        CreateFields.refuseUnsupported(body);
         try {
             ContainerConfig config = STRICT.treeToValue(body, ContainerConfig.class);
             JsonNode host = body.path("HostConfig");

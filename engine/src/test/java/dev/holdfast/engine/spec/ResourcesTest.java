@@ -11,8 +11,13 @@ import org.junit.jupiter.api.Test;
 
 class ResourcesTest {
     private static HostConfig limits(Long memory, Long swap, Long nanoCpus, Long shares, Long pids) {
-        return new HostConfig(null, null, null, null, null, null, null, null, false, null, null, false, null, null, null, null, null, null, false,
-                memory, swap, nanoCpus, shares, null, null, pids);
+        return HostConfig.empty().with(h -> {
+            h.put("Memory", memory);
+            h.put("MemorySwap", swap);
+            h.put("NanoCpus", nanoCpus);
+            h.put("CpuShares", shares);
+            h.put("PidsLimit", pids);
+        });
     }
 
     @Test
