@@ -3,10 +3,6 @@ package dev.holdfast.compat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -100,16 +96,16 @@ class ContainerVerbsTest {
     }
 
     @Test
-    void limitsReachTheCgroupAndUpdateChangesThem() throws IOException {
+    void limitsReachTheCgroupAndUpdateChangesThem() {
         String name = name("limits");
         docker("run", "-d", "--name", name, "-m", "64m", "--cpus", "0.5", "--pids-limit", "50", "busybox",
                 "sleep", "1000").assertOk();
         int pid = Integer.parseInt(docker("inspect", "-f", "{{.State.Pid}}", name).out());
-        assertEquals(String.valueOf(64 * 1024 * 1024), cgroupFile(pid, "memory", "memory.limit_in_bytes"));
-        assertEquals("50", cgroupFile(pid, "pids", "pids.max"));
-        assertEquals("50000", cgroupFile(pid, "cpu", "cpu.cfs_quota_us"));
+        assertEquals(String.valueOf(64 * 1024 * 1024), ContainerCgroup.read(pid, "memory", "memory.limit_in_bytes"));
+        assertEquals("50", ContainerCgroup.read(pid, "pids", "pids.max"));
+        assertEquals("50000", ContainerCgroup.read(pid, "cpu", "cpu.cfs_quota_us"));
         docker("update", "-m", "96m", "--memory-swap", "192m", name).assertOk();
-        assertEquals(String.valueOf(96 * 1024 * 1024), cgroupFile(pid, "memory", "memory.limit_in_bytes"));
+        assertEquals(String.valueOf(96 * 1024 * 1024), ContainerCgroup.read(pid, "memory", "memory.limit_in_bytes"));
         assertEquals(String.valueOf(96 * 1024 * 1024), docker("inspect", "-f", "{{.HostConfig.Memory}}", name).out());
         docker("rm", "-f", name).assertOk();
     }
@@ -183,21 +179,6 @@ class ContainerVerbsTest {
 
     private int lines(String name) {
         return (int) docker("logs", name).assertOk().stdout().lines().count();
-    }
-
-    /** A cgroup v1 file of the container, found through its init process's cgroup path. */
-    private static String cgroupFile(int pid, String controller, String file) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/cgroup"))) {
-            String[] f = line.split(":", 3);
-            if (List.of(f[1].split(",")).contains(controller)) {
-                try {
-                    return Files.readString(Path.of("/sys/fs/cgroup/" + f[1] + f[2] + "/" + file)).trim();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        }
-        throw new AssertionError("no " + controller + " cgroup for pid " + pid);
     }
 
     private DockerResult docker(String... args) {

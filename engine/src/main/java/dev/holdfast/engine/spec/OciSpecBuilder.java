@@ -53,7 +53,12 @@ public final class OciSpecBuilder {
         spec.put("root", Map.of("path", rootfs.toAbsolutePath().toString(), "readonly", host.readonlyRootfs()));
         spec.put("hostname", config.hostname());
         spec.put("mounts", mounts(containerDir, userMounts));
-        spec.put("linux", linux(record.id(), host, network.namespace()));
+        Map<String, Object> linux = linux(record.id(), host, network.namespace());
+        if (config.domainname() != null && !config.domainname().isEmpty()) {
+            // runc 1.1 does not know the spec's "domainname"; the UTS namespace's sysctl sets the same thing.
+            linux.put("sysctl", Map.of("kernel.domainname", config.domainname()));
+        }
+        spec.put("linux", linux);
         return spec;
     }
 
