@@ -105,6 +105,23 @@ public final class ContainerFactory {
         daemonLogOptions = Map.copyOf(options);
     }
 
+    /**
+     * dockerd's merge: the daemon's options are the defaults of a container on the daemon's driver, each option the
+     * container sets overrides its own key only (so a container's max-file works with the daemon's max-size).
+     */
+    private static HostConfig.LogConfig withDaemonLogOptions(HostConfig.LogConfig asked) {
+        String driver = asked == null || asked.type() == null || asked.type().isEmpty() ? LogRotation.DRIVER
+                : asked.type();
+        Map<String, String> options = new LinkedHashMap<>();
+        if (driver.equals(LogRotation.DRIVER)) {
+            options.putAll(daemonLogOptions);
+        }
+        if (asked != null && asked.config() != null) {
+            options.putAll(asked.config());
+        }
+        return new HostConfig.LogConfig(driver, options);
+    }
+
     /** Checks every HostConfig option holdfast acts on and fills Docker's defaults, as dockerd's inspect shows them. */
     static HostConfig validHostConfig(HostConfig asked) {
         HostConfig host = asked != null ? asked : HostConfig.empty();
@@ -112,7 +129,8 @@ public final class ContainerFactory {
         if (host.autoRemove() && policy.kind() != RestartPolicy.Kind.NO) {
             throw ApiException.badRequest("can't create 'AutoRemove' container with restart policy");
         }
-        LogRotation.of(host.logConfig());
+        HostConfig.LogConfig logConfig = withDaemonLogOptions(host.logConfig());
+        LogRotation.of(logConfig);
         dev.holdfast.engine.spec.Resources.validate(host);
         BindMount.parseAll(host.binds());
         Capabilities.normalize(host.capAdd());
@@ -129,11 +147,8 @@ public final class ContainerFactory {
             throw DomainException.invalidParameter("Invalid isolation: \"" + host.isolation()
                     + "\" - linux only supports 'default'");
         }
-        HostConfig.LogConfig log = host.logConfig();
         String networkMode = host.networkMode() == null || host.networkMode().isEmpty()
                 || host.networkMode().equals("default") ? "bridge" : host.networkMode();
-        HostConfig.LogConfig logConfig = new HostConfig.LogConfig(LogRotation.DRIVER,
-                log == null || log.config() == null || log.config().isEmpty() ? daemonLogOptions : log.config());
         return host.with(h -> {
             h.put("VolumeDriver", nullToEmpty(host.volumeDriver()));
             h.set("LogConfig", Json.MAPPER.valueToTree(logConfig));

@@ -1,6 +1,6 @@
 package dev.holdfast.engine.log;
 
-import dev.holdfast.engine.api.ApiException;
+import dev.holdfast.engine.errdefs.DomainException;
 import dev.holdfast.engine.container.HostConfig;
 import java.util.Locale;
 import java.util.Map;
@@ -19,7 +19,9 @@ public record LogRotation(long maxSize, int maxFiles) {
     /** Drivers dockerd ships that holdfast does not (yet) offer. */
     private static final Set<String> DOCKER_DRIVERS = Set.of("none", "local", "syslog", "journald", "gelf",
             "fluentd", "awslogs", "splunk", "etwlogs", "gcplogs", "logentries");
-    private static final Set<String> IGNORED_OPTIONS = Set.of("labels", "labels-regex", "env", "env-regex", "compress", "tag");
+    /** json-file options dockerd knows that the shim does not apply (yet): refused when set, never ignored. */
+    private static final Set<String> UNSUPPORTED_OPTIONS = Set.of("labels", "labels-regex", "env", "env-regex",
+            "compress");
     private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?) ?([kmgtp])?i?b?");
 
     /** Validates a LogConfig; 400 for another driver, an unknown option or an unreadable value. */
@@ -29,10 +31,10 @@ public record LogRotation(long maxSize, int maxFiles) {
         }
         if (config.type() != null && !config.type().isEmpty() && !config.type().equals(DRIVER)) {
             if (DOCKER_DRIVERS.contains(config.type())) {
-                throw ApiException.badRequest("log driver \"" + config.type() + "\" is not supported by holdfast yet");
+                throw DomainException.notImplemented("log driver \"" + config.type() + "\"");
             }
             // dockerd's wording for a driver it does not know.
-            throw ApiException.badRequest("logger: no log driver named '" + config.type() + "' is registered");
+            throw DomainException.invalidParameter("logger: no log driver named '" + config.type() + "' is registered");
         }
         Map<String, String> options = config.config() == null ? Map.of() : config.config();
         long maxSize = 0;
@@ -41,15 +43,24 @@ public record LogRotation(long maxSize, int maxFiles) {
             switch (option.getKey()) {
                 case "max-size" -> maxSize = parseSize(option.getValue());
                 case "max-file" -> maxFiles = parseFiles(option.getValue());
-                default -> {
-                    if (!IGNORED_OPTIONS.contains(option.getKey())) {
-                        throw ApiException.badRequest("unknown log opt '" + option.getKey() + "' for json-file log driver");
+                // dockerd's json-file accepts a tag and does nothing with it either: no line carries it.
+                case "tag" -> { }
+                case "compress" -> {
+                    if (!option.getValue().equals("false")) {
+                        throw DomainException.notImplemented("log option \"compress\"");
                     }
+                }
+                default -> {
+                    if (UNSUPPORTED_OPTIONS.contains(option.getKey())) {
+                        throw DomainException.notImplemented("log option \"" + option.getKey() + "\"");
+                    }
+                    throw DomainException.invalidParameter("unknown log opt '" + option.getKey()
+                            + "' for json-file log driver");
                 }
             }
         }
         if (maxFiles > 1 && maxSize <= 0) {
-            throw ApiException.badRequest("max-file cannot be set without max-size");
+            throw DomainException.invalidParameter("max-file cannot be set without max-size");
         }
         return maxSize <= 0 ? UNLIMITED : new LogRotation(maxSize, maxFiles);
     }
@@ -58,7 +69,7 @@ public record LogRotation(long maxSize, int maxFiles) {
     static long parseSize(String value) {
         Matcher m = SIZE.matcher(value.trim().toLowerCase(Locale.ROOT));
         if (!m.matches()) {
-            throw ApiException.badRequest("invalid max-size for json-file log driver: " + value);
+            throw DomainException.invalidParameter("invalid max-size for json-file log driver: " + value);
         }
         int power = m.group(2) == null ? 0 : "kmgtp".indexOf(m.group(2)) + 1;
         return (long) (Double.parseDouble(m.group(1)) * Math.pow(1024, power));
@@ -68,11 +79,11 @@ public record LogRotation(long maxSize, int maxFiles) {
         try {
             int files = Integer.parseInt(value.trim());
             if (files < 1) {
-                throw ApiException.badRequest("max-file cannot be less than 1");
+                throw DomainException.invalidParameter("max-file cannot be less than 1");
             }
             return files;
         } catch (NumberFormatException e) {
-            throw ApiException.badRequest("invalid max-file for json-file log driver: " + value);
+            throw DomainException.invalidParameter("invalid max-file for json-file log driver: " + value);
         }
     }
 }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.holdfast.engine.api.ApiException;
 import dev.holdfast.engine.api.Json;
+import dev.holdfast.engine.errdefs.DomainException;
+import dev.holdfast.engine.errdefs.ErrorKind;
 import dev.holdfast.engine.image.Image;
 import dev.holdfast.engine.image.ImageConfig;
 import java.nio.file.Path;
@@ -82,12 +84,29 @@ class ContainerFactoryTest {
                 .status().code());
         assertEquals(400, assertThrows(ApiException.class, () -> build(
                 "{\"Image\":\"app\",\"HostConfig\":{\"Binds\":[\"./relative:/x\"]}}")).status().code());
-        assertEquals(400, assertThrows(ApiException.class, () -> build(
-                "{\"Image\":\"app\",\"HostConfig\":{\"LogConfig\":{\"Type\":\"syslog\"}}}")).status().code());
+        assertEquals(ErrorKind.NOT_IMPLEMENTED, assertThrows(DomainException.class, () -> build(
+                "{\"Image\":\"app\",\"HostConfig\":{\"LogConfig\":{\"Type\":\"syslog\"}}}")).kind());
+        assertEquals("log option \"labels\" is not supported by holdfast yet", assertThrows(DomainException.class,
+                () -> build("{\"Image\":\"app\",\"HostConfig\":{\"LogConfig\":{\"Config\":{\"labels\":\"a\"}}}}"))
+                .getMessage());
         assertEquals(400, assertThrows(ApiException.class, () -> build(
                 "{\"Image\":\"app\",\"HostConfig\":{\"CapAdd\":[\"NOT_A_CAP\"]}}")).status().code());
         assertEquals(400, assertThrows(ApiException.class, () -> build(
                 "{\"Image\":\"app\",\"StopSignal\":\"SIGNOPE\"}")).status().code());
+    }
+
+    @Test
+    void aContainersLogOptionsOverrideTheDaemonsKeyByKey() throws Exception {
+        ContainerFactory.daemonLogOptions(Map.of("max-size", "10m"));
+        try {
+            assertEquals(Map.of("max-size", "10m", "max-file", "3"), build(
+                    "{\"Image\":\"app\",\"HostConfig\":{\"LogConfig\":{\"Type\":\"json-file\",\"Config\":{\"max-file\":\"3\"}}}}")
+                    .hostConfig().logConfig().config());
+        } finally {
+            ContainerFactory.daemonLogOptions(Map.of());
+        }
+        assertThrows(DomainException.class, () -> build(
+                "{\"Image\":\"app\",\"HostConfig\":{\"LogConfig\":{\"Config\":{\"max-file\":\"3\"}}}}"));
     }
 
     @Test
