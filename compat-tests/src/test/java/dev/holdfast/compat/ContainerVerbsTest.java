@@ -126,6 +126,17 @@ class ContainerVerbsTest {
     }
 
     @Test
+    void logDriverNoneAttachesButKeepsNothingToRead() {
+        String name = name("nolog");
+        assertEquals("hi", docker("run", "--name", name, "--log-driver", "none", "busybox", "echo", "hi")
+                .assertOk().out());
+        assertEquals("", docker("inspect", "-f", "{{.LogPath}}", name).out());
+        DockerResult logs = docker("logs", name);
+        assertTrue(logs.stderr().contains("configured logging driver does not support reading"), logs::toString);
+        docker("rm", name).assertOk();
+    }
+
+    @Test
     void unknownLogDriverIsRefused() {
         DockerResult run = docker("run", "--rm", "--log-driver", "nosuch", "busybox", "true");
         assertEquals(125, run.exitCode(), run::toString);

@@ -9,10 +9,13 @@ import dev.holdfast.engine.container.ContainerViews;
 import dev.holdfast.engine.container.CreateRequest;
 import dev.holdfast.engine.container.ExitStatus;
 import dev.holdfast.engine.container.Signals;
+import dev.holdfast.engine.errdefs.DomainException;
+import dev.holdfast.engine.errdefs.ErrorKind;
 import dev.holdfast.engine.log.LogCursor;
 import dev.holdfast.engine.log.LogFiles;
 import dev.holdfast.engine.log.LogQuery;
 import dev.holdfast.engine.log.LogReader;
+import dev.holdfast.engine.log.LogRotation;
 import dev.holdfast.engine.log.LogSink;
 import dev.holdfast.engine.time.Timestamps;
 import java.io.IOException;
@@ -196,6 +199,11 @@ public final class ContainerRoutes {
         }
         LogQuery query = new LogQuery(r.queryBool("stdout"), r.queryBool("stderr"), time(r, "since"), time(r, "until"),
                 tail(r.query("tail")), r.queryBool("timestamps"), r.queryBool("follow"));
+        if (!LogRotation.readable(c.record().hostConfig().logConfig())) {
+            // dockerd's words: the none driver keeps nothing to read.
+            throw new DomainException(ErrorKind.NOT_IMPLEMENTED, "configured logging driver does not support reading",
+                    null);
+        }
         boolean tty = c.record().config().tty();
         // Ends a follow when the current run ends; a container that is not running has nothing more to say.
         CompletableFuture<?> runEnded = c.currentRunEnd();

@@ -55,8 +55,9 @@ public final class Container {
         return dir.resolve("rootfs");
     }
 
+    /** Where the shim writes the container's output: /dev/null for the {@code none} log driver. */
     public Path logPath() {
-        return Path.of(record.logPath());
+        return record.logPath().isEmpty() ? Path.of("/dev/null") : Path.of(record.logPath());
     }
 
     public ReentrantLock lock() {

@@ -89,7 +89,7 @@ public final class ContainerFactory {
                 0,
                 config,
                 host,
-                dir.resolve(id + "-json.log").toString(),
+                LogRotation.readable(host.logConfig()) ? dir.resolve(id + "-json.log").toString() : "",
                 dir.resolve(EtcFiles.HOSTNAME).toString(),
                 dir.resolve(EtcFiles.HOSTS).toString(),
                 dir.resolve(EtcFiles.RESOLV_CONF).toString(),

@@ -14,10 +14,12 @@ import java.util.regex.Pattern;
  */
 public record LogRotation(long maxSize, int maxFiles) {
     public static final String DRIVER = "json-file";
+    /** Docker's driver that keeps nothing: the shim writes to /dev/null and {@code docker logs} has nothing to read. */
+    public static final String NONE = "none";
     public static final LogRotation UNLIMITED = new LogRotation(0, 0);
 
     /** Drivers dockerd ships that holdfast does not (yet) offer. */
-    private static final Set<String> DOCKER_DRIVERS = Set.of("none", "local", "syslog", "journald", "gelf",
+    private static final Set<String> DOCKER_DRIVERS = Set.of("local", "syslog", "journald", "gelf",
             "fluentd", "awslogs", "splunk", "etwlogs", "gcplogs", "logentries");
     /** json-file options dockerd knows that the shim does not apply (yet): refused when set, never ignored. */
     private static final Set<String> UNSUPPORTED_OPTIONS = Set.of("labels", "labels-regex", "env", "env-regex",
@@ -27,6 +29,13 @@ public record LogRotation(long maxSize, int maxFiles) {
     /** Validates a LogConfig; 400 for another driver, an unknown option or an unreadable value. */
     public static LogRotation of(HostConfig.LogConfig config) {
         if (config == null) {
+            return UNLIMITED;
+        }
+        if (NONE.equals(config.type())) {
+            if (config.config() != null && !config.config().isEmpty()) {
+                throw DomainException.invalidParameter("unknown log opt '" + config.config().keySet().iterator().next()
+                        + "' for none log driver");
+            }
             return UNLIMITED;
         }
         if (config.type() != null && !config.type().isEmpty() && !config.type().equals(DRIVER)) {
@@ -63,6 +72,11 @@ public record LogRotation(long maxSize, int maxFiles) {
             throw DomainException.invalidParameter("max-file cannot be set without max-size");
         }
         return maxSize <= 0 ? UNLIMITED : new LogRotation(maxSize, maxFiles);
+    }
+
+    /** Whether {@code docker logs} can read what the container wrote. */
+    public static boolean readable(HostConfig.LogConfig config) {
+        return config == null || !NONE.equals(config.type());
     }
 
     /** go-units RAMInBytes: "10m", "1.5g", "512k", "100" (binary multiples). */
