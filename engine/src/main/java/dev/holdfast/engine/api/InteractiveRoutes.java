@@ -301,7 +301,7 @@ public final class InteractiveRoutes {
             env.add("TERM=xterm");
         }
         String user = exec.user() != null && !exec.user().isEmpty() ? exec.user() : config.user();
-        ProcessUser resolved = ProcessUser.resolve(user, c.rootfs());
+        ProcessUser resolved = ProcessUser.resolve(user, c.record().hostConfig().groupAdd(), c.rootfs());
         Map<String, Object> userSpec = new LinkedHashMap<>();
         userSpec.put("uid", resolved.uid());
         userSpec.put("gid", resolved.gid());

@@ -14,7 +14,7 @@ import java.util.Set;
 public final class ContainerControl {
     /** The fields of a {@code docker update} body that it changes; any other one set is refused. */
     public static final Set<String> UPDATABLE = Set.of("Memory", "MemorySwap", "NanoCpus", "CpuShares", "CpuQuota",
-            "CpuPeriod", "PidsLimit", "RestartPolicy");
+            "CpuPeriod", "PidsLimit", "RestartPolicy", "CpusetCpus", "CpusetMems", "MemoryReservation", "BlkioWeight");
 
     private final ContainerStore store;
     private final TaskClient tasks;
@@ -106,6 +106,10 @@ public final class ContainerControl {
                 h.put("CpuQuota", pick(asked.cpuQuota(), old.cpuQuota()));
                 h.put("CpuPeriod", pick(asked.cpuPeriod(), old.cpuPeriod()));
                 h.put("PidsLimit", pick(asked.pidsLimit(), old.pidsLimit()));
+                h.put("CpusetCpus", pick(asked.cpusetCpus(), old.cpusetCpus()));
+                h.put("CpusetMems", pick(asked.cpusetMems(), old.cpusetMems()));
+                h.put("MemoryReservation", pick(asked.memoryReservation(), old.memoryReservation()));
+                h.put("BlkioWeight", asked.blkioWeight() != 0 ? asked.blkioWeight() : old.blkioWeight());
                 h.set("RestartPolicy", Json.MAPPER.valueToTree(newPolicy));
             });
             Resources.validate(updated);
@@ -131,5 +135,9 @@ public final class ContainerControl {
 
     private static Long pick(Long asked, Long old) {
         return asked != null && asked != 0 ? asked : old;
+    }
+
+    private static String pick(String asked, String old) {
+        return asked != null && !asked.isEmpty() ? asked : old;
     }
 }

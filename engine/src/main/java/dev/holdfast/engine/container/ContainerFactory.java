@@ -10,6 +10,8 @@ import dev.holdfast.engine.spec.BindMount;
 import dev.holdfast.engine.spec.Capabilities;
 import dev.holdfast.engine.spec.EtcFiles;
 import dev.holdfast.engine.spec.Environment;
+import dev.holdfast.engine.spec.ProcessLimits;
+import dev.holdfast.engine.spec.Sysctls;
 import dev.holdfast.engine.time.Timestamps;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -68,7 +70,7 @@ public final class ContainerFactory {
                 asked.tty(),
                 asked.openStdin(),
                 asked.stdinOnce(),
-                Environment.merge(defaults.env(), asked.env()),
+                Environment.withImageDefaults(asked.env(), defaults.env()),
                 cmd,
                 asked.image(),
                 merged(defaults.volumes(), asked.volumes()),
@@ -132,6 +134,12 @@ public final class ContainerFactory {
         HostConfig.LogConfig logConfig = withDaemonLogOptions(host.logConfig());
         LogRotation.of(logConfig);
         dev.holdfast.engine.spec.Resources.validate(host);
+        ProcessLimits.validate(host);
+        Sysctls.validate(host);
+        if (host.annotations() != null && host.annotations().containsKey("")) {
+            throw DomainException.invalidParameter(
+                    "invalid Annotations: the empty string is not permitted as an annotation key");
+        }
         BindMount.parseAll(host.binds());
         Capabilities.normalize(host.capAdd());
         Capabilities.normalize(host.capDrop());
@@ -172,6 +180,9 @@ public final class ContainerFactory {
             }
             if (h.path("ConsoleSize").isNull()) {
                 h.set("ConsoleSize", Json.MAPPER.valueToTree(List.of(0, 0)));
+            }
+            if (h.path("MemorySwappiness").asLong(0) == -1) {
+                h.putNull("MemorySwappiness");
             }
             if (h.path("Runtime").asText("").isEmpty()) {
                 h.put("Runtime", "runc");

@@ -30,6 +30,24 @@ public final class Environment {
         return new ArrayList<>(byKey.values());
     }
 
+    /**
+     * A container's {@code Config.Env} at create time, as dockerd stores it: the request's entries as given (a bare
+     * {@code KEY} included, which unsets KEY when the process starts), then the image's entries whose key the request
+     * does not name.
+     */
+    public static List<String> withImageDefaults(List<String> asked, List<String> image) {
+        if (asked == null || asked.isEmpty()) {
+            return image == null ? new ArrayList<>() : new ArrayList<>(image);
+        }
+        List<String> env = new ArrayList<>(asked);
+        for (String entry : image == null ? List.<String>of() : image) {
+            if (!defines(asked, key(entry))) {
+                env.add(entry);
+            }
+        }
+        return env;
+    }
+
     public static boolean defines(List<String> env, String key) {
         return env != null && env.stream().anyMatch(e -> key(e).equals(key));
     }

@@ -53,12 +53,10 @@ public final class OciSpecBuilder {
         spec.put("root", Map.of("path", rootfs.toAbsolutePath().toString(), "readonly", host.readonlyRootfs()));
         spec.put("hostname", config.hostname());
         spec.put("mounts", mounts(containerDir, userMounts));
-        Map<String, Object> linux = linux(record.id(), host, network.namespace());
-        if (config.domainname() != null && !config.domainname().isEmpty()) {
-            // runc 1.1 does not know the spec's "domainname"; the UTS namespace's sysctl sets the same thing.
-            linux.put("sysctl", Map.of("kernel.domainname", config.domainname()));
+        spec.put("linux", linux(record.id(), host, config.domainname(), network.namespace()));
+        if (host.annotations() != null && !host.annotations().isEmpty()) {
+            spec.put("annotations", host.annotations());
         }
-        spec.put("linux", linux);
         return spec;
     }
 
@@ -72,7 +70,7 @@ public final class OciSpecBuilder {
         if (config.tty()) {
             base.add("TERM=xterm");
         }
-        ProcessUser user = ProcessUser.resolve(config.user(), rootfs);
+        ProcessUser user = ProcessUser.resolve(config.user(), record.hostConfig().groupAdd(), rootfs);
         Map<String, Object> userSpec = new LinkedHashMap<>();
         userSpec.put("uid", user.uid());
         userSpec.put("gid", user.gid());
@@ -80,12 +78,19 @@ public final class OciSpecBuilder {
         List<String> caps = Capabilities.effective(record.hostConfig().capAdd(), record.hostConfig().capDrop());
         Map<String, Object> process = new LinkedHashMap<>();
         process.put("terminal", config.tty());
+        List<Integer> consoleSize = record.hostConfig().consoleSize();
+        // [height, width]: the tty's size before the client's first resize; dockerd leaves 0x0 to the runtime.
+        if (config.tty() && consoleSize != null && consoleSize.size() == 2
+                && (consoleSize.get(0) > 0 || consoleSize.get(1) > 0)) {
+            process.put("consoleSize", Map.of("height", consoleSize.get(0), "width", consoleSize.get(1)));
+        }
         process.put("user", userSpec);
         process.put("args", args);
         process.put("env", Environment.merge(Environment.merge(base, linkEnv), config.env()));
         process.put("cwd", config.workingDir() == null || config.workingDir().isEmpty() ? "/" : config.workingDir());
         process.put("capabilities", Map.of("bounding", caps, "effective", caps, "permitted", caps));
-        process.put("rlimits", List.of(Map.of("type", "RLIMIT_NOFILE", "hard", nofile, "soft", nofile)));
+        process.put("rlimits", ProcessLimits.rlimits(record.hostConfig(), nofile));
+        process.put("oomScoreAdj", record.hostConfig().oomScoreAdj());
         process.put("noNewPrivileges", false);
         return process;
     }
@@ -137,7 +142,7 @@ public final class OciSpecBuilder {
         return mount;
     }
 
-    private Map<String, Object> linux(String id, HostConfig host, NetworkNamespace network) {
+    private Map<String, Object> linux(String id, HostConfig host, String domainname, NetworkNamespace network) {
         Map<String, Object> linux = new LinkedHashMap<>();
         List<Map<String, String>> namespaces = new ArrayList<>(NAMESPACES.stream().map(ns -> Map.of("type", ns)).toList());
         switch (network) {
@@ -151,6 +156,11 @@ public final class OciSpecBuilder {
         Map<String, Object> resources = new LinkedHashMap<>(Resources.of(host));
         resources.put("devices", deviceRules());
         linux.put("resources", resources);
+        Map<String, String> sysctl = Sysctls.of(host, domainname, !(network instanceof NetworkNamespace.Host)
+                && !String.valueOf(host.networkMode()).startsWith("container:"));
+        if (!sysctl.isEmpty()) {
+            linux.put("sysctl", sysctl);
+        }
         linux.put("maskedPaths", MASKED_PATHS);
         linux.put("readonlyPaths", READONLY_PATHS);
         return linux;

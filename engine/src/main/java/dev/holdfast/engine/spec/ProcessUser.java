@@ -22,6 +22,14 @@ public record ProcessUser(int uid, int gid, List<Integer> additionalGids) {
      * {@code :group}) against {@code rootfs/etc/passwd} and {@code rootfs/etc/group}.
      */
     public static ProcessUser resolve(String user, Path rootfs) {
+        return resolve(user, List.of(), rootfs);
+    }
+
+    /**
+     * The same, with {@code HostConfig.GroupAdd}'s groups (gids, or names from {@code rootfs/etc/group}) appended to
+     * the supplementary gids, as dockerd adds them to the container's process and to every exec.
+     */
+    public static ProcessUser resolve(String user, List<String> groupAdd, Path rootfs) {
         String spec = user == null || user.isEmpty() ? "0" : user;
         int colon = spec.indexOf(':');
         String userPart = colon < 0 ? spec : spec.substring(0, colon);
@@ -57,6 +65,19 @@ public record ProcessUser(int uid, int gid, List<Integer> additionalGids) {
             }
         }
         additional.add(0, gid);
+        for (String group : groupAdd == null ? List.<String>of() : groupAdd) {
+            int added = groups.stream().filter(g -> g.name.equals(group)).findFirst().map(GroupEntry::gid)
+                    .orElseGet(() -> {
+                        if (!isNumber(group)) {
+                            throw ApiException.badRequest("Unable to find group " + group
+                                    + ": no matching entries in group file");
+                        }
+                        return Integer.parseInt(group);
+                    });
+            if (!additional.contains(added)) {
+                additional.add(added);
+            }
+        }
         return new ProcessUser(uid, gid, List.copyOf(additional));
     }
 

@@ -2,12 +2,14 @@ package dev.holdfast.engine.spec;
 
 import dev.holdfast.engine.api.ApiException;
 import dev.holdfast.engine.container.HostConfig;
+import dev.holdfast.engine.errdefs.DomainException;
+import dev.holdfast.engine.host.CgroupFeature;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * HostConfig's resource limits (Memory, MemorySwap, NanoCpus, CpuShares, CpuQuota/CpuPeriod, PidsLimit) as the OCI
- * spec's {@code linux.resources}; the same object is what the supervisor's Update takes.
+ * HostConfig's resource limits (memory, CPU, cpuset, pids, block I/O) as the OCI spec's {@code linux.resources}; the
+ * same object is what the supervisor's Update takes. runc writes it to cgroup v1 or translates it for v2.
  */
 public final class Resources {
     /** dockerd's linuxMinMemory. */
@@ -29,6 +31,7 @@ public final class Resources {
         if (memory == 0 && swap > 0) {
             throw ApiException.badRequest("You should always set the Memory limit when using Memoryswap limit, see usage");
         }
+        validateMemoryExtras(host, memory);
         long nanoCpus = value(host.nanoCpus());
         if (nanoCpus > 0 && (value(host.cpuQuota()) > 0 || value(host.cpuPeriod()) > 0)) {
             throw ApiException.badRequest("Conflicting options: Nano CPUs and CPU Period cannot both be set");
@@ -38,6 +41,44 @@ public final class Resources {
             throw ApiException.badRequest("Range of CPUs is from 0.01 to " + cpus + ".00, as there are only " + cpus
                     + " CPUs available");
         }
+        if (!nullToEmpty(host.cpusetCpus()).isEmpty() || !nullToEmpty(host.cpusetMems()).isEmpty()) {
+            CgroupFeature.CPUSET.require("HostConfig.CpusetCpus/CpusetMems");
+            CpusetList.requireAvailable(host.cpusetCpus(), CgroupFeature.cpus(), "CPUs", "cpus");
+            CpusetList.requireAvailable(host.cpusetMems(), CgroupFeature.mems(), "memory nodes", "mems");
+        }
+        BlockIo.validate(host);
+    }
+
+    /** MemoryReservation, MemorySwappiness and OomKillDisable, with dockerd's words. */
+    private static void validateMemoryExtras(HostConfig host, long memory) {
+        Long swappiness = swappiness(host);
+        if (swappiness != null) {
+            if (swappiness < 0 || swappiness > 100) {
+                throw DomainException.invalidParameter("Invalid value: " + swappiness
+                        + ", valid memory swappiness range is 0-100");
+            }
+            CgroupFeature.MEMORY_SWAPPINESS.require("HostConfig.MemorySwappiness");
+        }
+        long reservation = value(host.memoryReservation());
+        if (reservation > 0) {
+            CgroupFeature.MEMORY_RESERVATION.require("HostConfig.MemoryReservation");
+            if (reservation < MIN_MEMORY) {
+                throw DomainException.invalidParameter("Minimum memory reservation allowed is 6MB");
+            }
+            if (memory > 0 && memory < reservation) {
+                throw DomainException.invalidParameter(
+                        "Minimum memory limit can not be less than memory reservation limit, see usage");
+            }
+        }
+        if (Boolean.TRUE.equals(host.oomKillDisable())) {
+            CgroupFeature.OOM_KILL_DISABLE.require("HostConfig.OomKillDisable");
+        }
+    }
+
+    /** MemorySwappiness as set: null and dockerd's "unset" -1 mean the kernel's default. */
+    public static Long swappiness(HostConfig host) {
+        Long swappiness = host.memorySwappiness();
+        return swappiness == null || swappiness == -1 ? null : swappiness;
     }
 
     /** The OCI LinuxResources object (without devices); empty when no limit is set. */
@@ -45,11 +86,23 @@ public final class Resources {
         Map<String, Object> resources = new LinkedHashMap<>();
         long memory = value(host.memory());
         long swap = value(host.memorySwap());
+        Map<String, Object> mem = new LinkedHashMap<>();
         if (memory > 0) {
-            Map<String, Object> mem = new LinkedHashMap<>();
             mem.put("limit", memory);
             // Docker's default: as much swap as memory, so memory+swap is twice the limit; -1 is unlimited swap.
             mem.put("swap", swap == 0 ? 2 * memory : swap);
+        }
+        if (value(host.memoryReservation()) > 0) {
+            mem.put("reservation", host.memoryReservation());
+        }
+        if (swappiness(host) != null) {
+            mem.put("swappiness", swappiness(host));
+        }
+        // Only when asked: cgroup v2 cannot disable the OOM killer, and false is the kernel's default anyway.
+        if (Boolean.TRUE.equals(host.oomKillDisable())) {
+            mem.put("disableOOMKiller", true);
+        }
+        if (!mem.isEmpty()) {
             resources.put("memory", mem);
         }
         Map<String, Object> cpu = new LinkedHashMap<>();
@@ -68,6 +121,12 @@ public final class Resources {
                 cpu.put("quota", host.cpuQuota());
             }
         }
+        if (!nullToEmpty(host.cpusetCpus()).isEmpty()) {
+            cpu.put("cpus", host.cpusetCpus());
+        }
+        if (!nullToEmpty(host.cpusetMems()).isEmpty()) {
+            cpu.put("mems", host.cpusetMems());
+        }
         if (!cpu.isEmpty()) {
             resources.put("cpu", cpu);
         }
@@ -75,7 +134,15 @@ public final class Resources {
         if (pids != 0) {
             resources.put("pids", Map.of("limit", pids < 0 ? -1 : pids));
         }
+        Map<String, Object> blockIo = BlockIo.of(host);
+        if (!blockIo.isEmpty()) {
+            resources.put("blockIO", blockIo);
+        }
         return resources;
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
     }
 
     private static long value(Long v) {

@@ -53,12 +53,20 @@ class ContainerFactoryTest {
     void requestOverridesMergeEnvAndLabelsByKey() throws Exception {
         ContainerRecord r = build("{\"Image\":\"app\",\"Env\":[\"MODE=user\",\"NEW=1\"],"
                 + "\"Labels\":{\"both\":\"user\"},\"Cmd\":[\"other\"],\"User\":\"1000:1000\",\"Hostname\":\"h\"}");
-        assertEquals(List.of("PATH=/bin", "MODE=user", "NEW=1"), r.config().env());
+        // dockerd's order: the request's entries, then the image's that it does not override.
+        assertEquals(List.of("MODE=user", "NEW=1", "PATH=/bin"), r.config().env());
         assertEquals(Map.of("from", "image", "both", "user"), r.config().labels());
         assertEquals("/entry", r.path());
         assertEquals(List.of("other"), r.args());
         assertEquals("1000:1000", r.config().user());
         assertEquals("h", r.config().hostname());
+    }
+
+    @Test
+    void envEntriesWithoutAValueAreKeptAsGiven() throws Exception {
+        // docker-py's environment={'Foo': None}: stored as "Foo", which unsets Foo (here the image's MODE) at start.
+        ContainerRecord r = build("{\"Image\":\"app\",\"Env\":[\"Foo\",\"MODE\",\"Blank=\"]}");
+        assertEquals(List.of("Foo", "MODE", "Blank=", "PATH=/bin"), r.config().env());
     }
 
     @Test
