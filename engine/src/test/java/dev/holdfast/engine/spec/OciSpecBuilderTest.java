@@ -54,9 +54,10 @@ class OciSpecBuilderTest {
         ContainerRecord record = ContainerFactory.build(ID, "/c", CreateRequest.parse(Json.MAPPER.readTree(createJson)),
                 IMAGE, dir, Instant.now());
         // Round trip through JSON: what runc reads is the serialized form.
-        byte[] json = Json.MAPPER.writeValueAsBytes(new OciSpecBuilder("/holdfast/", 20000).build(record, dir, rootfs, NetworkSandbox.unattached(),
+        byte[] json = Json.MAPPER.writeValueAsBytes(new OciSpecBuilder("/holdfast/", 20000,
+                new InitProcess(InitProcess.DEFAULT_BINARY)).build(record, dir, rootfs, NetworkSandbox.unattached(),
                 BindMount.parseAll(record.hostConfig().binds()).stream().map(b -> MountPoint.bind(b.source(),
-                        b.destination(), b.readOnly(), b.propagation())).toList()));
+                        b.destination(), b.readOnly(), b.propagation())).toList(), JoinedNamespaces.NONE));
         return Json.MAPPER.readValue(json, Map.class);
     }
 
