@@ -54,7 +54,6 @@ public final class NamespaceModes {
     /** runc's {@code linux.namespaces}. */
     static List<Map<String, String>> of(HostConfig host, NetworkNamespace network, JoinedNamespaces joined) {
         List<Map<String, String>> namespaces = new ArrayList<>();
-        namespaces.add(Map.of("type", "mount"));
         if (joined.pidHolder() != 0) {
             namespaces.add(join("pid", joined.pidHolder()));
         } else if (!"host".equals(host.pidMode())) {
@@ -68,6 +67,7 @@ public final class NamespaceModes {
         if (!hostUts(host)) {
             namespaces.add(Map.of("type", "uts"));
         }
+        namespaces.add(Map.of("type", "mount"));
         if ("private".equals(host.cgroupnsMode())) {
             namespaces.add(Map.of("type", "cgroup"));
         }
