@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * Docker's defaults, then {@code --device}, {@code --device-cgroup-rule}, and for {@code --privileged} every device of
  * the host with access to all.
  */
-public final class Devices {
+public record Devices(List<Map<String, Object>> nodes, List<Map<String, Object>> cgroupRules) {
     private static final Pattern CGROUP_RULE = Pattern.compile("^([acb]) ([0-9]+|\\*):([0-9]+|\\*) ([rwm]{1,3})$");
     private static final Pattern PERMISSIONS = Pattern.compile("^[rwm]{1,3}$");
     private static final int S_IFMT = 0170000;
@@ -33,7 +33,25 @@ public final class Devices {
     private static final Set<String> SKIPPED = Set.of("pts", "shm", "fd", "mqueue", ".lxc", ".lxd-mounts", ".udev",
             "console");
 
-    private Devices() {}
+    /** Reads the host's devices now (at start, as dockerd): each mapped path once, for its node and its rule. */
+    static Devices of(HostConfig host) {
+        List<Map<String, Object>> nodes = new ArrayList<>();
+        List<Map<String, Object>> rules = new ArrayList<>(defaultRules(host.privileged()));
+        if (host.privileged()) {
+            nodes.addAll(hostDevices());
+        }
+        for (DeviceMapping mapping : mappings(host)) {
+            for (Map<String, Object> node : mapped(mapping)) {
+                nodes.add(node);
+                rules.add(Map.of("allow", true, "type", node.get("type"), "major", node.get("major"),
+                        "minor", node.get("minor"), "access", permissions(mapping)));
+            }
+        }
+        for (String rule : host.deviceCgroupRules() == null ? List.<String>of() : host.deviceCgroupRules()) {
+            rules.add(parsedRule(rule));
+        }
+        return new Devices(List.copyOf(nodes), List.copyOf(rules));
+    }
 
     /** 400 for a malformed {@code --device} or {@code --device-cgroup-rule}, in dockerd's words. */
     public static void validate(HostConfig host) {
@@ -53,23 +71,14 @@ public final class Devices {
         }
     }
 
-    /** The nodes runc creates in the container's {@code /dev}, read from the host now (at start, as dockerd). */
-    static List<Map<String, Object>> nodes(HostConfig host) {
-        List<Map<String, Object>> nodes = new ArrayList<>();
-        if (host.privileged()) {
-            nodes.addAll(hostDevices());
-        }
-        for (DeviceMapping mapping : mappings(host)) {
-            nodes.addAll(mapped(mapping));
-        }
-        return nodes;
-    }
-
-    /** Docker's device cgroup: deny all, then mknod anything and use the usual character devices; then the options. */
-    static List<Map<String, Object>> cgroupRules(HostConfig host) {
+    /**
+     * Docker's device cgroup: deny all, then mknod anything and use the usual character devices; a privileged
+     * container may use every device.
+     */
+    private static List<Map<String, Object>> defaultRules(boolean privileged) {
         List<Map<String, Object>> rules = new ArrayList<>();
         rules.add(Map.of("allow", false, "access", "rwm"));
-        if (host.privileged()) {
+        if (privileged) {
             rules.add(Map.of("allow", true, "access", "rwm"));
             return rules;
         }
@@ -80,15 +89,6 @@ public final class Devices {
             rules.add(Map.of("allow", true, "type", "c", "major", dev[0], "minor", dev[1], "access", "rwm"));
         }
         rules.add(Map.of("allow", true, "type", "c", "major", 136, "access", "rwm"));
-        for (DeviceMapping mapping : mappings(host)) {
-            for (Map<String, Object> node : mapped(mapping)) {
-                rules.add(Map.of("allow", true, "type", node.get("type"), "major", node.get("major"),
-                        "minor", node.get("minor"), "access", permissions(mapping)));
-            }
-        }
-        for (String rule : host.deviceCgroupRules() == null ? List.<String>of() : host.deviceCgroupRules()) {
-            rules.add(parsedRule(rule));
-        }
         return rules;
     }
 

@@ -150,9 +150,10 @@ public final class OciSpecBuilder {
         Map<String, Object> linux = new LinkedHashMap<>();
         linux.put("namespaces", NamespaceModes.of(host, network, joined));
         linux.put("cgroupsPath", cgroupsPath(id, host));
-        linux.put("devices", Devices.nodes(host));
+        Devices devices = Devices.of(host);
+        linux.put("devices", devices.nodes());
         Map<String, Object> resources = new LinkedHashMap<>(Resources.of(host));
-        resources.put("devices", Devices.cgroupRules(host));
+        resources.put("devices", devices.cgroupRules());
         linux.put("resources", resources);
         // Nothing is hidden from a privileged container.
         linux.put("maskedPaths", host.privileged() ? List.of() : MASKED_PATHS);
