@@ -18,7 +18,7 @@ HOLDFAST_SUPERVISOR_JAR="$HOLDFAST_HOME/supervisor/daemon/target/holdfast-superv
 HOLDFAST_SHIM="$HOLDFAST_HOME/shim/target/holdfast-shim"
 
 # Host packages (Debian names) and what proves each one is there.
-HOLDFAST_PACKAGES=(runc busybox-static netavark aardvark-dns iptables gcc make maven valgrind)
+HOLDFAST_PACKAGES=(runc busybox-static netavark aardvark-dns iptables tini gcc make maven valgrind)
 
 die() {
     printf '%s: error: %s\n' "${0##*/}" "$*" >&2

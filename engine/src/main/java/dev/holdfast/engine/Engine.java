@@ -37,6 +37,7 @@ import dev.holdfast.engine.network.NetworkService;
 import dev.holdfast.engine.network.NetworkStore;
 import dev.holdfast.engine.network.Subnet;
 import dev.holdfast.engine.spec.HostLimits;
+import dev.holdfast.engine.spec.InitProcess;
 import dev.holdfast.engine.spec.OciSpecBuilder;
 import dev.holdfast.engine.store.AtomicFiles;
 import dev.holdfast.engine.task.ExitMonitor;
@@ -136,7 +137,8 @@ public final class Engine implements AutoCloseable {
         ContainerMounts mounts = ContainerMounts.load(config.dataRoot(), Json.MAPPER, events, containerStore);
         ContainerService service = new ContainerService(containerStore, ContainerImages.of(images), tasks,
                 new OciSpecBuilder(config.cgroupParent(),
-                        Math.min(OciSpecBuilder.DOCKER_NOFILE, HostLimits.openFilesHardLimit(OciSpecBuilder.DOCKER_NOFILE))), events, new NameGenerator(new SecureRandom()),
+                        Math.min(OciSpecBuilder.DOCKER_NOFILE, HostLimits.openFilesHardLimit(OciSpecBuilder.DOCKER_NOFILE)),
+                        new InitProcess(config.initPath())), events, new NameGenerator(new SecureRandom()),
                 containerNetworks, mounts);
         service.recoverRootfs();
         times.mark("snapshots");

@@ -308,7 +308,7 @@ public final class InteractiveRoutes {
         userSpec.put("additionalGids", resolved.additionalGids());
         String cwd = exec.workingDir() != null && !exec.workingDir().isEmpty() ? exec.workingDir()
                 : config.workingDir() != null && !config.workingDir().isEmpty() ? config.workingDir() : "/";
-        List<String> caps = Capabilities.effective(c.record().hostConfig().capAdd(), c.record().hostConfig().capDrop());
+        List<String> caps = exec.privileged() ? Capabilities.all() : Capabilities.of(c.record().hostConfig());
         Map<String, Object> process = new LinkedHashMap<>();
         process.put("terminal", exec.tty());
         process.put("user", userSpec);

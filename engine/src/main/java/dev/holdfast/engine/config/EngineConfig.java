@@ -1,5 +1,6 @@
 package dev.holdfast.engine.config;
 
+import dev.holdfast.engine.spec.InitProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ public record EngineConfig(
         Path runRoot,
         Path apiSocket,
         Path supervisorSocket,
+        Path initPath,
         String cgroupParent,
         boolean reconcile,
         String bridge,
@@ -73,6 +75,7 @@ public record EngineConfig(
                 run,
                 Path.of(toml.getString("engine.socket", () -> run.resolve("holdfast.sock").toString())),
                 Path.of(toml.getString("supervisor.socket", () -> run.resolve("supervisor.sock").toString())),
+                Path.of(toml.getString("engine.init_path", InitProcess.DEFAULT_BINARY::toString)),
                 toml.getString("supervisor.cgroup_parent", () -> "/holdfast"),
                 toml.getBoolean("task.options.reconcile", () -> true),
                 toml.getString("network.bridge", () -> "holdfast0"),

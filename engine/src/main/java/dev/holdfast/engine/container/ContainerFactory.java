@@ -8,10 +8,13 @@ import dev.holdfast.engine.image.ImageConfig;
 import dev.holdfast.engine.log.LogRotation;
 import dev.holdfast.engine.spec.BindMount;
 import dev.holdfast.engine.spec.Capabilities;
+import dev.holdfast.engine.spec.Devices;
 import dev.holdfast.engine.spec.EtcFiles;
 import dev.holdfast.engine.spec.Environment;
 import dev.holdfast.engine.spec.ProcessLimits;
 import dev.holdfast.engine.spec.Sysctls;
+import dev.holdfast.engine.spec.NamespaceModes;
+import dev.holdfast.engine.spec.ShmMount;
 import dev.holdfast.engine.time.Timestamps;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -32,6 +35,7 @@ public final class ContainerFactory {
         ContainerConfig asked = request.config();
         ImageConfig defaults = image.config();
         HostConfig host = validHostConfig(request.hostConfig());
+        NamespaceModes.validate(host, asked.hostname());
 
         // Docker's rule: an explicit entrypoint (even an empty one) drops the image's cmd along with its entrypoint.
         List<String> entrypoint = asked.entrypoint();
@@ -60,7 +64,8 @@ public final class ContainerFactory {
             Signals.parse(stopSignal);
         }
         ContainerConfig config = new ContainerConfig(
-                firstNonEmpty(asked.hostname(), host.networkMode().equals("host") ? HostName.get() : id.substring(0, 12)),
+                firstNonEmpty(asked.hostname(), host.networkMode().equals("host") || NamespaceModes.hostUts(host)
+                        ? HostName.get() : id.substring(0, 12)),
                 nullToEmpty(asked.domainname()),
                 nullToEmpty(firstNonEmpty(asked.user(), defaults.user())),
                 asked.attachStdin(),
@@ -143,6 +148,8 @@ public final class ContainerFactory {
         BindMount.parseAll(host.binds());
         Capabilities.normalize(host.capAdd());
         Capabilities.normalize(host.capDrop());
+        Devices.validate(host);
+        ShmMount.validate(host);
         for (String extra : host.extraHosts() == null ? List.<String>of() : host.extraHosts()) {
             if (extra.indexOf(':') <= 0) {
                 throw ApiException.badRequest("invalid extra host: " + extra + ": expected host:ip");
@@ -183,6 +190,9 @@ public final class ContainerFactory {
             }
             if (h.path("MemorySwappiness").asLong(0) == -1) {
                 h.putNull("MemorySwappiness");
+            }
+            if (h.path("ShmSize").asLong(0) == 0) {
+                h.put("ShmSize", ShmMount.DEFAULT_SIZE);
             }
             if (h.path("Runtime").asText("").isEmpty()) {
                 h.put("Runtime", "runc");

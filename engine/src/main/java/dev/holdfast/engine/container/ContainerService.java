@@ -193,7 +193,7 @@ public final class ContainerService implements AutoCloseable {
             NetworkSandbox sandbox = networking.attach(c);
             EtcFiles.write(c.dir(), record.config().hostname(), record.hostConfig(), sandbox);
             spec = Json.MAPPER.writeValueAsBytes(specs.build(record, c.dir(), c.rootfs(), sandbox,
-                    volumes.mountForRun(record)));
+                    volumes.mountForRun(record), NamespaceHolders.resolve(record, store)));
         } catch (ApiException | DomainException e) {
             releaseRun(c.id());
             recordStartFailure(c, 128, e.getMessage());
@@ -762,6 +762,7 @@ public final class ContainerService implements AutoCloseable {
 
     /** What a run holds beside its task: its network endpoints and its volumes' mounts. */
     private void releaseRun(String id) {
+        ShareableShm.unmountQuietly(store.dirOf(id));
         try {
             networking.detach(id);
         } finally {
@@ -808,6 +809,7 @@ public final class ContainerService implements AutoCloseable {
         if (!Files.exists(dir)) {
             return;
         }
+        ShareableShm.unmountQuietly(dir);
         try {
             if (imageId != null) {
                 images.removeRootfs(imageId, dir);

@@ -1,12 +1,14 @@
 package dev.holdfast.engine.spec;
 
 import dev.holdfast.engine.api.ApiException;
+import dev.holdfast.engine.container.HostConfig;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-/** The capability set of a container: Docker's defaults adjusted by {@code CapAdd}/{@code CapDrop}. */
+/** The capability set of a container: Docker's defaults adjusted by {@code CapAdd}/{@code CapDrop}, or all of them. */
 public final class Capabilities {
     /** What Docker grants a non-privileged container. */
     public static final List<String> DOCKER_DEFAULTS = List.of(
@@ -24,7 +26,31 @@ public final class Capabilities {
             "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
             "CAP_CHECKPOINT_RESTORE");
 
+    /** Of ALL, what the host can grant: in a restricted host, runc would refuse to start with the rest. */
+    private static final List<String> GRANTABLE = grantable(HostLimits.boundingCapabilities());
+
     private Capabilities() {}
+
+    /** A privileged container has every capability, whatever CapAdd and CapDrop say (as in Docker). */
+    public static List<String> of(HostConfig host) {
+        return host.privileged() ? GRANTABLE : effective(host.capAdd(), host.capDrop());
+    }
+
+    /** Every capability: a privileged container's, or a privileged exec's. */
+    public static List<String> all() {
+        return GRANTABLE;
+    }
+
+    /** ALL lists the capabilities in the order of their numbers. */
+    static List<String> grantable(long bounding) {
+        List<String> caps = new ArrayList<>();
+        for (int number = 0; number < ALL.size(); number++) {
+            if ((bounding & (1L << number)) != 0) {
+                caps.add(ALL.get(number));
+            }
+        }
+        return List.copyOf(caps);
+    }
 
     /** Docker's order of operations: drop (ALL drops every default), then add (ALL adds every capability). */
     public static List<String> effective(List<String> add, List<String> drop) {
@@ -32,7 +58,7 @@ public final class Capabilities {
         List<String> drops = normalize(drop);
         Set<String> caps = new LinkedHashSet<>(drops.contains("ALL") ? List.of() : DOCKER_DEFAULTS);
         caps.removeAll(drops);
-        caps.addAll(adds.contains("ALL") ? ALL : adds);
+        caps.addAll(adds.contains("ALL") ? GRANTABLE : adds);
         return List.copyOf(caps);
     }
 

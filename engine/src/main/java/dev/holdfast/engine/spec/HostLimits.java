@@ -23,6 +23,23 @@ public final class HostLimits {
         return fallback;
     }
 
+    /**
+     * The capability bounding set of this process (the supervisor's and runc's is the same) as a bit per capability
+     * number; a container cannot be granted more. All bits when unknown.
+     */
+    public static long boundingCapabilities() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("CapBnd:")) {
+                    return Long.parseUnsignedLong(line.substring("CapBnd:".length()).trim(), 16);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Unknown: let runc decide.
+        }
+        return -1L;
+    }
+
     /** The host's memory in bytes (MemTotal of /proc/meminfo), or 0 when unknown. */
     public static long memoryTotal() {
         try {

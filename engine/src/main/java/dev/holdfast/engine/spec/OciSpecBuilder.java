@@ -22,38 +22,43 @@ public final class OciSpecBuilder {
             "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap");
     private static final List<String> READONLY_PATHS = List.of(
             "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
-    private static final List<String> NAMESPACES = List.of("pid", "ipc", "uts", "mount");
     /** Docker's RLIMIT_NOFILE for containers. */
     public static final long DOCKER_NOFILE = 1048576;
 
     private final String cgroupParent;
     private final long nofile;
+    private final InitProcess init;
 
     /**
      * @param nofile the containers' RLIMIT_NOFILE: Docker's 1048576, or less where the daemons may not raise their
      *     own hard limit that far (runc would fail with "error setting rlimit type 7")
+     * @param init what {@code --init} runs as pid 1
      */
-    public OciSpecBuilder(String cgroupParent, long nofile) {
+    public OciSpecBuilder(String cgroupParent, long nofile, InitProcess init) {
         this.cgroupParent = cgroupParent.endsWith("/") ? cgroupParent.substring(0, cgroupParent.length() - 1)
                 : cgroupParent;
         this.nofile = nofile;
+        this.init = init;
     }
 
     /**
      * @param containerDir where the hostname, hosts and resolv.conf files are ({@link EtcFiles})
      * @param rootfs the container's writable root; its /etc/passwd and /etc/group resolve {@code Config.User}
+     * @param joined the running containers whose pid and ipc namespaces this one joins
      */
     public Map<String, Object> build(ContainerRecord record, Path containerDir, Path rootfs, NetworkSandbox network,
-            List<MountPoint> userMounts) {
+            List<MountPoint> userMounts, JoinedNamespaces joined) {
         ContainerConfig config = record.config();
         HostConfig host = record.hostConfig();
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("ociVersion", "1.0.2");
         spec.put("process", process(record, rootfs, network.links().environment()));
         spec.put("root", Map.of("path", rootfs.toAbsolutePath().toString(), "readonly", host.readonlyRootfs()));
-        spec.put("hostname", config.hostname());
-        spec.put("mounts", mounts(containerDir, userMounts));
-        spec.put("linux", linux(record.id(), host, config.domainname(), network.namespace()));
+        if (!NamespaceModes.hostUts(host)) {
+            spec.put("hostname", config.hostname());
+        }
+        spec.put("mounts", mounts(containerDir, userMounts, host, joined));
+        spec.put("linux", linux(record.id(), host, config.domainname(), network.namespace(), joined));
         if (host.annotations() != null && !host.annotations().isEmpty()) {
             spec.put("annotations", host.annotations());
         }
@@ -66,6 +71,9 @@ public final class OciSpecBuilder {
         List<String> args = new ArrayList<>();
         args.add(record.path());
         args.addAll(record.args());
+        if (InitProcess.wanted(record.hostConfig())) {
+            args = InitProcess.args(args);
+        }
         List<String> base = new ArrayList<>(List.of("PATH=" + Environment.DEFAULT_PATH, "HOSTNAME=" + config.hostname()));
         if (config.tty()) {
             base.add("TERM=xterm");
@@ -75,7 +83,7 @@ public final class OciSpecBuilder {
         userSpec.put("uid", user.uid());
         userSpec.put("gid", user.gid());
         userSpec.put("additionalGids", user.additionalGids());
-        List<String> caps = Capabilities.effective(record.hostConfig().capAdd(), record.hostConfig().capDrop());
+        List<String> caps = Capabilities.of(record.hostConfig());
         Map<String, Object> process = new LinkedHashMap<>();
         process.put("terminal", config.tty());
         List<Integer> consoleSize = record.hostConfig().consoleSize();
@@ -95,16 +103,22 @@ public final class OciSpecBuilder {
         return process;
     }
 
-    private static List<Map<String, Object>> mounts(Path containerDir, List<MountPoint> binds) {
+    private List<Map<String, Object>> mounts(Path containerDir, List<MountPoint> binds, HostConfig host,
+            JoinedNamespaces joined) {
+        // A privileged container may write to /sys and its cgroups, as in Docker.
+        String sysAccess = host.privileged() ? "rw" : "ro";
         List<Map<String, Object>> mounts = new ArrayList<>();
         mounts.add(mount("/proc", "proc", "proc", "nosuid", "noexec", "nodev"));
         mounts.add(mount("/dev", "tmpfs", "tmpfs", "nosuid", "strictatime", "mode=755", "size=65536k"));
         mounts.add(mount("/dev/pts", "devpts", "devpts", "nosuid", "noexec", "newinstance", "ptmxmode=0666",
                 "mode=0620", "gid=5"));
-        mounts.add(mount("/sys", "sysfs", "sysfs", "nosuid", "noexec", "nodev", "ro"));
-        mounts.add(mount("/sys/fs/cgroup", "cgroup", "cgroup", "ro", "nosuid", "noexec", "nodev"));
+        mounts.add(mount("/sys", "sysfs", "sysfs", "nosuid", "noexec", "nodev", sysAccess));
+        mounts.add(mount("/sys/fs/cgroup", "cgroup", "cgroup", sysAccess, "nosuid", "noexec", "nodev"));
         mounts.add(mount("/dev/mqueue", "mqueue", "mqueue", "nosuid", "noexec", "nodev"));
-        mounts.add(mount("/dev/shm", "tmpfs", "shm", "nosuid", "noexec", "nodev", "mode=1777", "size=67108864"));
+        mounts.addAll(ShmMount.of(host, joined));
+        if (InitProcess.wanted(host)) {
+            mounts.add(init.mount());
+        }
         for (String file : List.of(EtcFiles.RESOLV_CONF, EtcFiles.HOSTNAME, EtcFiles.HOSTS)) {
             mounts.add(mount("/etc/" + file, "bind", containerDir.resolve(file).toAbsolutePath().toString(),
                     "rbind", "rprivate"));
@@ -133,7 +147,7 @@ public final class OciSpecBuilder {
         return mounts;
     }
 
-    private static Map<String, Object> mount(String destination, String type, String source, String... options) {
+    static Map<String, Object> mount(String destination, String type, String source, String... options) {
         Map<String, Object> mount = new LinkedHashMap<>();
         mount.put("destination", destination);
         mount.put("type", type);
@@ -142,41 +156,31 @@ public final class OciSpecBuilder {
         return mount;
     }
 
-    private Map<String, Object> linux(String id, HostConfig host, String domainname, NetworkNamespace network) {
+    private Map<String, Object> linux(String id, HostConfig host, String domainname, NetworkNamespace network,
+            JoinedNamespaces joined) {
         Map<String, Object> linux = new LinkedHashMap<>();
-        List<Map<String, String>> namespaces = new ArrayList<>(NAMESPACES.stream().map(ns -> Map.of("type", ns)).toList());
-        switch (network) {
-            // A new namespace holds only loopback, which runc brings up.
-            case NetworkNamespace.Private p -> namespaces.add(Map.of("type", "network"));
-            case NetworkNamespace.Join join -> namespaces.add(Map.of("type", "network", "path", join.path()));
-            case NetworkNamespace.Host h -> { }
-        }
-        linux.put("namespaces", namespaces);
-        linux.put("cgroupsPath", cgroupParent + "/" + id);
+        linux.put("namespaces", NamespaceModes.of(host, network, joined));
+        linux.put("cgroupsPath", cgroupsPath(id, host));
+        Devices devices = Devices.of(host);
+        linux.put("devices", devices.nodes());
         Map<String, Object> resources = new LinkedHashMap<>(Resources.of(host));
-        resources.put("devices", deviceRules());
+        resources.put("devices", devices.cgroupRules());
         linux.put("resources", resources);
         Map<String, String> sysctl = Sysctls.of(host, domainname, !(network instanceof NetworkNamespace.Host)
                 && !String.valueOf(host.networkMode()).startsWith("container:"));
         if (!sysctl.isEmpty()) {
             linux.put("sysctl", sysctl);
         }
-        linux.put("maskedPaths", MASKED_PATHS);
-        linux.put("readonlyPaths", READONLY_PATHS);
+        // Nothing is hidden from a privileged container.
+        linux.put("maskedPaths", host.privileged() ? List.of() : MASKED_PATHS);
+        linux.put("readonlyPaths", host.privileged() ? List.of() : READONLY_PATHS);
         return linux;
     }
 
-    /** Docker's device cgroup: deny all, then mknod anything and use the usual character devices. */
-    private static List<Map<String, Object>> deviceRules() {
-        List<Map<String, Object>> rules = new ArrayList<>();
-        rules.add(Map.of("allow", false, "access", "rwm"));
-        rules.add(Map.of("allow", true, "type", "c", "access", "m"));
-        rules.add(Map.of("allow", true, "type", "b", "access", "m"));
-        int[][] chars = {{1, 3}, {1, 5}, {1, 7}, {1, 8}, {1, 9}, {5, 0}, {5, 1}, {5, 2}, {10, 200}};
-        for (int[] dev : chars) {
-            rules.add(Map.of("allow", true, "type", "c", "major", dev[0], "minor", dev[1], "access", "rwm"));
-        }
-        rules.add(Map.of("allow", true, "type", "c", "major", 136, "access", "rwm"));
-        return rules;
+    /** Under the container's CgroupParent when it names one (as dockerd's cgroupfs driver), else the daemon's. */
+    private String cgroupsPath(String id, HostConfig host) {
+        String parent = host.cgroupParent() == null || host.cgroupParent().isEmpty() ? cgroupParent
+                : host.cgroupParent().replaceAll("/+$", "");
+        return parent + "/" + id;
     }
 }

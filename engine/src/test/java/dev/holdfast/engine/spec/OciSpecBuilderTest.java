@@ -10,8 +10,10 @@ import dev.holdfast.engine.api.Json;
 import dev.holdfast.engine.container.ContainerFactory;
 import dev.holdfast.engine.container.ContainerRecord;
 import dev.holdfast.engine.container.CreateRequest;
+import dev.holdfast.engine.container.HostConfig;
 import dev.holdfast.engine.container.MountPoint;
 import dev.holdfast.engine.container.NetworkSandbox;
+import dev.holdfast.engine.errdefs.DomainException;
 import dev.holdfast.engine.image.Image;
 import dev.holdfast.engine.image.ImageConfig;
 import java.nio.file.Files;
@@ -54,9 +56,10 @@ class OciSpecBuilderTest {
         ContainerRecord record = ContainerFactory.build(ID, "/c", CreateRequest.parse(Json.MAPPER.readTree(createJson)),
                 IMAGE, dir, Instant.now());
         // Round trip through JSON: what runc reads is the serialized form.
-        byte[] json = Json.MAPPER.writeValueAsBytes(new OciSpecBuilder("/holdfast/", 20000).build(record, dir, rootfs, NetworkSandbox.unattached(),
+        byte[] json = Json.MAPPER.writeValueAsBytes(new OciSpecBuilder("/holdfast/", 20000,
+                new InitProcess(InitProcess.DEFAULT_BINARY)).build(record, dir, rootfs, NetworkSandbox.unattached(),
                 BindMount.parseAll(record.hostConfig().binds()).stream().map(b -> MountPoint.bind(b.source(),
-                        b.destination(), b.readOnly(), b.propagation())).toList()));
+                        b.destination(), b.readOnly(), b.propagation())).toList(), JoinedNamespaces.NONE));
         return Json.MAPPER.readValue(json, Map.class);
     }
 
@@ -149,6 +152,92 @@ class OciSpecBuilderTest {
         assertEquals(List.of("CAP_CHOWN"), Capabilities.effective(List.of("CHOWN"), List.of("ALL")));
         assertEquals(Capabilities.DOCKER_DEFAULTS, Capabilities.effective(null, null));
         assertTrue(Capabilities.effective(List.of("ALL"), null).contains("CAP_SYS_ADMIN"));
+    }
+
+    @Test
+    void namespaceModesDropOrJoinNamespaces() throws Exception {
+        Map<String, Object> spec = spec("{\"Image\":\"x\",\"HostConfig\":{\"PidMode\":\"host\",\"IpcMode\":\"host\","
+                + "\"UTSMode\":\"host\",\"CgroupnsMode\":\"private\",\"CgroupParent\":\"/mine/\"}}");
+        List<Map<String, Object>> namespaces = at(spec, "linux", "namespaces");
+        assertEquals(List.of("mount", "cgroup", "network"), namespaces.stream().map(n -> n.get("type")).toList());
+        assertFalse(spec.containsKey("hostname"), "runc cannot set a hostname without a UTS namespace");
+        assertEquals("/mine/" + ID, at(spec, "linux", "cgroupsPath"));
+        List<Map<String, Object>> mounts = at(spec, "mounts");
+        assertTrue(mounts.contains(Map.of("destination", "/dev/shm", "type", "bind", "source", "/dev/shm",
+                "options", List.of("rbind", "rprivate"))));
+
+        HostConfig joining = HostConfig.empty().with(h -> h.put("PidMode", "container:a").put("IpcMode", "container:b"));
+        assertEquals(List.of(Map.of("type", "pid", "path", "/proc/7/ns/pid"), Map.of("type", "ipc", "path",
+                "/proc/8/ns/ipc"), Map.of("type", "uts"), Map.of("type", "mount")), NamespaceModes.of(joining,
+                new NetworkNamespace.Host(), new JoinedNamespaces(7, 8, "/b/shm")));
+    }
+
+    @Test
+    void namespaceModesAreCheckedLikeDockerd() {
+        for (String bad : List.of("{\"PidMode\":\"container:\"}", "{\"PidMode\":\"other\"}", "{\"IpcMode\":\"x\"}",
+                "{\"UTSMode\":\"private\"}", "{\"CgroupnsMode\":\"x\"}", "{\"ShmSize\":-1}",
+                "{\"DeviceCgroupRules\":[\"c 7:128 rwx\"]}", "{\"Devices\":[{\"PathOnHost\":\"/dev/null\","
+                        + "\"CgroupPermissions\":\"rx\"}]}")) {
+            assertThrows(DomainException.class, () -> spec("{\"Image\":\"x\",\"HostConfig\":" + bad + "}"), bad);
+        }
+        DomainException e = assertThrows(DomainException.class, () -> spec("{\"Image\":\"x\",\"Hostname\":\"h\","
+                + "\"HostConfig\":{\"UTSMode\":\"host\"}}"));
+        assertEquals("Conflicting options: hostname and the UTS mode", e.getMessage());
+    }
+
+    @Test
+    void shmSizeAndIpcNoneShapeDevShm() throws Exception {
+        ContainerRecord record = ContainerFactory.build(ID, "/c", CreateRequest.parse(Json.MAPPER.readTree(
+                "{\"Image\":\"x\"}")), IMAGE, dir, Instant.now());
+        assertEquals(67108864L, record.hostConfig().shmSize());
+        assertEquals("private", record.hostConfig().ipcMode());
+        List<Map<String, Object>> mounts = at(spec("{\"Image\":\"x\",\"HostConfig\":{\"ShmSize\":1048576}}"), "mounts");
+        assertTrue(mounts.stream().anyMatch(m -> m.get("destination").equals("/dev/shm")
+                && ((List<?>) m.get("options")).contains("size=1048576")));
+        mounts = at(spec("{\"Image\":\"x\",\"HostConfig\":{\"IpcMode\":\"none\"}}"), "mounts");
+        assertTrue(mounts.stream().noneMatch(m -> m.get("destination").equals("/dev/shm")));
+    }
+
+    @Test
+    void devicesAndCgroupRulesFollowTheOptions() throws Exception {
+        Map<String, Object> spec = spec("{\"Image\":\"x\",\"HostConfig\":{\"Devices\":[{\"PathOnHost\":\"/dev/null\","
+                + "\"PathInContainer\":\"/dev/mynull\",\"CgroupPermissions\":\"r\"}],"
+                + "\"DeviceCgroupRules\":[\"c 7:* rw\"]}}");
+        List<Map<String, Object>> devices = at(spec, "linux", "devices");
+        assertEquals(1, devices.size());
+        assertEquals("/dev/mynull", devices.get(0).get("path"));
+        assertEquals(List.of("c", 1, 3), List.of(devices.get(0).get("type"), devices.get(0).get("major"),
+                devices.get(0).get("minor")));
+        List<Map<String, Object>> rules = at(spec, "linux", "resources", "devices");
+        assertTrue(rules.contains(Map.of("allow", true, "type", "c", "major", 1, "minor", 3, "access", "r")));
+        assertEquals(Map.of("allow", true, "type", "c", "major", 7, "access", "rw"), rules.get(rules.size() - 1));
+        DomainException missing = assertThrows(DomainException.class, () -> spec("{\"Image\":\"x\",\"HostConfig\":"
+                + "{\"Devices\":[{\"PathOnHost\":\"/dev/nosuch\"}]}}"));
+        assertEquals("error gathering device information while adding custom device \"/dev/nosuch\": no such file or "
+                + "directory", missing.getMessage());
+    }
+
+    @Test
+    void privilegedGetsEverythingAndInitWrapsTheCommand() throws Exception {
+        Map<String, Object> spec = spec("{\"Image\":\"x\",\"Cmd\":[\"ps\"],\"HostConfig\":{\"Privileged\":true,"
+                + "\"CapDrop\":[\"ALL\"],\"Init\":true}}");
+        assertEquals(Capabilities.all(), at(spec, "process", "capabilities", "bounding"));
+        assertEquals(List.of(), at(spec, "linux", "maskedPaths"));
+        assertEquals(List.of(), at(spec, "linux", "readonlyPaths"));
+        assertEquals(List.of(Map.of("allow", false, "access", "rwm"), Map.of("allow", true, "access", "rwm")),
+                at(spec, "linux", "resources", "devices"));
+        assertFalse(((List<?>) at(spec, "linux", "devices")).isEmpty());
+        List<Map<String, Object>> mounts = at(spec, "mounts");
+        assertTrue(mounts.stream().filter(m -> m.get("destination").equals("/sys")).allMatch(m -> ((List<?>) m.get(
+                "options")).contains("rw")));
+        assertEquals(List.of("/sbin/docker-init", "--", "ps"), at(spec, "process", "args"));
+        assertTrue(mounts.stream().anyMatch(m -> m.get("destination").equals("/sbin/docker-init")
+                && m.get("source").equals(InitProcess.DEFAULT_BINARY.toString())));
+    }
+
+    @Test
+    void aPrivilegedContainerGetsWhatTheHostCanGrant() {
+        assertEquals(List.of("CAP_CHOWN", "CAP_FOWNER"), Capabilities.grantable(0b1001));
     }
 
     @Test

@@ -17,6 +17,7 @@ import dev.holdfast.engine.events.EventBus;
 import dev.holdfast.engine.image.Image;
 import dev.holdfast.engine.image.ImageConfig;
 import dev.holdfast.engine.image.Snapshots;
+import dev.holdfast.engine.spec.InitProcess;
 import dev.holdfast.engine.spec.OciSpecBuilder;
 import dev.holdfast.supervisor.client.SupervisorChannels;
 import io.grpc.ManagedChannel;
@@ -92,7 +93,8 @@ public final class EngineFixture implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         });
-        service = new ContainerService(store, images(), tasks, new OciSpecBuilder("/test", 1024), bus,
+        service = new ContainerService(store, images(), tasks, new OciSpecBuilder("/test", 1024,
+                new InitProcess(InitProcess.DEFAULT_BINARY)), bus,
                 new NameGenerator(new Random()), new LoopbackNetworking(), ContainerMounts.load(data, Json.MAPPER, bus,
                 store));
         service.recoverRootfs(); // as Engine.boot does
