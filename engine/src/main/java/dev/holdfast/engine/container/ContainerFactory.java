@@ -113,10 +113,11 @@ public final class ContainerFactory {
     }
 
     /**
-     * dockerd's merge: the daemon's options are the defaults of a container on the daemon's driver, each option the
-     * container sets overrides its own key only (so a container's max-file works with the daemon's max-size).
+     * dockerd's merge when it starts a container's logger: the daemon's options are the defaults of a container on
+     * the daemon's driver, each option the container sets overrides its own key only (so a container's max-file works
+     * with the daemon's max-size). Inspect shows the container's own options, as dockerd's does.
      */
-    private static HostConfig.LogConfig withDaemonLogOptions(HostConfig.LogConfig asked) {
+    public static HostConfig.LogConfig effectiveLogConfig(HostConfig.LogConfig asked) {
         String driver = asked == null || asked.type() == null || asked.type().isEmpty() ? LogRotation.DRIVER
                 : asked.type();
         Map<String, String> options = new LinkedHashMap<>();
@@ -136,8 +137,11 @@ public final class ContainerFactory {
         if (host.autoRemove() && policy.kind() != RestartPolicy.Kind.NO) {
             throw ApiException.badRequest("can't create 'AutoRemove' container with restart policy");
         }
-        HostConfig.LogConfig logConfig = withDaemonLogOptions(host.logConfig());
-        LogRotation.of(logConfig);
+        LogRotation.of(effectiveLogConfig(host.logConfig()));
+        HostConfig.LogConfig logConfig = new HostConfig.LogConfig(
+                host.logConfig() == null || host.logConfig().type() == null || host.logConfig().type().isEmpty()
+                        ? LogRotation.DRIVER : host.logConfig().type(),
+                host.logConfig() == null || host.logConfig().config() == null ? Map.of() : host.logConfig().config());
         dev.holdfast.engine.spec.Resources.validate(host);
         ProcessLimits.validate(host);
         Sysctls.validate(host);

@@ -202,7 +202,7 @@ public final class ContainerService implements AutoCloseable {
             releaseRun(c.id());
             throw ApiException.internal("writing the runtime spec of container " + c.id() + ": " + e.getMessage(), e);
         }
-        LogRotation rotation = LogRotation.of(record.hostConfig().logConfig());
+        LogRotation rotation = LogRotation.of(ContainerFactory.effectiveLogConfig(record.hostConfig().logConfig()));
         TaskClient.CreateOptions options = new TaskClient.CreateOptions(spec, c.logPath(),
                 record.config().openStdin(), rotation.maxSize(), rotation.maxFiles(), record.config().tty());
         int pid;

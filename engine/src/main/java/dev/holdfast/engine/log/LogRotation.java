@@ -68,9 +68,7 @@ public record LogRotation(long maxSize, int maxFiles) {
                 }
             }
         }
-        if (maxFiles > 1 && maxSize <= 0) {
-            throw DomainException.invalidParameter("max-file cannot be set without max-size");
-        }
+        // As in dockerd's json-file, max-file only counts once max-size is set (the daemon's [log] may set it).
         return maxSize <= 0 ? UNLIMITED : new LogRotation(maxSize, maxFiles);
     }
 
