@@ -20,6 +20,7 @@ import dev.holdfast.engine.volume.ContainerMounts;
 import dev.holdfast.engine.api.SystemRoutes;
 import dev.holdfast.engine.config.EngineConfig;
 import dev.holdfast.engine.container.ContainerControl;
+import dev.holdfast.engine.container.ContainerHealth;
 import dev.holdfast.engine.container.ContainerFactory;
 import dev.holdfast.engine.container.Container;
 import dev.holdfast.engine.container.ContainerImages;
@@ -27,6 +28,7 @@ import dev.holdfast.engine.container.ContainerService;
 import dev.holdfast.engine.container.ContainerStore;
 import dev.holdfast.engine.container.NameGenerator;
 import dev.holdfast.engine.events.EventBus;
+import dev.holdfast.engine.exec.ProbeExecs;
 import dev.holdfast.engine.image.ImageStore;
 import dev.holdfast.engine.api.Json;
 import dev.holdfast.engine.network.AttachmentStore;
@@ -135,11 +137,14 @@ public final class Engine implements AutoCloseable {
         NetworkService networks = new NetworkService(networkStore, containerNetworks, containerStore, events,
                 Subnet.parse(config.pool()), config.poolSize(), config.bridge());
         ContainerMounts mounts = ContainerMounts.load(config.dataRoot(), Json.MAPPER, events, containerStore);
+        InteractiveTasks interactive = new InteractiveTasks(channel, config.supervisorSocket());
+        ContainerHealth health = new ContainerHealth(containerStore, events,
+                new ProbeExecs(containerStore, interactive, events));
         ContainerService service = new ContainerService(containerStore, ContainerImages.of(images), tasks,
                 new OciSpecBuilder(config.cgroupParent(),
                         Math.min(OciSpecBuilder.DOCKER_NOFILE, HostLimits.openFilesHardLimit(OciSpecBuilder.DOCKER_NOFILE)),
                         new InitProcess(config.initPath())), events, new NameGenerator(new SecureRandom()),
-                containerNetworks, mounts);
+                containerNetworks, mounts, health);
         service.recoverRootfs();
         times.mark("snapshots");
         containerNetworks.recover();
@@ -150,8 +155,8 @@ public final class Engine implements AutoCloseable {
         new ImageRoutes(images, new Registries(config.insecureRegistries(), config.registryMirrors()), events)
                 .register(router);
         new ContainerRoutes(service).register(router);
-        new InteractiveRoutes(service, new InteractiveTasks(channel, config.supervisorSocket())).register(router);
-        ContainerControl control = new ContainerControl(containerStore, tasks, events);
+        new InteractiveRoutes(service, interactive).register(router);
+        ContainerControl control = new ContainerControl(containerStore, tasks, events, health);
         new ContainerControlRoutes(containerStore, control).register(router);
         new CommitRoutes(containerStore, control, images, events).register(router);
         new EventRoutes(events).register(router);

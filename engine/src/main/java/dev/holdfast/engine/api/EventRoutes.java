@@ -12,6 +12,7 @@ import java.util.function.Predicate;
 
 /** {@code GET /events}: the remembered past from {@code since}, then live events until {@code until} or disconnect. */
 public final class EventRoutes {
+    private static final Set<String> DETAILED_ACTIONS = Set.of("health_status", "exec_create", "exec_start");
     private static final Set<String> FILTER_KEYS = Set.of("type", "event", "container", "image", "label", "volume",
             "network");
     private static final long POLL_MILLIS = 200;
@@ -59,7 +60,7 @@ public final class EventRoutes {
     /** type, event (the action), container (id or name), image, volume, network, label (key or key=value). */
     static Predicate<Event> matching(Filters filters) {
         return event -> (!filters.has("type") || filters.get("type").contains(event.type()))
-                && (!filters.has("event") || filters.get("event").contains(event.action()))
+                && (!filters.has("event") || actionMatches(filters.get("event"), event.action()))
                 && (!filters.has("container") || event.type().equals("container") && anyOf(filters.get("container"),
                         event.actorId(), event.attributes().get("name")))
                 && (!filters.has("image") || anyOf(filters.get("image"), event.attributes().get("image"),
@@ -69,6 +70,15 @@ public final class EventRoutes {
                 && (!filters.has("network") || event.type().equals("network") && anyOf(filters.get("network"),
                         event.actorId(), event.attributes().get("name")))
                 && filters.labelsMatch(event.attributes());
+    }
+
+    /**
+     * dockerd's rule: the actions that carry a detail after a colon ("health_status: healthy", "exec_start: sh -c
+     * true") are matched by their prefix when the filter names one of them bare; otherwise actions match exactly.
+     */
+    private static boolean actionMatches(List<String> wanted, String action) {
+        boolean byPrefix = wanted.stream().anyMatch(DETAILED_ACTIONS::contains);
+        return wanted.stream().anyMatch(w -> action.equals(w) || byPrefix && action.startsWith(w));
     }
 
     private static boolean anyOf(List<String> wanted, String id, String name) {

@@ -8,6 +8,7 @@ import dev.holdfast.engine.container.Container;
 import dev.holdfast.engine.container.ContainerConfig;
 import dev.holdfast.engine.container.ContainerService;
 import dev.holdfast.engine.container.ContainerStore;
+import dev.holdfast.engine.exec.ExecProcess;
 import dev.holdfast.engine.exec.ExecRecord;
 import dev.holdfast.engine.exec.ExecStore;
 import dev.holdfast.engine.log.LogCursor;
@@ -15,9 +16,6 @@ import dev.holdfast.engine.log.LogFiles;
 import dev.holdfast.engine.log.LogQuery;
 import dev.holdfast.engine.log.LogReader;
 import dev.holdfast.engine.log.LogSink;
-import dev.holdfast.engine.spec.Capabilities;
-import dev.holdfast.engine.spec.Environment;
-import dev.holdfast.engine.spec.ProcessUser;
 import dev.holdfast.engine.task.InteractiveTasks;
 import dev.holdfast.engine.task.SupervisorException;
 import dev.holdfast.supervisor.api.AttachOpen;
@@ -27,9 +25,6 @@ import io.grpc.Status.Code;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,8 +33,6 @@ import java.util.concurrent.CompletableFuture;
 
 /** attach, resize and exec: the interactive endpoints, all through the supervisor's Attach stream. */
 public final class InteractiveRoutes {
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private final ContainerService service;
     private final ContainerStore store;
     private final InteractiveTasks tasks;
@@ -198,9 +191,7 @@ public final class InteractiveRoutes {
         if (c.record().state().paused()) {
             throw ApiException.conflict("container " + c.id() + " is paused, unpause the container before exec");
         }
-        byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
-        String id = HexFormat.of().formatHex(bytes);
+        String id = ExecRecord.newId();
         ExecRecord record = new ExecRecord(id, c.id(), List.copyOf(config.cmd()),
                 config.env() == null ? List.of() : List.copyOf(config.env()), config.workingDir(), config.user(),
                 config.tty(), config.attachStdin(), config.attachStdout(), config.attachStderr(),
@@ -228,7 +219,7 @@ public final class InteractiveRoutes {
             }
             execs.save(c.dir(), current.startedWith(0));
         }
-        byte[] process = Json.MAPPER.writeValueAsBytes(process(c, exec));
+        byte[] process = Json.MAPPER.writeValueAsBytes(ExecProcess.of(c, exec));
         try {
             tasks.createExec(c.id(), exec.id(), process, exec.attachStdin() && !start.detach(), exec.tty());
         } catch (SupervisorException e) {
@@ -288,36 +279,6 @@ public final class InteractiveRoutes {
             }
             throw ApiException.conflict(e.detail());
         }
-    }
-
-    private Map<String, Object> process(Container c, ExecRecord exec) {
-        ContainerConfig config = c.record().config();
-        List<String> base = new ArrayList<>(List.of("PATH=" + Environment.DEFAULT_PATH, "HOSTNAME=" + config.hostname()));
-        if (config.tty()) {
-            base.add("TERM=xterm");
-        }
-        List<String> env = new ArrayList<>(Environment.merge(Environment.merge(base, config.env()), exec.env()));
-        if (exec.tty() && !Environment.defines(env, "TERM")) {
-            env.add("TERM=xterm");
-        }
-        String user = exec.user() != null && !exec.user().isEmpty() ? exec.user() : config.user();
-        ProcessUser resolved = ProcessUser.resolve(user, c.record().hostConfig().groupAdd(), c.rootfs());
-        Map<String, Object> userSpec = new LinkedHashMap<>();
-        userSpec.put("uid", resolved.uid());
-        userSpec.put("gid", resolved.gid());
-        userSpec.put("additionalGids", resolved.additionalGids());
-        String cwd = exec.workingDir() != null && !exec.workingDir().isEmpty() ? exec.workingDir()
-                : config.workingDir() != null && !config.workingDir().isEmpty() ? config.workingDir() : "/";
-        List<String> caps = exec.privileged() ? Capabilities.all() : Capabilities.of(c.record().hostConfig());
-        Map<String, Object> process = new LinkedHashMap<>();
-        process.put("terminal", exec.tty());
-        process.put("user", userSpec);
-        process.put("args", exec.cmd());
-        process.put("env", env);
-        process.put("cwd", cwd);
-        process.put("capabilities", Map.of("bounding", caps, "effective", caps, "permitted", caps));
-        process.put("noNewPrivileges", false);
-        return process;
     }
 
     private Reply resizeExec(ApiRequest r) {

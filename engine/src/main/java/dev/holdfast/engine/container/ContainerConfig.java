@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.holdfast.engine.health.HealthConfig;
 import java.util.List;
 import java.util.Map;
 
@@ -33,4 +34,5 @@ public record ContainerConfig(
         Map<String, String> labels,
         String stopSignal,
         Integer stopTimeout,
-        String macAddress) {}
+        String macAddress,
+        @JsonInclude(JsonInclude.Include.NON_NULL) HealthConfig healthcheck) {}

@@ -10,7 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** docker pause, unpause and update: the task's state in the supervisor and the record that shows it. */
+/**
+ * docker pause, unpause and update: the task's state in the supervisor and the record that shows it. A frozen
+ * container is not probed, as in dockerd.
+ */
 public final class ContainerControl {
     /** The fields of a {@code docker update} body that it changes; any other one set is refused. */
     public static final Set<String> UPDATABLE = Set.of("Memory", "MemorySwap", "NanoCpus", "CpuShares", "CpuQuota",
@@ -19,11 +22,13 @@ public final class ContainerControl {
     private final ContainerStore store;
     private final TaskClient tasks;
     private final EventBus events;
+    private final ContainerHealth health;
 
-    public ContainerControl(ContainerStore store, TaskClient tasks, EventBus events) {
+    public ContainerControl(ContainerStore store, TaskClient tasks, EventBus events, ContainerHealth health) {
         this.store = store;
         this.tasks = tasks;
         this.events = events;
+        this.health = health;
     }
 
     public TaskClient tasks() {
@@ -41,6 +46,7 @@ public final class ContainerControl {
                 throw ApiException.conflict("Container " + c.id() + " is already paused");
             }
             tasks.pause(c.id());
+            health.unwatch(c);
             store.update(c, r -> r.withState(s -> s.withPaused(true)));
         } finally {
             c.lock().unlock();
@@ -57,6 +63,7 @@ public final class ContainerControl {
             }
             tasks.resume(c.id());
             store.update(c, r -> r.withState(s -> s.withPaused(false)));
+            health.watch(c);
         } finally {
             c.lock().unlock();
         }

@@ -3,6 +3,7 @@ package dev.holdfast.engine.container;
 import dev.holdfast.engine.api.ApiException;
 import dev.holdfast.engine.api.Json;
 import dev.holdfast.engine.errdefs.DomainException;
+import dev.holdfast.engine.health.HealthConfig;
 import dev.holdfast.engine.image.Image;
 import dev.holdfast.engine.image.ImageConfig;
 import dev.holdfast.engine.log.LogRotation;
@@ -36,6 +37,7 @@ public final class ContainerFactory {
         ImageConfig defaults = image.config();
         HostConfig host = validHostConfig(request.hostConfig());
         NamespaceModes.validate(host, asked.hostname());
+        HealthConfig.validate(asked.healthcheck());
 
         // Docker's rule: an explicit entrypoint (even an empty one) drops the image's cmd along with its entrypoint.
         List<String> entrypoint = asked.entrypoint();
@@ -84,7 +86,8 @@ public final class ContainerFactory {
                 merged(defaults.labels(), asked.labels()),
                 stopSignal,
                 asked.stopTimeout(),
-                asked.macAddress());
+                asked.macAddress(),
+                HealthConfig.merge(asked.healthcheck(), defaults.healthcheck()));
         return new ContainerRecord(
                 id,
                 Timestamps.format(now),

@@ -2,6 +2,8 @@ package dev.holdfast.engine.container;
 
 import dev.holdfast.engine.api.ApiException;
 import dev.holdfast.engine.api.Filters;
+import dev.holdfast.engine.errdefs.DomainException;
+import dev.holdfast.engine.health.HealthState;
 import dev.holdfast.engine.time.Timestamps;
 import java.time.Instant;
 import java.util.Map;
@@ -10,10 +12,10 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
-/** The filters of {@code docker ps}: id, name, status, label, ancestor, exited, before, since, network. */
+/** The filters of {@code docker ps}: id, name, status, label, ancestor, exited, before, since, network, health. */
 public final class ContainerFilter implements Predicate<Container> {
     public static final Set<String> KEYS = Set.of("id", "name", "status", "label", "ancestor", "exited", "before", "since",
-            "network");
+            "network", "health");
     private static final Set<String> STATUSES = Set.of("created", "restarting", "running", "removing", "paused",
             "exited", "dead");
 
@@ -36,6 +38,11 @@ public final class ContainerFilter implements Predicate<Container> {
         for (String status : filters.get("status")) {
             if (!STATUSES.contains(status)) {
                 throw ApiException.badRequest("invalid filter 'status=" + status + "'");
+            }
+        }
+        for (String health : filters.get("health")) {
+            if (!HealthState.FILTER_VALUES.contains(health)) {
+                throw DomainException.invalidParameter("Unrecognised filter value for health: " + health);
             }
         }
         for (String code : filters.get("exited")) {
@@ -66,7 +73,8 @@ public final class ContainerFilter implements Predicate<Container> {
                 && (!filters.has("ancestor") || filters.get("ancestor").stream().anyMatch(a -> isAncestor(a, r)))
                 && (before == null || created.isBefore(before))
                 && (since == null || created.isAfter(since))
-                && (!filters.has("network") || onNetwork(c));
+                && (!filters.has("network") || onNetwork(c))
+                && (!filters.has("health") || filters.get("health").contains(HealthState.filterValue(state.health())));
     }
 
     /** A network by name, or by id or a prefix of it, as dockerd matches it. */

@@ -2,6 +2,7 @@ package dev.holdfast.engine.container;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.holdfast.engine.health.HealthState;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -42,8 +43,10 @@ public record ContainerRecord(
         return withState(change.apply(state));
     }
 
+    /** A new run: running, and its health checks starting over (dockerd keeps the earlier results). */
     public ContainerRecord started(int pid, Instant at) {
-        return new ContainerRecord(id, created, path, args, state.runningAs(pid, at), image, name, restartCount,
+        ContainerState running = state.runningAs(pid, at).withHealth(HealthState.onStart(state.health(), config.healthcheck()));
+        return new ContainerRecord(id, created, path, args, running, image, name, restartCount,
                 config, hostConfig, logPath, hostnamePath, hostsPath, resolvConfPath, true, false);
     }
 

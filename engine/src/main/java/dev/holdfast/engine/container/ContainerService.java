@@ -60,12 +60,15 @@ public final class ContainerService implements AutoCloseable {
     private final NameGenerator nameGenerator;
     private final ContainerNetworking networking;
     private final ContainerVolumes volumes;
+    private final ContainerHealth health;
     private final ScheduledExecutorService restartTimer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("restart-timer").factory());
 
     public ContainerService(ContainerStore store, ContainerImages images, TaskClient tasks, OciSpecBuilder specs,
-            EventBus events, NameGenerator nameGenerator, ContainerNetworking networking, ContainerVolumes volumes) {
+            EventBus events, NameGenerator nameGenerator, ContainerNetworking networking, ContainerVolumes volumes,
+            ContainerHealth health) {
         this.store = store;
+        this.health = health;
         this.volumes = volumes;
         this.networking = networking;
         this.images = images;
@@ -89,6 +92,10 @@ public final class ContainerService implements AutoCloseable {
 
     public ContainerVolumes volumes() {
         return volumes;
+    }
+
+    public ContainerHealth health() {
+        return health;
     }
 
     // ---- create -------------------------------------------------------------------------------------------------
@@ -230,6 +237,7 @@ public final class ContainerService implements AutoCloseable {
         store.update(c, r -> r.started(pid, Instant.now()));
         c.suppressRestartOnNextExit(false);
         publish(c, "start", Map.of());
+        health.watch(c);
     }
 
     /** A task left behind by a run whose exit was never applied (the engine died in between) is replaced. */
@@ -298,6 +306,7 @@ public final class ContainerService implements AutoCloseable {
         c.lock().lock();
         try {
             Instant startedAt = c.record().state().startedTime();
+            health.unwatch(c);
             store.update(c, r -> r.withState(s -> s.exitedWith(exitCode, finishedAt, error)));
             publish(c, "die", Map.of("exitCode", String.valueOf(exitCode)));
             c.completeRun(new ExitStatus(exitCode, error.isEmpty() ? null : error));
@@ -318,10 +327,12 @@ public final class ContainerService implements AutoCloseable {
                 if (state.pid() != pid) {
                     store.update(c, r -> r.withState(state.runningAs(pid, state.startedTime())));
                 }
+                health.watch(c);
                 return;
             }
             cancelPendingRestart(c);
             store.update(c, r -> r.started(pid, Instant.now()));
+            health.watch(c);
         } finally {
             c.lock().unlock();
         }
@@ -854,6 +865,7 @@ public final class ContainerService implements AutoCloseable {
     @Override
     public void close() {
         restartTimer.shutdownNow();
+        health.close();
     }
 
     /** Running containers, for the engine's shutdown when reconcile is off. */

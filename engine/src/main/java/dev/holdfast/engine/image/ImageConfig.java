@@ -1,11 +1,12 @@
 package dev.holdfast.engine.image;
 
+import dev.holdfast.engine.health.HealthConfig;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The defaults an image gives its containers: the {@code config} object of the OCI/Docker image config JSON.
- * Lists and maps are never null (empty instead); strings may be empty.
+ * Lists and maps are never null (empty instead); strings may be empty; healthcheck is null when the image has none.
  */
 public record ImageConfig(
         List<String> cmd,
@@ -16,4 +17,5 @@ public record ImageConfig(
         Map<String, String> labels,
         Map<String, Object> exposedPorts,
         Map<String, Object> volumes,
-        String stopSignal) {}
+        String stopSignal,
+        HealthConfig healthcheck) {}

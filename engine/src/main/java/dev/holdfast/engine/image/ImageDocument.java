@@ -3,6 +3,7 @@ package dev.holdfast.engine.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.holdfast.engine.api.Json;
+import dev.holdfast.engine.health.HealthConfig;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -14,7 +15,7 @@ import java.util.Map;
 /**
  * The parsed image config JSON (the document whose sha256 is the image id): platform, provenance, the container
  * defaults and the layer diff ids. The raw {@code config} object is kept too, so that inspect shows fields holdfast
- * does not model (Healthcheck, Shell, OnBuild…).
+ * does not model (Shell, OnBuild…).
  *
  * @param created null when the image does not say
  * @param history oldest first, as in the document
@@ -94,7 +95,20 @@ public record ImageDocument(
                 stringMap(c.path("Labels")),
                 objectKeys(c.path("ExposedPorts")),
                 objectKeys(c.path("Volumes")),
-                c.path("StopSignal").asText(""));
+                c.path("StopSignal").asText(""),
+                healthcheck(c.path("Healthcheck")));
+    }
+
+    /** The image's healthcheck; one that cannot be read is taken as none rather than failing the image. */
+    private static HealthConfig healthcheck(JsonNode node) {
+        if (!node.isObject()) {
+            return null;
+        }
+        try {
+            return Json.MAPPER.treeToValue(node, HealthConfig.class);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private static Instant time(JsonNode node) {

@@ -5,6 +5,7 @@ import dev.holdfast.supervisor.api.AttachOutput;
 import dev.holdfast.supervisor.api.AttachRequest;
 import dev.holdfast.supervisor.api.CreateExecRequest;
 import dev.holdfast.supervisor.api.DeleteTaskRequest;
+import dev.holdfast.supervisor.api.KillRequest;
 import dev.holdfast.supervisor.api.ResizePtyRequest;
 import dev.holdfast.supervisor.api.Task;
 import dev.holdfast.supervisor.api.TaskRequest;
@@ -14,6 +15,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /** The supervisor calls of the interactive half: attach streams, terminal sizes and execs. */
@@ -52,6 +54,17 @@ public final class InteractiveTasks {
     public Task start(String id, String execId) {
         return call("start exec " + execId, id,
                 () -> stub().start(TaskRequest.newBuilder().setId(id).setExecId(execId).build()));
+    }
+
+    /** Signals an exec's process (a health probe past its timeout). */
+    public Task kill(String id, String execId, int signal) {
+        KillRequest request = KillRequest.newBuilder().setId(id).setExecId(execId).setSignal(signal).build();
+        return call("kill exec " + execId + " with signal " + signal, id, () -> stub().kill(request));
+    }
+
+    /** Waits up to {@code timeout} for the exec's process to stop; empty when it is still running then. */
+    public Optional<Task> awaitExit(String id, String execId, Duration timeout) {
+        return calls.awaitStop("wait for exec " + execId, id, execId, timeout);
     }
 
     public Optional<Task> state(String id, String execId) {

@@ -68,6 +68,8 @@ public final class Reconciler {
         }
         if (boot) {
             service.store().all().forEach(service::applyBootRestartPolicy);
+            // The engine runs the probes: they resume here, from the streak and results the records kept.
+            service.store().all().forEach(service.health()::watch);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.holdfast.engine.task;
 
+import dev.holdfast.supervisor.api.Task;
+import dev.holdfast.supervisor.api.TaskRequest;
 import dev.holdfast.supervisor.api.TasksGrpc;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
@@ -7,6 +9,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -61,6 +64,23 @@ final class SupervisorCalls {
                     throw SupervisorException.of(status, what, id, socket, e);
                 }
             }
+        }
+    }
+
+    /**
+     * Waits up to {@code timeout} for a process to stop ({@code execId} empty: the task's init); empty when it is
+     * still running then.
+     */
+    Optional<Task> awaitStop(String what, String id, String execId, Duration timeout) {
+        try {
+            return Optional.of(call(what, id, () -> TasksGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .wait(TaskRequest.newBuilder().setId(id).setExecId(execId).build())));
+        } catch (SupervisorException e) {
+            if (e.code() == Status.Code.DEADLINE_EXCEEDED) {
+                return Optional.empty();
+            }
+            throw e;
         }
     }
 

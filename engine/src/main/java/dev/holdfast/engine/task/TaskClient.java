@@ -78,16 +78,7 @@ public final class TaskClient {
 
     /** Waits up to {@code timeout} for the task to stop; empty when it is still running then. */
     public Optional<Task> awaitExit(String id, Duration timeout) {
-        try {
-            return Optional.of(call("wait for task", id, () -> TasksGrpc.newBlockingStub(calls.channel())
-                    .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .wait(TaskRequest.newBuilder().setId(id).build())));
-        } catch (SupervisorException e) {
-            if (e.code() == Status.Code.DEADLINE_EXCEEDED) {
-                return Optional.empty();
-            }
-            throw e;
-        }
+        return calls.awaitStop("wait for task", id, "", timeout);
     }
 
     public Optional<Task> state(String id) {

@@ -23,7 +23,7 @@ class ContainerFactoryTest {
     static final Image IMAGE = new Image("sha256:" + "f".repeat(64), List.of("app:latest"), Instant.EPOCH,
             new ImageConfig(List.of("serve", "--port", "80"), List.of("/entry"), List.of("PATH=/bin", "MODE=image"),
                     "/srv", "app", Map.of("from", "image", "both", "image"), Map.of("80/tcp", Map.of()), Map.of(),
-                    "SIGQUIT"),
+                    "SIGQUIT", null),
             100, List.of());
 
     static ContainerRecord build(String json) throws Exception {

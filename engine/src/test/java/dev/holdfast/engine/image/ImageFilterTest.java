@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class ImageFilterTest {
     private static Image image(List<String> tags, Map<String, String> labels, String created) {
-        ImageConfig config = new ImageConfig(List.of(), List.of(), List.of(), "", "", labels, Map.of(), Map.of(), "");
+        ImageConfig config = new ImageConfig(List.of(), List.of(), List.of(), "", "", labels, Map.of(), Map.of(), "", null);
         return new Image("sha256:" + "a".repeat(64), tags, Instant.parse(created), config, 1, List.of());
     }
 

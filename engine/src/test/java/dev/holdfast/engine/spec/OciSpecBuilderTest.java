@@ -29,7 +29,7 @@ class OciSpecBuilderTest {
     private static final String ID = "abcdef012345" + "0".repeat(52);
     private static final Image IMAGE = new Image("sha256:" + "1".repeat(64), List.of(), Instant.EPOCH,
             new ImageConfig(List.of("sh"), List.of(), List.of("PATH=/custom/bin"), "", "", Map.of(), Map.of(), Map.of(),
-                    ""), 0, List.of());
+                    "", null), 0, List.of());
 
     @TempDir
     Path dir;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.holdfast.engine.api.ApiException;
 import dev.holdfast.engine.api.Json;
 import dev.holdfast.engine.container.Container;
+import dev.holdfast.engine.container.ContainerHealth;
 import dev.holdfast.engine.container.ContainerImages;
 import dev.holdfast.engine.container.ContainerService;
 import dev.holdfast.engine.container.ContainerStore;
@@ -43,7 +44,7 @@ import java.util.stream.Stream;
 public final class EngineFixture implements AutoCloseable {
     public static final Image BUSYBOX = new Image("sha256:" + "b".repeat(64), List.of("busybox:latest"), Instant.EPOCH,
             new ImageConfig(List.of("sh"), List.of(), List.of("PATH=/bin"), "", "", java.util.Map.of(),
-                    java.util.Map.of(), java.util.Map.of(), ""), 1, List.of());
+                    java.util.Map.of(), java.util.Map.of(), "", null), 1, List.of());
 
     private final Path data;
     private final Path socket;
@@ -96,7 +97,9 @@ public final class EngineFixture implements AutoCloseable {
         service = new ContainerService(store, images(), tasks, new OciSpecBuilder("/test", 1024,
                 new InitProcess(InitProcess.DEFAULT_BINARY)), bus,
                 new NameGenerator(new Random()), new LoopbackNetworking(), ContainerMounts.load(data, Json.MAPPER, bus,
-                store));
+                store), new ContainerHealth(store, bus, (id, command, timeout) -> {
+                    throw new IllegalStateException("the fixture's image has no healthcheck");
+                }));
         service.recoverRootfs(); // as Engine.boot does
         monitor = new ExitMonitor(tasks, new Reconciler(service, tasks, liveRestore), service);
         monitor.start();
