@@ -10,6 +10,8 @@ import dev.holdfast.engine.spec.BindMount;
 import dev.holdfast.engine.spec.Capabilities;
 import dev.holdfast.engine.spec.EtcFiles;
 import dev.holdfast.engine.spec.Environment;
+import dev.holdfast.engine.spec.PathMasks;
+import dev.holdfast.engine.spec.SecurityOptions;
 import dev.holdfast.engine.time.Timestamps;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -117,6 +119,7 @@ public final class ContainerFactory {
         BindMount.parseAll(host.binds());
         Capabilities.normalize(host.capAdd());
         Capabilities.normalize(host.capDrop());
+        SecurityOptions.parse(host.securityOpt());
         for (String extra : host.extraHosts() == null ? List.<String>of() : host.extraHosts()) {
             if (extra.indexOf(':') <= 0) {
                 throw ApiException.badRequest("invalid extra host: " + extra + ": expected host:ip");
@@ -134,7 +137,7 @@ public final class ContainerFactory {
                 || host.networkMode().equals("default") ? "bridge" : host.networkMode();
         HostConfig.LogConfig logConfig = new HostConfig.LogConfig(LogRotation.DRIVER,
                 log == null || log.config() == null || log.config().isEmpty() ? daemonLogOptions : log.config());
-        return host.with(h -> {
+        return PathMasks.withDefaults(host).with(h -> {
             h.put("VolumeDriver", nullToEmpty(host.volumeDriver()));
             h.set("LogConfig", Json.MAPPER.valueToTree(logConfig));
             h.put("NetworkMode", networkMode);

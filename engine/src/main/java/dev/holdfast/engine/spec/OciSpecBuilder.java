@@ -14,14 +14,9 @@ import java.util.Map;
 
 /**
  * The OCI runtime spec (runc's config.json) of a container, with Docker's defaults for everything the container's
- * config does not say: mounts, namespaces, capabilities, masked paths, device rules.
+ * config does not say: mounts, namespaces, capabilities, masked paths, device rules, seccomp.
  */
 public final class OciSpecBuilder {
-    private static final List<String> MASKED_PATHS = List.of(
-            "/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
-            "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap");
-    private static final List<String> READONLY_PATHS = List.of(
-            "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
     private static final List<String> NAMESPACES = List.of("pid", "ipc", "uts", "mount");
     /** Docker's RLIMIT_NOFILE for containers. */
     public static final long DOCKER_NOFILE = 1048576;
@@ -54,6 +49,7 @@ public final class OciSpecBuilder {
         spec.put("hostname", config.hostname());
         spec.put("mounts", mounts(containerDir, userMounts));
         spec.put("linux", linux(record.id(), host, network.namespace()));
+        SecurityOptions.parse(host.securityOpt()).applyTo(spec, host.privileged());
         return spec;
     }
 
@@ -81,7 +77,6 @@ public final class OciSpecBuilder {
         process.put("cwd", config.workingDir() == null || config.workingDir().isEmpty() ? "/" : config.workingDir());
         process.put("capabilities", Map.of("bounding", caps, "effective", caps, "permitted", caps));
         process.put("rlimits", List.of(Map.of("type", "RLIMIT_NOFILE", "hard", nofile, "soft", nofile)));
-        process.put("noNewPrivileges", false);
         return process;
     }
 
@@ -146,8 +141,8 @@ public final class OciSpecBuilder {
         Map<String, Object> resources = new LinkedHashMap<>(Resources.of(host));
         resources.put("devices", deviceRules());
         linux.put("resources", resources);
-        linux.put("maskedPaths", MASKED_PATHS);
-        linux.put("readonlyPaths", READONLY_PATHS);
+        linux.put("maskedPaths", PathMasks.masked(host));
+        linux.put("readonlyPaths", PathMasks.readonly(host));
         return linux;
     }
 
