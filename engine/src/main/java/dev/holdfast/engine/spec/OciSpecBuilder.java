@@ -77,6 +77,7 @@ public final class OciSpecBuilder {
         process.put("cwd", config.workingDir() == null || config.workingDir().isEmpty() ? "/" : config.workingDir());
         process.put("capabilities", Map.of("bounding", caps, "effective", caps, "permitted", caps));
         process.put("rlimits", List.of(Map.of("type", "RLIMIT_NOFILE", "hard", nofile, "soft", nofile)));
+        process.put("noNewPrivileges", false);
         return process;
     }
 
