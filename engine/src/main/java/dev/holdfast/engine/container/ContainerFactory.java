@@ -16,6 +16,8 @@ import dev.holdfast.engine.spec.ProcessLimits;
 import dev.holdfast.engine.spec.Sysctls;
 import dev.holdfast.engine.spec.NamespaceModes;
 import dev.holdfast.engine.spec.ShmMount;
+import dev.holdfast.engine.spec.PathMasks;
+import dev.holdfast.engine.spec.SecurityOptions;
 import dev.holdfast.engine.time.Timestamps;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -157,6 +159,7 @@ public final class ContainerFactory {
         Capabilities.normalize(host.capDrop());
         Devices.validate(host);
         ShmMount.validate(host);
+        SecurityOptions.parse(host.securityOpt());
         for (String extra : host.extraHosts() == null ? List.<String>of() : host.extraHosts()) {
             if (extra.indexOf(':') <= 0) {
                 throw ApiException.badRequest("invalid extra host: " + extra + ": expected host:ip");
@@ -171,7 +174,7 @@ public final class ContainerFactory {
         }
         String networkMode = host.networkMode() == null || host.networkMode().isEmpty()
                 || host.networkMode().equals("default") ? "bridge" : host.networkMode();
-        return host.with(h -> {
+        return PathMasks.withDefaults(host).with(h -> {
             h.put("VolumeDriver", nullToEmpty(host.volumeDriver()));
             h.set("LogConfig", Json.MAPPER.valueToTree(logConfig));
             h.put("NetworkMode", networkMode);

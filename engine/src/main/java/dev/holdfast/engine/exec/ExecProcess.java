@@ -5,6 +5,7 @@ import dev.holdfast.engine.container.ContainerConfig;
 import dev.holdfast.engine.spec.Capabilities;
 import dev.holdfast.engine.spec.Environment;
 import dev.holdfast.engine.spec.ProcessUser;
+import dev.holdfast.engine.spec.SecurityOptions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,7 +44,8 @@ public final class ExecProcess {
         process.put("env", env);
         process.put("cwd", cwd);
         process.put("capabilities", Map.of("bounding", caps, "effective", caps, "permitted", caps));
-        process.put("noNewPrivileges", false);
+        // As dockerd starts an exec from the container's process spec: no-new-privileges holds for execs too.
+        process.put("noNewPrivileges", SecurityOptions.parse(c.record().hostConfig().securityOpt()).noNewPrivileges());
         return process;
     }
 }

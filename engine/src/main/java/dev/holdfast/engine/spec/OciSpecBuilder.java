@@ -14,14 +14,9 @@ import java.util.Map;
 
 /**
  * The OCI runtime spec (runc's config.json) of a container, with Docker's defaults for everything the container's
- * config does not say: mounts, namespaces, capabilities, masked paths, device rules.
+ * config does not say: mounts, namespaces, capabilities, masked paths, device rules, seccomp.
  */
 public final class OciSpecBuilder {
-    private static final List<String> MASKED_PATHS = List.of(
-            "/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
-            "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap");
-    private static final List<String> READONLY_PATHS = List.of(
-            "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
     /** Docker's RLIMIT_NOFILE for containers. */
     public static final long DOCKER_NOFILE = 1048576;
 
@@ -62,6 +57,7 @@ public final class OciSpecBuilder {
         if (host.annotations() != null && !host.annotations().isEmpty()) {
             spec.put("annotations", host.annotations());
         }
+        SecurityOptions.parse(host.securityOpt()).applyTo(spec, host.privileged());
         return spec;
     }
 
@@ -171,9 +167,8 @@ public final class OciSpecBuilder {
         if (!sysctl.isEmpty()) {
             linux.put("sysctl", sysctl);
         }
-        // Nothing is hidden from a privileged container.
-        linux.put("maskedPaths", host.privileged() ? List.of() : MASKED_PATHS);
-        linux.put("readonlyPaths", host.privileged() ? List.of() : READONLY_PATHS);
+        linux.put("maskedPaths", PathMasks.masked(host));
+        linux.put("readonlyPaths", PathMasks.readonly(host));
         return linux;
     }
 
