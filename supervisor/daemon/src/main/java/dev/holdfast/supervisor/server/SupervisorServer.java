@@ -1,5 +1,6 @@
 package dev.holdfast.supervisor.server;
 
+import dev.holdfast.supervisor.cgroup.MemoryCgroups;
 import dev.holdfast.supervisor.config.SupervisorConfig;
 import dev.holdfast.supervisor.runc.Runc;
 import dev.holdfast.supervisor.shim.AdoptedTask;
@@ -88,7 +89,7 @@ public final class SupervisorServer implements AutoCloseable {
             LostShims lostShims = new LostShims(runc, Clock.systemUTC());
             tasks = new TaskManager(config, new TaskRegistry(), new TaskEvents(),
                     new ShimLauncher(config.shim(), config.runc(), config.runcRoot(), SHIM_LAUNCH_TIMEOUT),
-                    runc, lostShims);
+                    runc, lostShims, MemoryCgroups.ofHost());
             List<AdoptedTask> found = new ShimAdoption(config.tasksDir(), config::shimSocket, lostShims, runc).scan();
             tasks.adopt(found);
             LOG.info("adopted " + found.size() + " task(s), "

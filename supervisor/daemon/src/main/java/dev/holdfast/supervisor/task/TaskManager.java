@@ -9,6 +9,7 @@ import dev.holdfast.supervisor.bundle.ExecDirectory;
 import dev.holdfast.supervisor.bundle.ExitRecord;
 import dev.holdfast.supervisor.bundle.OciSpec;
 import dev.holdfast.supervisor.bundle.TaskDirectory;
+import dev.holdfast.supervisor.cgroup.MemoryCgroups;
 import dev.holdfast.supervisor.config.SupervisorConfig;
 import dev.holdfast.supervisor.runc.Runc;
 import dev.holdfast.supervisor.shim.AdoptedTask;
@@ -54,9 +55,11 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
     private final ExitWatcher watcher;
     private final ExecManager execs;
     private final ContainerControls controls;
+    private final OomVerdicts oomVerdicts;
 
+    /** @param memoryCgroups the host's memory cgroups, empty when it has no memory controller */
     public TaskManager(SupervisorConfig config, TaskRegistry registry, TaskEvents events, ShimLauncher launcher,
-            Runc runc, LostShims lostShims) {
+            Runc runc, LostShims lostShims, Optional<MemoryCgroups> memoryCgroups) {
         this.config = config;
         this.registry = registry;
         this.events = events;
@@ -66,6 +69,7 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
         this.watcher = new ExitWatcher(this);
         this.execs = new ExecManager(config, events, launcher, watcher);
         this.controls = new ContainerControls(runc, events);
+        this.oomVerdicts = new OomVerdicts(memoryCgroups);
     }
 
     public TaskEvents events() {
@@ -78,9 +82,11 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
      */
     public void adopt(List<AdoptedTask> found) {
         for (AdoptedTask a : found) {
-            TaskRecord record = new TaskRecord(a.id(), new TaskDirectory(config.tasksDir(), a.id()),
-                    new ShimConnection(config.shimSocket(a.id())), a.shim(), a.shimPid(), a.pid(), a.status(),
-                    a.exit());
+            TaskDirectory dir = new TaskDirectory(config.tasksDir(), a.id());
+            // A task that stopped while no supervisor ran still has its cgroup: settle its OOM verdict now.
+            ExitRecord exit = a.exit() == null ? null : oomVerdicts.settle(dir, a.exit());
+            TaskRecord record = new TaskRecord(a.id(), dir, new ShimConnection(config.shimSocket(a.id())), a.shim(),
+                    a.shimPid(), a.pid(), a.status(), exit);
             registry.commit(record);
             execs.adopt(record, a.execs());
             if (a.isLive()) {
@@ -327,8 +333,12 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
 
     @Override
     public void exited(ProcessRecord process, ExitRecord exit) {
+        if (process instanceof TaskRecord task) {
+            exit = oomVerdicts.settle(task.dir(), exit);
+        }
         if (process.exited(exit, events)) {
-            LOG.info(process.describe() + ": exited with code " + exit.exitCode());
+            LOG.info(process.describe() + ": exited with code " + exit.exitCode()
+                    + (exit.oomKilled().orElse(false) ? " (OOM-killed)" : ""));
         }
         if (process instanceof TaskRecord task) {
             execs.settle(task);
