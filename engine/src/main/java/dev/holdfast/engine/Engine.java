@@ -27,6 +27,7 @@ import dev.holdfast.engine.container.ContainerService;
 import dev.holdfast.engine.container.ContainerStore;
 import dev.holdfast.engine.container.NameGenerator;
 import dev.holdfast.engine.events.EventBus;
+import dev.holdfast.engine.exec.ExecTracker;
 import dev.holdfast.engine.image.ImageStore;
 import dev.holdfast.engine.api.Json;
 import dev.holdfast.engine.network.AttachmentStore;
@@ -147,8 +148,10 @@ public final class Engine implements AutoCloseable {
         new SystemRoutes().register(router);
         new ImageRoutes(images, new Registries(config.insecureRegistries(), config.registryMirrors()), events)
                 .register(router);
-        new ContainerRoutes(service).register(router);
-        new InteractiveRoutes(service, new InteractiveTasks(channel, config.supervisorSocket())).register(router);
+        InteractiveTasks interactive = new InteractiveTasks(channel, config.supervisorSocket());
+        ExecTracker execs = new ExecTracker(containerStore, interactive);
+        new ContainerRoutes(service, execs).register(router);
+        new InteractiveRoutes(service, interactive, execs).register(router);
         ContainerControl control = new ContainerControl(containerStore, tasks, events);
         new ContainerControlRoutes(containerStore, control).register(router);
         new CommitRoutes(containerStore, control, images, events).register(router);

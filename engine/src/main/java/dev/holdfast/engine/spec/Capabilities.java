@@ -1,6 +1,11 @@
 package dev.holdfast.engine.spec;
 
 import dev.holdfast.engine.api.ApiException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -25,6 +30,35 @@ public final class Capabilities {
             "CAP_CHECKPOINT_RESTORE");
 
     private Capabilities() {}
+
+    /**
+     * Every capability the host lets a process have (a privileged exec's set): those of the engine's bounding set.
+     * A host may withhold some (a sandbox without CAP_SYS_RESOURCE), and runc fails to apply a capability that is
+     * not in the bounding set.
+     */
+    public static List<String> grantable() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.US_ASCII)) {
+                if (line.startsWith("CapBnd:")) {
+                    return inBoundingSet(Long.parseUnsignedLong(line.substring(7).strip(), 16));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // no /proc to ask: every capability, and runc's error if the host withholds one
+        }
+        return ALL;
+    }
+
+    /** The capabilities whose bits are set in {@code mask} (ALL is in the kernel's numbering order). */
+    static List<String> inBoundingSet(long mask) {
+        List<String> caps = new ArrayList<>();
+        for (int bit = 0; bit < ALL.size(); bit++) {
+            if ((mask & (1L << bit)) != 0) {
+                caps.add(ALL.get(bit));
+            }
+        }
+        return caps;
+    }
 
     /** Docker's order of operations: drop (ALL drops every default), then add (ALL adds every capability). */
     public static List<String> effective(List<String> add, List<String> drop) {
