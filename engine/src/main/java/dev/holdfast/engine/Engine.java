@@ -41,6 +41,7 @@ import dev.holdfast.engine.spec.HostLimits;
 import dev.holdfast.engine.spec.OciSpecBuilder;
 import dev.holdfast.engine.store.AtomicFiles;
 import dev.holdfast.engine.task.ExitMonitor;
+import dev.holdfast.engine.task.OciRuntimes;
 import dev.holdfast.engine.task.Reconciler;
 import dev.holdfast.engine.task.InteractiveTasks;
 import dev.holdfast.engine.task.TaskClient;
@@ -125,7 +126,9 @@ public final class Engine implements AutoCloseable {
         times.mark("records");
         ManagedChannel channel = join(connected, "connecting to the supervisor");
         times.mark("supervisor connection");
-        TaskClient tasks = new TaskClient(channel, config.supervisorSocket());
+        OciRuntimes runtimes = new OciRuntimes(config.runtimes());
+        ContainerFactory.runtimes(runtimes.names());
+        TaskClient tasks = new TaskClient(channel, config.supervisorSocket(), runtimes);
         EventBus events = new EventBus();
         NetworkStore networkStore = NetworkStore.load(config.dataRoot(), Json.MAPPER, config.bridge(), config.subnet());
         ContainerNetworks containerNetworks = new ContainerNetworks(networkStore,
@@ -163,7 +166,7 @@ public final class Engine implements AutoCloseable {
         new DiskUsageRoutes(images, service, mounts.volumes()).register(router);
         InfoRoutes.EngineFacts facts = new InfoRoutes.EngineFacts(engineId(config.dataRoot()), config.dataRoot(),
                 config.reconcile(), "cgroupfs", Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) ? "2" : "1",
-                config.pool(), config.poolSize());
+                config.pool(), config.poolSize(), runtimes.info());
         new InfoRoutes(facts, containerStore, () -> images.list().size(), () -> monitor.connected() ? List.of()
                 : List.of("WARNING: the supervisor is not reachable at " + config.supervisorSocket())).register(router);
         times.mark("routes");

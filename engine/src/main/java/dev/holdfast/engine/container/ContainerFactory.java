@@ -1,6 +1,7 @@
 package dev.holdfast.engine.container;
 
 import dev.holdfast.engine.api.ApiException;
+import dev.holdfast.engine.errdefs.DomainException;
 import dev.holdfast.engine.image.Image;
 import dev.holdfast.engine.image.ImageConfig;
 import dev.holdfast.engine.log.LogRotation;
@@ -8,6 +9,7 @@ import dev.holdfast.engine.spec.BindMount;
 import dev.holdfast.engine.spec.Capabilities;
 import dev.holdfast.engine.spec.EtcFiles;
 import dev.holdfast.engine.spec.Environment;
+import dev.holdfast.engine.task.OciRuntimes;
 import dev.holdfast.engine.time.Timestamps;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns a create request and its image into the container's first record: the image's defaults merged in the way
@@ -107,7 +110,7 @@ public final class ContainerFactory {
     static HostConfig validHostConfig(HostConfig asked) {
         HostConfig host = asked != null ? asked : new HostConfig(null, null, null, null, null, null, null, null, false, null,
                 null, false, null, null,
-                null, null, null, null, false, null, null, null, null, null, null, null);
+                null, null, null, null, false, null, null, null, null, null, null, null, null);
         RestartPolicy policy = RestartPolicy.of(host.restartPolicy());
         if (host.autoRemove() && policy.kind() != RestartPolicy.Kind.NO) {
             throw ApiException.badRequest("can't create 'AutoRemove' container with restart policy");
@@ -155,7 +158,24 @@ public final class ContainerFactory {
                 host.cpuShares(),
                 host.cpuQuota(),
                 host.cpuPeriod(),
-                host.pidsLimit());
+                host.pidsLimit(),
+                validRuntime(host.runtime()));
+    }
+
+    /** The runtimes config.toml names ({@code runc} always): what HostConfig.Runtime may say. */
+    private static volatile Set<String> runtimes = Set.of(OciRuntimes.DEFAULT);
+
+    public static void runtimes(Set<String> names) {
+        runtimes = Set.copyOf(names);
+    }
+
+    /** Docker's default when unset; one that is not configured is refused as dockerd does. */
+    private static String validRuntime(String asked) {
+        String runtime = asked == null || asked.isEmpty() ? OciRuntimes.DEFAULT : asked;
+        if (!runtimes.contains(runtime)) {
+            throw DomainException.invalidParameter("unknown or invalid runtime name: " + runtime);
+        }
+        return runtime;
     }
 
     private static <V> Map<String, V> merged(Map<String, V> base, Map<String, V> overrides) {

@@ -204,7 +204,8 @@ public final class ContainerService implements AutoCloseable {
         }
         LogRotation rotation = LogRotation.of(record.hostConfig().logConfig());
         TaskClient.CreateOptions options = new TaskClient.CreateOptions(spec, c.logPath(),
-                record.config().openStdin(), rotation.maxSize(), rotation.maxFiles(), record.config().tty());
+                record.config().openStdin(), rotation.maxSize(), rotation.maxFiles(), record.config().tty(),
+                record.hostConfig().runtime());
         int pid;
         try {
             int createdPid = createTask(c.id(), options).getPid();

@@ -33,28 +33,29 @@ public record HostConfig(
         Long cpuShares,
         Long cpuQuota,
         Long cpuPeriod,
-        Long pidsLimit) {
+        Long pidsLimit,
+        String runtime) {
 
     /** The same HostConfig with other resource limits (docker update). */
     public HostConfig withResources(Long memory, Long memorySwap, Long nanoCpus, Long cpuShares, Long cpuQuota,
             Long cpuPeriod, Long pidsLimit, RestartPolicyConfig restartPolicy) {
         return new HostConfig(binds, mounts, tmpfs, volumesFrom, volumeDriver, logConfig, networkMode, portBindings, publishAllPorts, links, restartPolicy,
                 autoRemove, capAdd, capDrop, dns, dnsOptions, dnsSearch, extraHosts, readonlyRootfs, memory, memorySwap,
-                nanoCpus, cpuShares, cpuQuota, cpuPeriod, pidsLimit);
+                nanoCpus, cpuShares, cpuQuota, cpuPeriod, pidsLimit, runtime);
     }
 
     /** The same HostConfig with other legacy links ({@code /upstream:/linker/alias}). */
     public HostConfig withLinks(List<String> newLinks) {
         return new HostConfig(binds, mounts, tmpfs, volumesFrom, volumeDriver, logConfig, networkMode, portBindings, publishAllPorts, newLinks, restartPolicy,
                 autoRemove, capAdd, capDrop, dns, dnsOptions, dnsSearch, extraHosts, readonlyRootfs, memory, memorySwap,
-                nanoCpus, cpuShares, cpuQuota, cpuPeriod, pidsLimit);
+                nanoCpus, cpuShares, cpuQuota, cpuPeriod, pidsLimit, runtime);
     }
 
     /** The same HostConfig on another network mode: networking keeps {@code container:<full id>}. */
     public HostConfig withNetworkMode(String mode) {
         return new HostConfig(binds, mounts, tmpfs, volumesFrom, volumeDriver, logConfig, mode, portBindings, publishAllPorts, links, restartPolicy,
                 autoRemove, capAdd, capDrop, dns, dnsOptions, dnsSearch, extraHosts, readonlyRootfs, memory, memorySwap,
-                nanoCpus, cpuShares, cpuQuota, cpuPeriod, pidsLimit);
+                nanoCpus, cpuShares, cpuQuota, cpuPeriod, pidsLimit, runtime);
     }
 
     @JsonNaming(PropertyNamingStrategies.UpperCamelCaseStrategy.class)

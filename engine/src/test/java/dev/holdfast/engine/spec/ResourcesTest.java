@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class ResourcesTest {
     private static HostConfig limits(Long memory, Long swap, Long nanoCpus, Long shares, Long pids) {
         return new HostConfig(null, null, null, null, null, null, null, null, false, null, null, false, null, null, null, null, null, null, false,
-                memory, swap, nanoCpus, shares, null, null, pids);
+                memory, swap, nanoCpus, shares, null, null, pids, null);
     }
 
     @Test

@@ -11,7 +11,7 @@ import dev.holdfast.supervisor.bundle.OciSpec;
 import dev.holdfast.supervisor.bundle.TaskDirectory;
 import dev.holdfast.supervisor.cgroup.MemoryCgroups;
 import dev.holdfast.supervisor.config.SupervisorConfig;
-import dev.holdfast.supervisor.runc.Runc;
+import dev.holdfast.supervisor.runc.TaskRuntimes;
 import dev.holdfast.supervisor.shim.AdoptedTask;
 import dev.holdfast.supervisor.shim.LostShims;
 import dev.holdfast.supervisor.shim.ShimAttach;
@@ -50,7 +50,7 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
     private final TaskRegistry registry;
     private final TaskEvents events;
     private final ShimLauncher launcher;
-    private final Runc runc;
+    private final TaskRuntimes runtimes;
     private final LostShims lostShims;
     private final ExitWatcher watcher;
     private final ExecManager execs;
@@ -59,16 +59,16 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
 
     /** @param memoryCgroups the host's memory cgroups, empty when it has no memory controller */
     public TaskManager(SupervisorConfig config, TaskRegistry registry, TaskEvents events, ShimLauncher launcher,
-            Runc runc, LostShims lostShims, Optional<MemoryCgroups> memoryCgroups) {
+            TaskRuntimes runtimes, LostShims lostShims, Optional<MemoryCgroups> memoryCgroups) {
         this.config = config;
         this.registry = registry;
         this.events = events;
         this.launcher = launcher;
-        this.runc = runc;
+        this.runtimes = runtimes;
         this.lostShims = lostShims;
         this.watcher = new ExitWatcher(this);
         this.execs = new ExecManager(config, events, launcher, watcher);
-        this.controls = new ContainerControls(runc, events);
+        this.controls = new ContainerControls(runtimes, events);
         this.oomVerdicts = new OomVerdicts(memoryCgroups);
     }
 
@@ -124,7 +124,7 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
         boolean committed = false;
         try {
             TaskDirectory dir = new TaskDirectory(config.tasksDir(), id);
-            prepareBundle(dir, spec, socket);
+            prepareBundle(dir, spec, socket, req);
             ShimReply reply = launchShim(req, dir, socket);
             if (reply instanceof ShimReply.Error error) {
                 discardFailedCreate(dir, socket);
@@ -310,10 +310,11 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
             execs.deleteAll(record);
             ShimExits.awaitExit(record);
             try {
-                runc.deleteForce(id);
+                runtimes.of(id).deleteForce(id);
             } catch (IOException e) {
                 throw new TaskException(Code.INTERNAL, id, "runc delete", e.getMessage(), e);
             }
+            runtimes.forget(id);
             watcher.forget(record);
             try {
                 record.dir().remove();
@@ -417,7 +418,7 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
         }
     }
 
-    private void prepareBundle(TaskDirectory dir, byte[] spec, Path socket) {
+    private void prepareBundle(TaskDirectory dir, byte[] spec, Path socket, CreateTaskRequest req) {
         try {
             if (dir.exists()) {
                 // Not registered, so not adopted at boot: what an earlier failed create left behind.
@@ -426,7 +427,11 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
             }
             dir.create();
             dir.writeSpec(spec);
+            runtimes.choose(dir.id(), dir.path(), req.getRuntime().getName(), req.getRuntime().getPath());
             Files.deleteIfExists(socket);
+        } catch (IllegalArgumentException e) {
+            tryRemove(dir);
+            throw new TaskException(Code.INVALID_ARGUMENT, dir.id(), "create", e.getMessage());
         } catch (IOException e) {
             tryRemove(dir);
             throw new TaskException(Code.INTERNAL, dir.id(), "write bundle", e.toString(), e);
@@ -464,10 +469,11 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
     /** A create that failed leaves nothing: no container, no shim, no directory. */
     private void discardFailedCreate(TaskDirectory dir, Path socket) {
         try {
-            runc.deleteForce(dir.id());
+            runtimes.of(dir.id()).deleteForce(dir.id());
         } catch (IOException e) {
             LOG.warning("task " + dir.id() + ": cleanup after failed create: " + e.getMessage());
         }
+        runtimes.forget(dir.id());
         try {
             Optional<String> text = dir.readShimPid();
             if (text.isPresent()) {
@@ -506,7 +512,7 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
         }
         if (record.status() == Status.STATUS_PAUSED) {
             try {
-                runc.resume(record.id());
+                runtimes.of(record.id()).resume(record.id());
                 record.markResumed(events);
             } catch (IOException e) {
                 LOG.warning("task " + record.id() + ": delete --force: resume: " + e.getMessage());
