@@ -1,6 +1,6 @@
 /* Exec mode: the shim of one additional process in a running container. Nothing runs until `start`, which runs
  * `runc exec --detach` (control.c); this file handles its outcome. A failed start ends the exec with exit code
- * 127 (nothing to execute) or 126 (anything else), as Docker reports them. */
+ * 126 whatever the reason (a missing binary included), as dockerd reports a failed exec start. */
 #include "shim.h"
 
 #include <errno.h>
@@ -11,13 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-int exec_failure_code(const char *msg)
-{
-    if (strstr(msg, "executable file not found") || strstr(msg, "no such file or directory"))
-        return 127;
-    return 126;
-}
-
 void exec_failed(const char *msg)
 {
     slog("exec %s failed: %s", S.exec_id, msg);
@@ -25,7 +18,7 @@ void exec_failed(const char *msg)
     tty_close();
     S.init_pid = 0;
     S.init_reaped = true;
-    S.exit_code = exec_failure_code(msg);
+    S.exit_code = EXEC_START_FAILED;
     now_realtime(&S.exited_at);
     S.state = ST_EXITING; /* the main loop writes exit.json, answers waiters and exits */
     S.drain_deadline_ms = now_mono_ms();
@@ -86,7 +79,7 @@ void exec_done(int status, off_t log_off, char *answer, size_t answersz)
             slog("exec %s: %s: killing %d", S.exec_id, msg, (int)pid);
             if (!gone && kill(pid, SIGKILL) != 0 && errno != ESRCH)
                 slog("kill(%d, SIGKILL): %s", (int)pid, strerror(errno));
-            S.forced_exit_code = exec_failure_code(msg);
+            S.forced_exit_code = EXEC_START_FAILED;
             snprintf(answer, answersz, "error %s\n", msg);
             io_close_all();
         } else {

@@ -123,7 +123,8 @@ void tty_close(void);
 /* runc exec finished (status from waitpid): the answer for the start request, "ok <pid>\n" or "error ..\n" */
 void exec_done(int status, off_t log_off, char *answer, size_t answersz);
 void exec_failed(const char *msg);
-int exec_failure_code(const char *msg);
+/* The exit code of an exec whose start failed (dockerd's, also for a command that is not found). */
+#define EXEC_START_FAILED 126
 
 /* ---- control.c ---- */
 int control_listen(const char *path);

@@ -72,6 +72,65 @@ class InteractiveTest {
     }
 
     @Test
+    void execFramingInspectAndPrivilege() {
+        holdfast.docker("run", "-d", "--name", "cx", "busybox", "sleep", "1000").assertOk();
+        assertEquals("firstsecond", holdfast.docker("exec", "-t", "cx", "sh", "-c", "printf first; echo second")
+                .assertOk().out(), "a tty exec's output is whole, from its first byte");
+
+        // As dockerd: the start's Tty decides the framing, whatever the exec's own terminal.
+        EngineHttp http = new EngineHttp(holdfast.socket());
+        String raw = createExec(http, "cx", "{\"Cmd\":[\"printf\",\"hello\"],\"Tty\":true,\"AttachStdout\":true}");
+        assertEquals("hello", http.post("/v1.47/exec/" + raw + "/start", "application/json", "{\"Tty\":true}").text());
+        String framed = createExec(http, "cx", "{\"Cmd\":[\"printf\",\"hello\"],\"Tty\":true,\"AttachStdout\":true}");
+        byte[] body = http.post("/v1.47/exec/" + framed + "/start", "application/json", "{\"Tty\":false}").body();
+        assertEquals(List.of(1, 0, 0, 0, 0, 0, 0, 5), header(body), "one stdout frame of 5 bytes");
+        assertEquals("hello", new String(body, 8, body.length - 8, StandardCharsets.UTF_8));
+
+        var inspect = http.get("/v1.47/exec/" + raw + "/json").json();
+        assertEquals(raw, inspect.path("ID").asText());
+        assertEquals(0, inspect.path("ExitCode").asInt(-1));
+        assertEquals(false, inspect.path("Running").asBoolean(true));
+        assertEquals(true, inspect.path("ProcessConfig").path("tty").asBoolean());
+        assertEquals("printf", inspect.path("ProcessConfig").path("entrypoint").asText());
+        assertEquals("[\"hello\"]", inspect.path("ProcessConfig").path("arguments").toString());
+        assertEquals(true, inspect.path("OpenStdout").asBoolean());
+        assertEquals(false, inspect.path("CanRemove").asBoolean(true));
+
+        assertEquals("null", holdfast.docker("inspect", "-f", "{{json .ExecIDs}}", "cx").assertOk().out(),
+                "no exec left running");
+        holdfast.docker("exec", "-d", "cx", "sleep", "1000").assertOk();
+        assertTrue(holdfast.docker("inspect", "-f", "{{json .ExecIDs}}", "cx").assertOk().out().matches(
+                "\\[\"[0-9a-f]{64}\"\\]"), "the running exec is listed");
+
+        long plain = capEff(holdfast.docker("exec", "cx", "grep", "CapEff", "/proc/self/status").assertOk().out());
+        long privileged = capEff(holdfast.docker("exec", "--privileged", "cx", "grep", "CapEff", "/proc/self/status")
+                .assertOk().out());
+        long sysAdmin = 1L << 21;
+        assertEquals(0, plain & sysAdmin, "the container's default set has no CAP_SYS_ADMIN");
+        assertEquals(sysAdmin, privileged & sysAdmin, "a privileged exec has every capability");
+    }
+
+    private static String createExec(EngineHttp http, String container, String config) {
+        EngineHttp.Response created = http.post("/v1.47/containers/" + container + "/exec", "application/json", config);
+        assertEquals(201, created.status(), created.toString());
+        return created.json().path("Id").asText();
+    }
+
+    private static List<Integer> header(byte[] body) {
+        assertTrue(body.length >= 8, "a frame header: " + body.length + " bytes");
+        List<Integer> h = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            h.add(body[i] & 0xff);
+        }
+        return h;
+    }
+
+    /** The mask of a {@code CapEff:\t<hex>} line. */
+    private static long capEff(String line) {
+        return Long.parseUnsignedLong(line.substring(line.indexOf(':') + 1).strip(), 16);
+    }
+
+    @Test
     void attachAndDetachLeavesTheContainerRunning() {
         holdfast.docker("run", "-d", "-it", "--name", "ax", "busybox", "sh").assertOk();
         try (Pty pty = Pty.start(holdfast, "attach ax")) {

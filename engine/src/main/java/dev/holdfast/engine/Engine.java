@@ -29,6 +29,7 @@ import dev.holdfast.engine.container.ContainerStore;
 import dev.holdfast.engine.container.NameGenerator;
 import dev.holdfast.engine.events.EventBus;
 import dev.holdfast.engine.exec.ProbeExecs;
+import dev.holdfast.engine.exec.ExecTracker;
 import dev.holdfast.engine.image.ImageStore;
 import dev.holdfast.engine.api.Json;
 import dev.holdfast.engine.network.AttachmentStore;
@@ -43,6 +44,7 @@ import dev.holdfast.engine.spec.InitProcess;
 import dev.holdfast.engine.spec.OciSpecBuilder;
 import dev.holdfast.engine.store.AtomicFiles;
 import dev.holdfast.engine.task.ExitMonitor;
+import dev.holdfast.engine.task.OciRuntimes;
 import dev.holdfast.engine.task.Reconciler;
 import dev.holdfast.engine.task.InteractiveTasks;
 import dev.holdfast.engine.task.TaskClient;
@@ -127,7 +129,9 @@ public final class Engine implements AutoCloseable {
         times.mark("records");
         ManagedChannel channel = join(connected, "connecting to the supervisor");
         times.mark("supervisor connection");
-        TaskClient tasks = new TaskClient(channel, config.supervisorSocket());
+        OciRuntimes runtimes = new OciRuntimes(config.runtimes());
+        ContainerFactory.runtimes(runtimes.names());
+        TaskClient tasks = new TaskClient(channel, config.supervisorSocket(), runtimes);
         EventBus events = new EventBus();
         NetworkStore networkStore = NetworkStore.load(config.dataRoot(), Json.MAPPER, config.bridge(), config.subnet());
         ContainerNetworks containerNetworks = new ContainerNetworks(networkStore,
@@ -154,8 +158,9 @@ public final class Engine implements AutoCloseable {
         new SystemRoutes().register(router);
         new ImageRoutes(images, new Registries(config.insecureRegistries(), config.registryMirrors()), events)
                 .register(router);
-        new ContainerRoutes(service).register(router);
-        new InteractiveRoutes(service, interactive).register(router);
+        ExecTracker execs = new ExecTracker(containerStore, interactive);
+        new ContainerRoutes(service, execs).register(router);
+        new InteractiveRoutes(service, interactive, execs).register(router);
         ContainerControl control = new ContainerControl(containerStore, tasks, events, health);
         new ContainerControlRoutes(containerStore, control).register(router);
         new CommitRoutes(containerStore, control, images, events).register(router);
@@ -167,7 +172,7 @@ public final class Engine implements AutoCloseable {
         new DiskUsageRoutes(images, service, mounts.volumes()).register(router);
         InfoRoutes.EngineFacts facts = new InfoRoutes.EngineFacts(engineId(config.dataRoot()), config.dataRoot(),
                 config.reconcile(), "cgroupfs", Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) ? "2" : "1",
-                config.pool(), config.poolSize());
+                config.pool(), config.poolSize(), runtimes.info());
         new InfoRoutes(facts, containerStore, () -> images.list().size(), () -> monitor.connected() ? List.of()
                 : List.of("WARNING: the supervisor is not reachable at " + config.supervisorSocket())).register(router);
         times.mark("routes");

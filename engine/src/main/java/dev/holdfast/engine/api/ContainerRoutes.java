@@ -6,6 +6,7 @@ import dev.holdfast.engine.container.ContainerFilter;
 import dev.holdfast.engine.container.ContainerService;
 import dev.holdfast.engine.container.ContainerStore;
 import dev.holdfast.engine.container.ContainerViews;
+import dev.holdfast.engine.exec.ExecTracker;
 import dev.holdfast.engine.container.CreateRequest;
 import dev.holdfast.engine.container.ExitStatus;
 import dev.holdfast.engine.container.Signals;
@@ -35,17 +36,21 @@ import java.util.stream.Stream;
 public final class ContainerRoutes {
     private final ContainerService service;
     private final ContainerStore store;
+    private final ExecTracker execs;
 
-    public ContainerRoutes(ContainerService service) {
+    public ContainerRoutes(ContainerService service, ExecTracker execs) {
         this.service = service;
         this.store = service.store();
+        this.execs = execs;
     }
 
     public void register(Router router) {
         router.post("/containers/create", this::create);
         router.get("/containers/json", this::list);
-        router.get("/containers/{id}/json", r -> Reply.ok(ContainerViews.inspect(container(r), service.networking(),
-                service.volumes())));
+        router.get("/containers/{id}/json", r -> {
+            Container c = container(r);
+            return Reply.ok(ContainerViews.inspect(c, service.networking(), service.volumes(), execs.pendingIds(c)));
+        });
         router.post("/containers/{id}/start", r -> {
             service.start(container(r));
             return Reply.noContent();

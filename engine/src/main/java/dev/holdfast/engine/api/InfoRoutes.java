@@ -4,6 +4,7 @@ import dev.holdfast.engine.spec.HostLimits;
 import dev.holdfast.engine.container.Container;
 import dev.holdfast.engine.container.ContainerState;
 import dev.holdfast.engine.container.ContainerStore;
+import dev.holdfast.engine.task.OciRuntimes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +18,12 @@ import java.util.function.Supplier;
 /** {@code GET /info}: what {@code docker info} prints and what Testcontainers checks before it starts anything. */
 public final class InfoRoutes {
     /** The engine's facts that do not change while it runs. */
-    /** @param addressPool {@code [network] pool}, @param poolSize {@code [network] pool_size}: user networks' subnets */
+    /**
+     * @param addressPool {@code [network] pool}, @param poolSize {@code [network] pool_size}: user networks' subnets
+     * @param runtimes {@code Runtimes}: the OCI runtimes by name, each {@code {"path": ...}}
+     */
     public record EngineFacts(String id, Path dataRoot, boolean liveRestore, String cgroupDriver, String cgroupVersion,
-            String addressPool, int poolSize) {}
+            String addressPool, int poolSize, Map<String, Map<String, String>> runtimes) {}
 
     private final EngineFacts facts;
     private final ContainerStore containers;
@@ -100,8 +104,8 @@ public final class InfoRoutes {
         info.put("Labels", List.of());
         info.put("ExperimentalBuild", false);
         info.put("ServerVersion", SystemRoutes.ENGINE_VERSION);
-        info.put("Runtimes", Map.of("runc", Map.of("path", "runc")));
-        info.put("DefaultRuntime", "runc");
+        info.put("Runtimes", facts.runtimes());
+        info.put("DefaultRuntime", OciRuntimes.DEFAULT);
         info.put("Swarm", Map.of("NodeID", "", "NodeAddr", "", "LocalNodeState", "inactive", "ControlAvailable",
                 false, "Error", "", "RemoteManagers", List.of()));
         info.put("LiveRestoreEnabled", facts.liveRestore());

@@ -1,5 +1,6 @@
 package dev.holdfast.engine.api;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -11,6 +12,7 @@ import dev.holdfast.engine.container.ContainerStore;
 import dev.holdfast.engine.exec.ExecProcess;
 import dev.holdfast.engine.exec.ExecRecord;
 import dev.holdfast.engine.exec.ExecStore;
+import dev.holdfast.engine.exec.ExecTracker;
 import dev.holdfast.engine.log.LogCursor;
 import dev.holdfast.engine.log.LogFiles;
 import dev.holdfast.engine.log.LogQuery;
@@ -19,7 +21,6 @@ import dev.holdfast.engine.log.LogSink;
 import dev.holdfast.engine.task.InteractiveTasks;
 import dev.holdfast.engine.task.SupervisorException;
 import dev.holdfast.supervisor.api.AttachOpen;
-import dev.holdfast.supervisor.api.Status;
 import dev.holdfast.supervisor.api.Task;
 import io.grpc.Status.Code;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -28,7 +29,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /** attach, resize and exec: the interactive endpoints, all through the supervisor's Attach stream. */
@@ -36,13 +36,15 @@ public final class InteractiveRoutes {
     private final ContainerService service;
     private final ContainerStore store;
     private final InteractiveTasks tasks;
+    private final ExecTracker tracker;
     private final ExecStore execs;
 
-    public InteractiveRoutes(ContainerService service, InteractiveTasks tasks) {
+    public InteractiveRoutes(ContainerService service, InteractiveTasks tasks, ExecTracker tracker) {
         this.service = service;
         this.store = service.store();
         this.tasks = tasks;
-        this.execs = new ExecStore(id -> store.byId(id).map(Container::dir));
+        this.tracker = tracker;
+        this.execs = tracker.store();
     }
 
     public void register(Router router) {
@@ -165,13 +167,19 @@ public final class InteractiveRoutes {
 
     // ---- exec ---------------------------------------------------------------------------------------------------
 
+    /** dockerd decodes field names case-insensitively: docker-py sends {@code detachKeys}. */
     @JsonNaming(PropertyNamingStrategies.UpperCamelCaseStrategy.class)
     @JsonIgnoreProperties(ignoreUnknown = true)
     record ExecConfig(
             @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> cmd,
             List<String> env, String workingDir, String user, boolean tty, boolean attachStdin,
-            boolean attachStdout, boolean attachStderr, String detachKeys, boolean privileged) {}
+            boolean attachStdout, boolean attachStderr, @JsonAlias("detachKeys") String detachKeys,
+            boolean privileged) {}
 
+    /**
+     * {@code Tty} says how the output is framed, as in dockerd: raw bytes when true, multiplexed frames otherwise,
+     * whether or not the exec's process has a terminal (its create's {@code Tty}).
+     */
     @JsonNaming(PropertyNamingStrategies.UpperCamelCaseStrategy.class)
     @JsonIgnoreProperties(ignoreUnknown = true)
     record ExecStartConfig(boolean detach, boolean tty) {}
@@ -230,32 +238,34 @@ public final class InteractiveRoutes {
             throw e;
         }
         if (start.detach()) {
-            runExec(c, exec, null);
+            runExec(c, exec, null, false);
             return new Reply.Empty(HttpResponseStatus.OK);
         }
-        ResponseStream out = r.hijack(LogSink.contentType(exec.tty(), r.version()));
+        boolean raw = start.tty();
+        ResponseStream out = r.hijack(LogSink.contentType(raw, r.version()));
         AttachOpen open = AttachOpen.newBuilder().setId(c.id()).setExecId(exec.id()).setStdin(exec.attachStdin())
                 .setStdout(exec.attachStdout()).setStderr(exec.attachStderr()).setStdinOnce(true).build();
-        AttachSession session = new AttachSession(tasks, out, exec.tty(), open,
+        AttachSession session = new AttachSession(tasks, out, raw, open,
                 AttachSession.parseDetachKeys(exec.detachKeys()));
         session.open();
         if (exec.attachStdin()) {
             session.pumpStdin(r.hijackedInput());
         }
-        if (!runExec(c, exec, out)) {
+        if (!runExec(c, exec, out, raw)) {
             session.finish(AttachSession.End.FAILED);
         }
         session.ended().join();
-        refresh(exec(exec.id()));
+        tracker.refresh(exec(exec.id()));
         out.close();
         return Reply.streamed();
     }
 
     /**
      * Starts the exec's process; a failed start is exit code 126 (as dockerd's exec, also for a command that is not
-     * found, where a container's own start gives 127) and, when attached, its error output.
+     * found, where a container's own start gives 127) and, when attached, its error output ({@code raw}: not
+     * framed).
      */
-    private boolean runExec(Container c, ExecRecord exec, ResponseStream out) {
+    private boolean runExec(Container c, ExecRecord exec, ResponseStream out, boolean raw) {
         try {
             Task task = tasks.start(c.id(), exec.id());
             execs.save(c.dir(), exec(exec.id()).startedWith(task.getPid()));
@@ -266,7 +276,7 @@ public final class InteractiveRoutes {
                 byte[] message = ("OCI runtime exec failed: " + e.detail() + "\r\n").getBytes(StandardCharsets.UTF_8);
                 try {
                     synchronized (out) {
-                        if (!exec.tty()) {
+                        if (!raw) {
                             out.write(new byte[] {1, 0, 0, 0, 0, 0, (byte) (message.length >>> 8),
                                     (byte) message.length});
                         }
@@ -287,35 +297,8 @@ public final class InteractiveRoutes {
         return new Reply.Empty(HttpResponseStatus.OK);
     }
 
-    /** A running exec's state comes from the supervisor: its exit is recorded the first time it is seen. */
-    private ExecRecord refresh(ExecRecord exec) {
-        if (!exec.running()) {
-            return exec;
-        }
-        Optional<Container> c = store.byId(exec.containerId());
-        if (c.isEmpty()) {
-            return exec;
-        }
-        try {
-            Optional<Task> task = tasks.state(exec.containerId(), exec.id());
-            if (task.isPresent() && task.get().getStatus() == Status.STATUS_STOPPED) {
-                ExecRecord exited = exec.exited(task.get().getExit().getExitCode());
-                execs.save(c.get().dir(), exited);
-                return exited;
-            }
-            if (task.isPresent() && exec.pid() == 0 && task.get().getPid() != 0) {
-                ExecRecord started = exec.startedWith(task.get().getPid());
-                execs.save(c.get().dir(), started);
-                return started;
-            }
-        } catch (SupervisorException e) {
-            // the supervisor is away: what we know is all we can say
-        }
-        return exec;
-    }
-
     private Reply inspectExec(ApiRequest r) {
-        ExecRecord exec = refresh(exec(r.pathParam("id")));
+        ExecRecord exec = tracker.refresh(exec(r.pathParam("id")));
         Map<String, Object> processConfig = new LinkedHashMap<>();
         processConfig.put("tty", exec.tty());
         processConfig.put("entrypoint", exec.cmd().get(0));

@@ -29,7 +29,8 @@ public record EngineConfig(
         String logMaxSize,
         long logMaxFile,
         java.util.List<String> insecureRegistries,
-        java.util.List<String> registryMirrors) {
+        java.util.List<String> registryMirrors,
+        java.util.Map<String, String> runtimes) {
 
     /** {@code [log] max_size}/{@code max_file} as json-file log options, for containers that set none. */
     public java.util.Map<String, String> logOptions() {
@@ -88,6 +89,25 @@ public record EngineConfig(
                 toml.getString("log.max_size", () -> ""),
                 toml.getLong("log.max_file", () -> 0L),
                 strings(toml, "registry.insecure"),
-                strings(toml, "registry.mirrors"));
+                strings(toml, "registry.mirrors"),
+                runtimes(toml));
+    }
+
+    /** {@code [runtimes.<name>] path = "..."}: the OCI runtimes besides runc, name to binary. */
+    private static java.util.Map<String, String> runtimes(TomlParseResult toml) {
+        java.util.Map<String, String> runtimes = new java.util.LinkedHashMap<>();
+        org.tomlj.TomlTable table = toml.getTable("runtimes");
+        if (table == null) {
+            return runtimes;
+        }
+        for (String name : table.keySet()) {
+            org.tomlj.TomlTable runtime = table.getTable(java.util.List.of(name));
+            String path = runtime == null ? null : runtime.getString("path");
+            if (path == null || path.isBlank()) {
+                throw new IllegalArgumentException("config.toml: [runtimes." + name + "] needs path = \"<binary>\"");
+            }
+            runtimes.put(name, path);
+        }
+        return runtimes;
     }
 }

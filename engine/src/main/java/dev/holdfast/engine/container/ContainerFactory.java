@@ -18,6 +18,7 @@ import dev.holdfast.engine.spec.NamespaceModes;
 import dev.holdfast.engine.spec.ShmMount;
 import dev.holdfast.engine.spec.PathMasks;
 import dev.holdfast.engine.spec.SecurityOptions;
+import dev.holdfast.engine.task.OciRuntimes;
 import dev.holdfast.engine.time.Timestamps;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns a create request and its image into the container's first record: the image's defaults merged in the way
@@ -204,10 +206,24 @@ public final class ContainerFactory {
             if (h.path("ShmSize").asLong(0) == 0) {
                 h.put("ShmSize", ShmMount.DEFAULT_SIZE);
             }
-            if (h.path("Runtime").asText("").isEmpty()) {
-                h.put("Runtime", "runc");
-            }
+            h.put("Runtime", validRuntime(host.runtime()));
         });
+    }
+
+    /** The runtimes config.toml names ({@code runc} always): what HostConfig.Runtime may say. */
+    private static volatile Set<String> runtimes = Set.of(OciRuntimes.DEFAULT);
+
+    public static void runtimes(Set<String> names) {
+        runtimes = Set.copyOf(names);
+    }
+
+    /** Docker's default when unset; one that is not configured is refused as dockerd does. */
+    private static String validRuntime(String asked) {
+        String runtime = asked == null || asked.isEmpty() ? OciRuntimes.DEFAULT : asked;
+        if (!runtimes.contains(runtime)) {
+            throw DomainException.invalidParameter("unknown or invalid runtime name: " + runtime);
+        }
+        return runtime;
     }
 
     private static <V> Map<String, V> merged(Map<String, V> base, Map<String, V> overrides) {

@@ -211,7 +211,8 @@ public final class ContainerService implements AutoCloseable {
         }
         LogRotation rotation = LogRotation.of(ContainerFactory.effectiveLogConfig(record.hostConfig().logConfig()));
         TaskClient.CreateOptions options = new TaskClient.CreateOptions(spec, c.logPath(),
-                record.config().openStdin(), rotation.maxSize(), rotation.maxFiles(), record.config().tty());
+                record.config().openStdin(), rotation.maxSize(), rotation.maxFiles(), record.config().tty(),
+                record.hostConfig().runtime());
         int pid;
         try {
             int createdPid = createTask(c.id(), options).getPid();
@@ -281,7 +282,7 @@ public final class ContainerService implements AutoCloseable {
      * A task of {@code id} stopped. Idempotent: the event stream, a stop and a reconcile may all report one exit;
      * only the first that matches the running pid applies it.
      */
-    public void onTaskExit(String id, int pid, int exitCode, Instant exitedAt) {
+    public void onTaskExit(String id, int pid, TaskExit exit) {
         Optional<Container> found = store.byId(id);
         if (found.isEmpty()) {
             // The task of a container that is gone: nothing will ever delete it otherwise.
@@ -295,19 +296,27 @@ public final class ContainerService implements AutoCloseable {
             if (!state.hasProcess() || state.pid() != pid) {
                 return;
             }
-            recordExit(c, exitCode, exitedAt, "");
+            recordExit(c, exit, "");
         } finally {
             c.lock().unlock();
         }
     }
 
-    /** Applies an exit: state, waiters, {@code die}, task deletion, then restart policy or auto-remove. */
-    public void recordExit(Container c, int exitCode, Instant finishedAt, String error) {
+    /**
+     * Applies an exit: state, waiters, {@code oom} (when OOM-killed, as dockerd: before {@code die}), {@code die},
+     * task deletion, then restart policy or auto-remove.
+     */
+    public void recordExit(Container c, TaskExit exit, String error) {
         c.lock().lock();
         try {
+            int exitCode = exit.exitCode();
+            Instant finishedAt = exit.exitedAt();
             Instant startedAt = c.record().state().startedTime();
             health.unwatch(c);
-            store.update(c, r -> r.withState(s -> s.exitedWith(exitCode, finishedAt, error)));
+            store.update(c, r -> r.withState(s -> s.exitedWith(exitCode, exit.oomKilled(), finishedAt, error)));
+            if (exit.oomKilled()) {
+                publish(c, "oom", Map.of());
+            }
             publish(c, "die", Map.of("exitCode", String.valueOf(exitCode)));
             c.completeRun(new ExitStatus(exitCode, error.isEmpty() ? null : error));
             deleteTaskQuietly(c.id());
@@ -442,7 +451,7 @@ public final class ContainerService implements AutoCloseable {
             if (state.restarting()) {
                 cancelPendingRestart(c);
                 store.update(c, r -> r.withManuallyStopped(explicit || r.hasBeenManuallyStopped())
-                        .withState(s -> s.exitedWith(s.exitCode(), s.finishedTime(), "")));
+                        .withState(s -> s.exitedWith(s.exitCode(), s.oomKilled(), s.finishedTime(), "")));
                 return;
             }
             if (!state.hasProcess()) {
@@ -541,7 +550,7 @@ public final class ContainerService implements AutoCloseable {
                 return false;
             }
             Task task = stopped.get();
-            onTaskExit(c.id(), task.getPid(), task.getExit().getExitCode(), exitedAt(task));
+            onTaskExit(c.id(), task.getPid(), TaskExit.of(task));
         } catch (SupervisorException e) {
             if (e.code() != Status.Code.NOT_FOUND) {
                 throw e;
@@ -550,7 +559,7 @@ public final class ContainerService implements AutoCloseable {
             c.lock().lock();
             try {
                 if (!exit.isDone() && c.record().state().hasProcess()) {
-                    recordExit(c, 255, Instant.now(), "the supervisor has no task for this container");
+                    recordExit(c, TaskExit.unreported(255), "the supervisor has no task for this container");
                 }
             } finally {
                 c.lock().unlock();
@@ -567,11 +576,6 @@ public final class ContainerService implements AutoCloseable {
         } catch (ExecutionException e) {
             throw ApiException.internal("waiting for container " + c.id() + ": " + e.getCause().getMessage(), e);
         }
-    }
-
-    public static Instant exitedAt(Task task) {
-        var ts = task.getExit().getExitedAt();
-        return ts.getSeconds() == 0 && ts.getNanos() == 0 ? Instant.now() : Instant.ofEpochSecond(ts.getSeconds(), ts.getNanos());
     }
 
     private static int stopSignal(ContainerRecord record) {

@@ -41,8 +41,8 @@ public record ContainerState(
                 Timestamps.format(startedAt), Timestamps.ZERO_TEXT, health);
     }
 
-    public ContainerState exitedWith(int code, Instant finishedAt, String error) {
-        return new ContainerState("exited", false, false, false, false, false, 0, code, error,
+    public ContainerState exitedWith(int code, boolean oomKilledInRun, Instant finishedAt, String error) {
+        return new ContainerState("exited", false, false, false, oomKilledInRun, false, 0, code, error,
                 startedAt, Timestamps.format(finishedAt), probingStopped());
     }
 
@@ -65,9 +65,9 @@ public record ContainerState(
                 exitCode, error, startedAt, finishedAt, frozen ? probingStopped() : health);
     }
 
-    /** Exited, waiting for the restart policy's delay to pass. */
+    /** Exited, waiting for the restart policy's delay to pass (OOMKilled stays as the exit left it). */
     public ContainerState restartingAfter(int code, Instant finishedAt) {
-        return new ContainerState("restarting", true, false, true, false, false, 0, code, "",
+        return new ContainerState("restarting", true, false, true, oomKilled, false, 0, code, "",
                 startedAt, Timestamps.format(finishedAt), probingStopped());
     }
 

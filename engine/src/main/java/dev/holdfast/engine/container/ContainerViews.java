@@ -12,7 +12,9 @@ import java.util.Map;
 public final class ContainerViews {
     private ContainerViews() {}
 
-    public static Map<String, Object> inspect(Container c, ContainerNetworking networking, ContainerVolumes volumes) {
+    /** {@code execIds}: the execs that have not exited, null when none. */
+    public static Map<String, Object> inspect(Container c, ContainerNetworking networking, ContainerVolumes volumes,
+            List<String> execIds) {
         ContainerRecord r = c.record();
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("Id", r.id());
@@ -32,7 +34,7 @@ public final class ContainerViews {
         view.put("MountLabel", "");
         view.put("ProcessLabel", "");
         view.put("AppArmorProfile", "");
-        view.put("ExecIDs", null);
+        view.put("ExecIDs", execIds);
         view.put("HostConfig", CreateFields.echoHostConfig(Json.MAPPER.valueToTree(r.hostConfig())));
         view.put("GraphDriver", Map.of("Name", "vfs", "Data", Map.of()));
         view.put("Mounts", mounts(volumes.mounts(r)));

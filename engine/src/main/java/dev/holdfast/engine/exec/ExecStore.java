@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,6 +40,21 @@ public final class ExecStore {
                     StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException("saving exec " + record.id(), e);
+        }
+    }
+
+    /** Every exec of the container in {@code containerDir}, in id order. */
+    public List<ExecRecord> ofContainer(Path containerDir) {
+        Path dir = containerDir.resolve("execs");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json")).sorted()
+                    .map(n -> get(n.substring(0, n.length() - ".json".length()), Stream.of(containerDir)))
+                    .flatMap(Optional::stream).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("listing the execs in " + dir, e);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.holdfast.engine.task;
 
 import dev.holdfast.engine.container.ContainerService;
+import dev.holdfast.engine.container.TaskExit;
 import dev.holdfast.supervisor.api.TaskEvent;
 import io.grpc.Context;
 import io.grpc.stub.StreamObserver;
@@ -136,8 +137,7 @@ public final class ExitMonitor implements AutoCloseable {
                 // Applying an exit takes the container's lock and calls the supervisor: not on gRPC's thread.
                 Thread.ofVirtual().name("exit " + task.getId()).start(() -> {
                     try {
-                        service.onTaskExit(task.getId(), task.getPid(), task.getExit().getExitCode(),
-                                ContainerService.exitedAt(task));
+                        service.onTaskExit(task.getId(), task.getPid(), TaskExit.of(task));
                     } catch (RuntimeException e) {
                         LOG.log(Level.WARNING, "applying the exit of container " + task.getId() + ": " + e.getMessage(), e);
                     }

@@ -5,6 +5,7 @@ import dev.holdfast.engine.container.ContainerControl;
 import dev.holdfast.engine.container.ContainerService;
 import dev.holdfast.engine.container.ContainerState;
 import dev.holdfast.engine.container.Signals;
+import dev.holdfast.engine.container.TaskExit;
 import dev.holdfast.supervisor.api.Status;
 import dev.holdfast.supervisor.api.Task;
 import java.time.Instant;
@@ -93,7 +94,7 @@ public final class Reconciler {
             Optional<Task> task = tasks.state(c.id());
             if (task.isEmpty()) {
                 if (state.hasProcess()) {
-                    service.recordExit(c, 255, Instant.now(), LOST_TASK);
+                    service.recordExit(c, TaskExit.unreported(255), LOST_TASK);
                 }
                 return;
             }
@@ -105,7 +106,7 @@ public final class Reconciler {
                 }
                 case STATUS_STOPPED -> {
                     if (state.hasProcess()) {
-                        service.recordExit(c, t.getExit().getExitCode(), ContainerService.exitedAt(t), "");
+                        service.recordExit(c, TaskExit.of(t), "");
                     } else {
                         tasks.delete(c.id(), true);
                     }
@@ -114,7 +115,7 @@ public final class Reconciler {
                     // Created but never started: the engine went down between the two calls of a start.
                     tasks.delete(c.id(), true);
                     if (state.hasProcess()) {
-                        service.recordExit(c, 255, Instant.now(), LOST_TASK);
+                        service.recordExit(c, TaskExit.unreported(255), LOST_TASK);
                     }
                 }
             }
@@ -140,21 +141,19 @@ public final class Reconciler {
                 return;
             }
             Optional<Task> task = listed.isPresent() || state.hasProcess() ? tasks.state(c.id()) : Optional.empty();
-            int exitCode = 255;
-            Instant exitedAt = Instant.now();
+            TaskExit exit = TaskExit.unreported(255);
             if (task.isPresent()) {
                 Task t = task.get();
                 if (t.getStatus() == Status.STATUS_STOPPED) {
-                    exitCode = t.getExit().getExitCode();
-                    exitedAt = ContainerService.exitedAt(t);
+                    exit = TaskExit.of(t);
                 } else {
                     tasks.kill(c.id(), Signals.SIGKILL, true);
-                    exitCode = 128 + Signals.SIGKILL;
+                    exit = TaskExit.unreported(128 + Signals.SIGKILL);
                 }
                 tasks.delete(c.id(), true);
             }
             if (state.hasProcess()) {
-                service.recordExit(c, exitCode, exitedAt, task.isPresent() ? "" : LOST_TASK);
+                service.recordExit(c, exit, task.isPresent() ? "" : LOST_TASK);
             }
         } finally {
             c.lock().unlock();

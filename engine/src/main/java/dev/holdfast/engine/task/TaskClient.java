@@ -28,18 +28,24 @@ import java.util.function.Supplier;
  */
 public final class TaskClient {
     private final SupervisorCalls calls;
+    private final OciRuntimes runtimes;
 
-    public TaskClient(ManagedChannel channel, Path socket) {
+    /** @param runtimes what a create's runtime name stands for */
+    public TaskClient(ManagedChannel channel, Path socket, OciRuntimes runtimes) {
         this.calls = new SupervisorCalls(channel, socket);
+        this.runtimes = runtimes;
     }
 
     public Path socket() {
         return calls.socket();
     }
 
-    /** Log rotation options come from the container's LogConfig; 0 means unlimited. */
+    /**
+     * Log rotation options come from the container's LogConfig; 0 means unlimited. {@code runtime}: the name of
+     * HostConfig.Runtime.
+     */
     public record CreateOptions(byte[] spec, Path logPath, boolean stdin, long logMaxSize, int logMaxFiles,
-            boolean terminal) {}
+            boolean terminal, String runtime) {}
 
     public Task create(String id, CreateOptions options) {
         CreateTaskRequest request = CreateTaskRequest.newBuilder()
@@ -50,6 +56,7 @@ public final class TaskClient {
                 .setLogMaxSize(options.logMaxSize())
                 .setLogMaxFiles(options.logMaxFiles())
                 .setTerminal(options.terminal())
+                .setRuntime(runtimes.request(options.runtime()))
                 .build();
         return call("create task", id, () -> stub().create(request));
     }

@@ -29,7 +29,7 @@ class ContainerFilterTest {
     @Test
     void matchesEachKeyLikeDocker() throws Exception {
         Instant t = Instant.parse("2026-01-01T00:00:00Z");
-        Container exited7 = container("{\"tier\":\"web\"}", ContainerState.created().runningAs(1, t).exitedWith(7, t, ""));
+        Container exited7 = container("{\"tier\":\"web\"}", ContainerState.created().runningAs(1, t).exitedWith(7, false, t, ""));
         assertTrue(filter("{\"status\":[\"exited\"]}").test(exited7));
         assertFalse(filter("{\"status\":[\"running\"]}").test(exited7));
         assertTrue(filter("{\"exited\":[\"7\"]}").test(exited7));

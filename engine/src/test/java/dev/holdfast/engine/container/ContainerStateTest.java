@@ -17,7 +17,7 @@ class ContainerStateTest {
         assertEquals("Created", created.describe(T0));
         ContainerState running = created.runningAs(42, T0);
         assertEquals("Up 3 seconds", running.describe(T0.plusSeconds(3)));
-        ContainerState exited = running.exitedWith(7, T0.plusSeconds(10), "");
+        ContainerState exited = running.exitedWith(7, false, T0.plusSeconds(10), "");
         assertEquals("Exited (7) 2 minutes ago", exited.describe(T0.plusSeconds(130)));
         ContainerState restarting = running.restartingAfter(1, T0.plusSeconds(10));
         assertEquals("Restarting (1) 5 seconds ago", restarting.describe(T0.plusSeconds(15)));
@@ -30,6 +30,14 @@ class ContainerStateTest {
         assertFalse(restarting.hasProcess());
         assertEquals(0, restarting.pid());
         assertEquals("restarting", restarting.status());
+    }
+
+    @Test
+    void anOomKillLastsUntilTheNextRun() {
+        ContainerState killed = ContainerState.created().runningAs(42, T0).exitedWith(137, true, T0, "");
+        assertTrue(killed.oomKilled());
+        assertTrue(killed.restartingAfter(137, T0).oomKilled(), "a restart policy's wait keeps it, as in dockerd");
+        assertFalse(killed.runningAs(43, T0.plusSeconds(1)).oomKilled());
     }
 
     @Test

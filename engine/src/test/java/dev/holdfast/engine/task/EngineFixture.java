@@ -79,7 +79,7 @@ public final class EngineFixture implements AutoCloseable {
     private void startEngine() throws IOException {
         ContainerStore store = ContainerStore.load(data);
         channel = SupervisorChannels.connect(socket);
-        TaskClient tasks = new TaskClient(channel, socket);
+        TaskClient tasks = new TaskClient(channel, socket, OciRuntimes.runcOnly());
         EventBus bus = new EventBus();
         EventBus.Subscription all = bus.subscribe(null, e -> true);
         collector = Thread.ofVirtual().start(() -> {

@@ -40,6 +40,19 @@ public final class OciSpec {
     }
 
     /**
+     * The spec's {@code linux.cgroupsPath} (config.json as {@link #prepare} stored it, so it has one).
+     *
+     * @throws IllegalArgumentException when the spec is not a JSON object or has no cgroupsPath
+     */
+    public static String cgroupsPath(byte[] spec) {
+        JsonNode path = parseObject(spec, "spec").path("linux").path("cgroupsPath");
+        if (!path.isTextual() || path.asText().isEmpty()) {
+            throw new IllegalArgumentException("spec: no linux.cgroupsPath");
+        }
+        return path.asText();
+    }
+
+    /**
      * Checks that the spec's {@code process.terminal} is {@code terminal}: the shim's {@code --tty} and the spec
      * must agree, or runc fails in ways that are hard to read.
      *

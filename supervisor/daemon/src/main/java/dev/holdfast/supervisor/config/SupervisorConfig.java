@@ -49,6 +49,11 @@ public record SupervisorConfig(Path run, Path socket, Path shim, Path runc, Stri
         return run.resolve("runc");
     }
 
+    /** {@code <run>/runtimes}: the state directories ({@code --root}) of runtimes other than runc. */
+    public Path runtimesDir() {
+        return run.resolve("runtimes");
+    }
+
     /** {@code <run>/shim}: the shims' control sockets. */
     public Path shimSocketDir() {
         return run.resolve("shim");

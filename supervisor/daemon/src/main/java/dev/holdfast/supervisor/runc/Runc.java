@@ -36,6 +36,16 @@ public final class Runc {
         this.timeout = timeout;
     }
 
+    /** The runtime's binary. */
+    public Path binary() {
+        return runc;
+    }
+
+    /** Its state directory ({@code --root}). */
+    public Path root() {
+        return root;
+    }
+
     /**
      * {@code runc delete --force <id>}: kills what is left of the container and removes its runc state and cgroup.
      * A container runc does not know is not an error.

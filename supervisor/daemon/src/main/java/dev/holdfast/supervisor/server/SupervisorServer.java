@@ -1,7 +1,9 @@
 package dev.holdfast.supervisor.server;
 
+import dev.holdfast.supervisor.cgroup.MemoryCgroups;
 import dev.holdfast.supervisor.config.SupervisorConfig;
 import dev.holdfast.supervisor.runc.Runc;
+import dev.holdfast.supervisor.runc.TaskRuntimes;
 import dev.holdfast.supervisor.shim.AdoptedTask;
 import dev.holdfast.supervisor.shim.LostShims;
 import dev.holdfast.supervisor.shim.ShimAdoption;
@@ -84,12 +86,14 @@ public final class SupervisorServer implements AutoCloseable {
         ExecutorService executor = null;
         try {
             SocketProbe.clearStale(config.socket());
-            Runc runc = new Runc(config.runc(), config.runcRoot(), RUNC_TIMEOUT);
-            LostShims lostShims = new LostShims(runc, Clock.systemUTC());
+            TaskRuntimes runtimes = new TaskRuntimes(config.tasksDir(),
+                    new Runc(config.runc(), config.runcRoot(), RUNC_TIMEOUT), config.runtimesDir(), RUNC_TIMEOUT);
+            LostShims lostShims = new LostShims(runtimes, Clock.systemUTC());
             tasks = new TaskManager(config, new TaskRegistry(), new TaskEvents(),
-                    new ShimLauncher(config.shim(), config.runc(), config.runcRoot(), SHIM_LAUNCH_TIMEOUT),
-                    runc, lostShims);
-            List<AdoptedTask> found = new ShimAdoption(config.tasksDir(), config::shimSocket, lostShims, runc).scan();
+                    new ShimLauncher(config.shim(), runtimes, SHIM_LAUNCH_TIMEOUT),
+                    runtimes, lostShims, MemoryCgroups.ofHost());
+            List<AdoptedTask> found = new ShimAdoption(config.tasksDir(), config::shimSocket, lostShims, runtimes)
+                    .scan();
             tasks.adopt(found);
             LOG.info("adopted " + found.size() + " task(s), "
                     + found.stream().filter(AdoptedTask::isLive).count() + " live");

@@ -3,7 +3,7 @@ package dev.holdfast.supervisor.shim;
 import dev.holdfast.supervisor.bundle.ExecDirectory;
 import dev.holdfast.supervisor.bundle.ExitRecord;
 import dev.holdfast.supervisor.bundle.TaskDirectory;
-import dev.holdfast.supervisor.runc.Runc;
+import dev.holdfast.supervisor.runc.TaskRuntimes;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.logging.Logger;
@@ -17,17 +17,17 @@ public final class LostShims {
     private static final Logger LOG = Logger.getLogger(LostShims.class.getName());
     public static final int LOST_EXIT_CODE = 255;
 
-    private final Runc runc;
+    private final TaskRuntimes runtimes;
     private final Clock clock;
 
-    public LostShims(Runc runc, Clock clock) {
-        this.runc = runc;
+    public LostShims(TaskRuntimes runtimes, Clock clock) {
+        this.runtimes = runtimes;
         this.clock = clock;
     }
 
     public ExitRecord recordLost(TaskDirectory dir) throws IOException {
         try {
-            runc.deleteForce(dir.id());
+            runtimes.of(dir.id()).deleteForce(dir.id());
         } catch (IOException e) {
             LOG.warning("task " + dir.id() + ": " + e.getMessage());
         }

@@ -5,7 +5,7 @@ import dev.holdfast.supervisor.bundle.ExecDirectory;
 import dev.holdfast.supervisor.bundle.ExitRecord;
 import dev.holdfast.supervisor.bundle.ProcessDirectory;
 import dev.holdfast.supervisor.bundle.TaskDirectory;
-import dev.holdfast.supervisor.runc.Runc;
+import dev.holdfast.supervisor.runc.TaskRuntimes;
 import dev.holdfast.supervisor.task.TaskId;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -44,13 +44,13 @@ public final class ShimAdoption {
     private final Path tasksDir;
     private final Sockets sockets;
     private final LostShims lostShims;
-    private final Runc runc;
+    private final TaskRuntimes runtimes;
 
-    public ShimAdoption(Path tasksDir, Sockets sockets, LostShims lostShims, Runc runc) {
+    public ShimAdoption(Path tasksDir, Sockets sockets, LostShims lostShims, TaskRuntimes runtimes) {
         this.tasksDir = tasksDir;
         this.sockets = sockets;
         this.lostShims = lostShims;
-        this.runc = runc;
+        this.runtimes = runtimes;
     }
 
     /** Every task directory that could be made sense of, in directory order. */
@@ -140,7 +140,7 @@ public final class ShimAdoption {
     /** runc knows whether a running container is frozen; a supervisor restart must not forget it. */
     private Status runningOrPaused(String id) {
         try {
-            return runc.status(id).equals("paused") ? Status.STATUS_PAUSED : Status.STATUS_RUNNING;
+            return runtimes.of(id).status(id).equals("paused") ? Status.STATUS_PAUSED : Status.STATUS_RUNNING;
         } catch (IOException e) {
             LOG.warning("task " + id + ": cannot tell whether it is paused (" + e.getMessage() + "); running");
             return Status.STATUS_RUNNING;

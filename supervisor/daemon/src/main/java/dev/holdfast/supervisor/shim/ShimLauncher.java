@@ -1,5 +1,7 @@
 package dev.holdfast.supervisor.shim;
 
+import dev.holdfast.supervisor.runc.Runc;
+import dev.holdfast.supervisor.runc.TaskRuntimes;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -22,8 +24,7 @@ import java.util.concurrent.TimeoutException;
  */
 public final class ShimLauncher {
     private final Path shim;
-    private final Path runc;
-    private final Path runcRoot;
+    private final TaskRuntimes runtimes;
     private final Duration timeout;
 
     /**
@@ -49,10 +50,10 @@ public final class ShimLauncher {
     /** Exec mode: the exec id, the OCI process JSON file and the directory for the shim's files. */
     public record Exec(String execId, Path processFile, Path stateDir) {}
 
-    public ShimLauncher(Path shim, Path runc, Path runcRoot, Duration timeout) {
+    /** @param runtimes which runtime binary and root each task's shims are given */
+    public ShimLauncher(Path shim, TaskRuntimes runtimes, Duration timeout) {
         this.shim = shim;
-        this.runc = runc;
-        this.runcRoot = runcRoot;
+        this.runtimes = runtimes;
         this.timeout = timeout;
     }
 
@@ -62,12 +63,13 @@ public final class ShimLauncher {
 
     /** The shim's command line. */
     public List<String> command(Launch l) {
+        Runc runtime = runtimes.of(l.id());
         List<String> cmd = new ArrayList<>(List.of(shim.toString(),
                 "--id", l.id(),
                 "--bundle", l.bundle().toString(),
                 "--socket", l.socket().toString(),
-                "--runc", runc.toString(),
-                "--runc-root", runcRoot.toString()));
+                "--runc", runtime.binary().toString(),
+                "--runc-root", runtime.root().toString()));
         if (l.exec() != null) {
             cmd.addAll(List.of("--exec-id", l.exec().execId(),
                     "--process", l.exec().processFile().toString(),

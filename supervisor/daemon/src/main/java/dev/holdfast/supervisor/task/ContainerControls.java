@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.holdfast.supervisor.api.Status;
 import dev.holdfast.supervisor.api.Task;
-import dev.holdfast.supervisor.runc.Runc;
+import dev.holdfast.supervisor.runc.TaskRuntimes;
 import dev.holdfast.supervisor.runc.RuncException;
 import io.grpc.Status.Code;
 import java.io.IOException;
@@ -20,11 +20,11 @@ final class ContainerControls {
     private static final Logger LOG = Logger.getLogger(ContainerControls.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Runc runc;
+    private final TaskRuntimes runtimes;
     private final TaskEvents events;
 
-    ContainerControls(Runc runc, TaskEvents events) {
-        this.runc = runc;
+    ContainerControls(TaskRuntimes runtimes, TaskEvents events) {
+        this.runtimes = runtimes;
         this.events = events;
     }
 
@@ -33,7 +33,7 @@ final class ContainerControls {
         task.operationLock().lock();
         try {
             requireStatus(task, "pause", Status.STATUS_RUNNING);
-            act(task, "pause", () -> runc.pause(task.id()));
+            act(task, "pause", () -> runtimes.of(task.id()).pause(task.id()));
             Task t = task.markPaused(events);
             LOG.info("task " + task.id() + ": paused");
             return t != null ? t : task.toTask();
@@ -47,7 +47,7 @@ final class ContainerControls {
         task.operationLock().lock();
         try {
             requireStatus(task, "resume", Status.STATUS_PAUSED);
-            act(task, "resume", () -> runc.resume(task.id()));
+            act(task, "resume", () -> runtimes.of(task.id()).resume(task.id()));
             Task t = task.markResumed(events);
             LOG.info("task " + task.id() + ": resumed");
             return t != null ? t : task.toTask();
@@ -59,13 +59,13 @@ final class ContainerControls {
     /** {@code runc ps}: the host pids of every process in the container. */
     List<Integer> pids(TaskRecord task) {
         requireLive(task, "list pids");
-        return query(task, "list pids", () -> runc.pids(task.id()));
+        return query(task, "list pids", () -> runtimes.of(task.id()).pids(task.id()));
     }
 
     /** {@code runc events --stats}: the stats JSON object. */
     byte[] stats(TaskRecord task) {
         requireLive(task, "stats");
-        return query(task, "stats", () -> runc.stats(task.id()));
+        return query(task, "stats", () -> runtimes.of(task.id()).stats(task.id()));
     }
 
     /** {@code runc update --resources -} with {@code resources}, an OCI LinuxResources JSON object. */
@@ -80,7 +80,7 @@ final class ContainerControls {
             throw new TaskException(Code.INVALID_ARGUMENT, task.id(), "update", "resources are not a JSON object");
         }
         requireLive(task, "update");
-        act(task, "update", () -> runc.update(task.id(), resources));
+        act(task, "update", () -> runtimes.of(task.id()).update(task.id(), resources));
         return task.toTask();
     }
 

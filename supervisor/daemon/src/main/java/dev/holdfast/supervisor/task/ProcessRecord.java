@@ -126,6 +126,7 @@ public abstract class ProcessRecord {
         if (exit != null) {
             t.setExit(ExitStatus.newBuilder()
                     .setExitCode(exit.exitCode())
+                    .setOomKilled(exit.oomKilled().orElse(false))
                     .setExitedAt(Timestamp.newBuilder()
                             .setSeconds(exit.exitedAt().getEpochSecond())
                             .setNanos(exit.exitedAt().getNano())));

@@ -9,8 +9,9 @@ import dev.holdfast.supervisor.bundle.ExecDirectory;
 import dev.holdfast.supervisor.bundle.ExitRecord;
 import dev.holdfast.supervisor.bundle.OciSpec;
 import dev.holdfast.supervisor.bundle.TaskDirectory;
+import dev.holdfast.supervisor.cgroup.MemoryCgroups;
 import dev.holdfast.supervisor.config.SupervisorConfig;
-import dev.holdfast.supervisor.runc.Runc;
+import dev.holdfast.supervisor.runc.TaskRuntimes;
 import dev.holdfast.supervisor.shim.AdoptedTask;
 import dev.holdfast.supervisor.shim.LostShims;
 import dev.holdfast.supervisor.shim.ShimAttach;
@@ -49,23 +50,26 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
     private final TaskRegistry registry;
     private final TaskEvents events;
     private final ShimLauncher launcher;
-    private final Runc runc;
+    private final TaskRuntimes runtimes;
     private final LostShims lostShims;
     private final ExitWatcher watcher;
     private final ExecManager execs;
     private final ContainerControls controls;
+    private final OomVerdicts oomVerdicts;
 
+    /** @param memoryCgroups the host's memory cgroups, empty when it has no memory controller */
     public TaskManager(SupervisorConfig config, TaskRegistry registry, TaskEvents events, ShimLauncher launcher,
-            Runc runc, LostShims lostShims) {
+            TaskRuntimes runtimes, LostShims lostShims, Optional<MemoryCgroups> memoryCgroups) {
         this.config = config;
         this.registry = registry;
         this.events = events;
         this.launcher = launcher;
-        this.runc = runc;
+        this.runtimes = runtimes;
         this.lostShims = lostShims;
         this.watcher = new ExitWatcher(this);
         this.execs = new ExecManager(config, events, launcher, watcher);
-        this.controls = new ContainerControls(runc, events);
+        this.controls = new ContainerControls(runtimes, events);
+        this.oomVerdicts = new OomVerdicts(memoryCgroups);
     }
 
     public TaskEvents events() {
@@ -78,9 +82,11 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
      */
     public void adopt(List<AdoptedTask> found) {
         for (AdoptedTask a : found) {
-            TaskRecord record = new TaskRecord(a.id(), new TaskDirectory(config.tasksDir(), a.id()),
-                    new ShimConnection(config.shimSocket(a.id())), a.shim(), a.shimPid(), a.pid(), a.status(),
-                    a.exit());
+            TaskDirectory dir = new TaskDirectory(config.tasksDir(), a.id());
+            // A task that stopped while no supervisor ran still has its cgroup: settle its OOM verdict now.
+            ExitRecord exit = a.exit() == null ? null : oomVerdicts.settle(dir, a.exit());
+            TaskRecord record = new TaskRecord(a.id(), dir, new ShimConnection(config.shimSocket(a.id())), a.shim(),
+                    a.shimPid(), a.pid(), a.status(), exit);
             registry.commit(record);
             execs.adopt(record, a.execs());
             if (a.isLive()) {
@@ -118,7 +124,7 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
         boolean committed = false;
         try {
             TaskDirectory dir = new TaskDirectory(config.tasksDir(), id);
-            prepareBundle(dir, spec, socket);
+            prepareBundle(dir, spec, socket, req);
             ShimReply reply = launchShim(req, dir, socket);
             if (reply instanceof ShimReply.Error error) {
                 discardFailedCreate(dir, socket);
@@ -304,10 +310,11 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
             execs.deleteAll(record);
             ShimExits.awaitExit(record);
             try {
-                runc.deleteForce(id);
+                runtimes.of(id).deleteForce(id);
             } catch (IOException e) {
                 throw new TaskException(Code.INTERNAL, id, "runc delete", e.getMessage(), e);
             }
+            runtimes.forget(id);
             watcher.forget(record);
             try {
                 record.dir().remove();
@@ -327,8 +334,12 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
 
     @Override
     public void exited(ProcessRecord process, ExitRecord exit) {
+        if (process instanceof TaskRecord task) {
+            exit = oomVerdicts.settle(task.dir(), exit);
+        }
         if (process.exited(exit, events)) {
-            LOG.info(process.describe() + ": exited with code " + exit.exitCode());
+            LOG.info(process.describe() + ": exited with code " + exit.exitCode()
+                    + (exit.oomKilled().orElse(false) ? " (OOM-killed)" : ""));
         }
         if (process instanceof TaskRecord task) {
             execs.settle(task);
@@ -407,7 +418,7 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
         }
     }
 
-    private void prepareBundle(TaskDirectory dir, byte[] spec, Path socket) {
+    private void prepareBundle(TaskDirectory dir, byte[] spec, Path socket, CreateTaskRequest req) {
         try {
             if (dir.exists()) {
                 // Not registered, so not adopted at boot: what an earlier failed create left behind.
@@ -416,7 +427,11 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
             }
             dir.create();
             dir.writeSpec(spec);
+            runtimes.choose(dir.id(), dir.path(), req.getRuntime().getName(), req.getRuntime().getPath());
             Files.deleteIfExists(socket);
+        } catch (IllegalArgumentException e) {
+            tryRemove(dir);
+            throw new TaskException(Code.INVALID_ARGUMENT, dir.id(), "create", e.getMessage());
         } catch (IOException e) {
             tryRemove(dir);
             throw new TaskException(Code.INTERNAL, dir.id(), "write bundle", e.toString(), e);
@@ -454,10 +469,11 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
     /** A create that failed leaves nothing: no container, no shim, no directory. */
     private void discardFailedCreate(TaskDirectory dir, Path socket) {
         try {
-            runc.deleteForce(dir.id());
+            runtimes.of(dir.id()).deleteForce(dir.id());
         } catch (IOException e) {
             LOG.warning("task " + dir.id() + ": cleanup after failed create: " + e.getMessage());
         }
+        runtimes.forget(dir.id());
         try {
             Optional<String> text = dir.readShimPid();
             if (text.isPresent()) {
@@ -496,7 +512,7 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
         }
         if (record.status() == Status.STATUS_PAUSED) {
             try {
-                runc.resume(record.id());
+                runtimes.of(record.id()).resume(record.id());
                 record.markResumed(events);
             } catch (IOException e) {
                 LOG.warning("task " + record.id() + ": delete --force: resume: " + e.getMessage());

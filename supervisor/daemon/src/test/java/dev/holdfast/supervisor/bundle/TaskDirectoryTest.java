@@ -46,6 +46,10 @@ class TaskDirectoryTest {
         assertEquals(new ExitRecord(123, 7, Instant.parse("2026-11-22T03:58:37.123456789Z")), e);
         assertEquals(e, ExitRecord.parse(e.toJson()));
         assertTrue(new String(e.toJson()).contains("\"exited_at\":\"2026-11-22T03:58:37.123456789Z\""));
+        assertFalse(new String(e.toJson()).contains("oom_killed"), "no verdict yet");
+        ExitRecord settled = e.withOomKilled(true);
+        assertEquals(settled, ExitRecord.parse(settled.toJson()));
+        assertEquals(Optional.of(true), ExitRecord.parse(settled.toJson()).oomKilled());
         assertThrows(IOException.class, () -> ExitRecord.parse("{}".getBytes()));
         assertThrows(IOException.class, () -> ExitRecord.parse("{\"exit_code\":1,\"exited_at\":\"x\"}".getBytes()));
     }

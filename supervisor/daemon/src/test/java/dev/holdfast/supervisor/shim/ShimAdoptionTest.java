@@ -12,6 +12,7 @@ import dev.holdfast.supervisor.bundle.ProcessDirectory;
 import dev.holdfast.supervisor.bundle.TaskDirectory;
 import dev.holdfast.supervisor.proc.ProcFs;
 import dev.holdfast.supervisor.runc.Runc;
+import dev.holdfast.supervisor.runc.TaskRuntimes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,9 +32,10 @@ class ShimAdoptionTest {
     private static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
 
     private static ShimAdoption adoption(Path tasks, Instant now) {
-        Runc runc = new Runc(Path.of("/bin/true"), tasks.resolveSibling("runc"), Duration.ofSeconds(10));
+        TaskRuntimes runtimes = new TaskRuntimes(tasks, new Runc(Path.of("/bin/true"), tasks.resolveSibling("runc"),
+                Duration.ofSeconds(10)), tasks.resolveSibling("runtimes"), Duration.ofSeconds(10));
         return new ShimAdoption(tasks, (id, execId) -> tasks.resolveSibling(id + execId + ".sock"),
-                new LostShims(runc, Clock.fixed(now, ZoneOffset.UTC)), runc);
+                new LostShims(runtimes, Clock.fixed(now, ZoneOffset.UTC)), runtimes);
     }
 
     private static Map<String, AdoptedTask> byId(List<AdoptedTask> found) {

@@ -2,14 +2,18 @@ package dev.holdfast.supervisor.shim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.holdfast.supervisor.runc.Runc;
+import dev.holdfast.supervisor.runc.TaskRuntimes;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ShimLauncherTest {
-    private final ShimLauncher launcher = new ShimLauncher(Path.of("/bin/holdfast-shim"), Path.of("/sbin/runc"),
-            Path.of("/run/h/runc"), Duration.ofSeconds(1));
+    // No task directory says otherwise: every task runs with the default runtime.
+    private final ShimLauncher launcher = new ShimLauncher(Path.of("/bin/holdfast-shim"), new TaskRuntimes(
+            Path.of("/nonexistent/tasks"), new Runc(Path.of("/sbin/runc"), Path.of("/run/h/runc"), Duration.ofSeconds(1)),
+            Path.of("/run/h/runtimes"), Duration.ofSeconds(1)), Duration.ofSeconds(1));
 
     @Test
     void containerModeCommandLine() {

@@ -160,7 +160,7 @@ class ExecTest {
     }
 
     @Test
-    void failedStartReportsRuncsMessageAndExit127() {
+    void failedStartReportsRuncsMessageAndExit126() {
         runningTask("t");
         supervisor.sup().tasks().createExec(exec("t", "bad", "/no/such/binary"));
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
@@ -170,7 +170,7 @@ class ExecTest {
                 e.getStatus().getDescription());
         assertTrue(e.getStatus().getDescription().contains("/no/such/binary"), e.getStatus().getDescription());
         Task stopped = supervisor.sup().tasks().wait(TaskRequests.of("t", "bad"));
-        assertEquals(127, stopped.getExit().getExitCode());
+        assertEquals(126, stopped.getExit().getExitCode(), "dockerd's code for an exec that could not start");
     }
 
     @Test
