@@ -117,6 +117,12 @@ class SecurityOptionsTest {
         assertEquals("NoNewPrivs:0", off.out(), off::toString);
         DockerResult unset = docker("run", "--rm", "busybox", "sh", "-c", NO_NEW_PRIVS).assertOk();
         assertEquals("NoNewPrivs:0", unset.out(), unset::toString);
+        String running = name("nnp-exec");
+        docker("run", "-d", "--name", running, "--security-opt", "no-new-privileges", "busybox", "sleep", "1000")
+                .assertOk();
+        assertEquals("NoNewPrivs:1", docker("exec", running, "sh", "-c", NO_NEW_PRIVS).assertOk().out(),
+                "an exec keeps the container's no-new-privileges");
+        docker("rm", "-f", running).assertOk();
     }
 
     @Test
