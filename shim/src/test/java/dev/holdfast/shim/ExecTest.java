@@ -179,7 +179,7 @@ class ExecTest {
     }
 
     @Test
-    void failedExecIs127AndLeavesNothing() throws Exception {
+    void failedExecIs126AndLeavesNothing() throws Exception {
         try (Sandbox sb = running()) {
             Sandbox.Exec e = sb.exec("e4", false, "/nonexistent");
             assertReported(e, e.start("--stdin", "--log-path", e.log.toString()));
@@ -191,13 +191,13 @@ class ExecTest {
                         && answer.indexOf('\n') == answer.length() - 1, answer);
                 Matcher m = stopped(Sandbox.answer(waiter));
                 assertEquals("0", m.group(1));
-                assertEquals("127", m.group(2));
+                assertEquals("126", m.group(2));
                 a.readToEnd();
                 assertEquals("", a.stdout() + a.stderr(), "runc's error text is not output");
             }
             JsonNode exit = e.exitJson();
             assertEquals(0, exit.get("pid").asInt());
-            assertEquals(127, exit.get("exit_code").asInt());
+            assertEquals(126, exit.get("exit_code").asInt());
             assertShimGone(e);
             assertEquals(List.of(), Files.exists(e.log) ? Files.readAllLines(e.log) : List.of());
             assertTrue(sb.request("state").startsWith("running "));
