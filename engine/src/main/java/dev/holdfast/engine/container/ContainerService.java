@@ -29,9 +29,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
@@ -61,8 +58,7 @@ public final class ContainerService implements AutoCloseable {
     private final ContainerNetworking networking;
     private final ContainerVolumes volumes;
     private final ContainerHealth health;
-    private final ScheduledExecutorService restartTimer = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().daemon().name("restart-timer").factory());
+    private final RestartScheduler restarts;
 
     public ContainerService(ContainerStore store, ContainerImages images, TaskClient tasks, OciSpecBuilder specs,
             EventBus events, NameGenerator nameGenerator, ContainerNetworking networking, ContainerVolumes volumes,
@@ -76,6 +72,7 @@ public final class ContainerService implements AutoCloseable {
         this.specs = specs;
         this.events = events;
         this.nameGenerator = nameGenerator;
+        this.restarts = new RestartScheduler(store, this::run);
     }
 
     public ContainerStore store() {
@@ -173,7 +170,7 @@ public final class ContainerService implements AutoCloseable {
             if (state.hasProcess()) {
                 throw ApiException.notModified();
             }
-            cancelPendingRestart(c);
+            restarts.cancel(c);
             c.policyRestarts(0);
             c.restartDelay(null);
             if (c.record().restartCount() != 0) {
@@ -339,7 +336,7 @@ public final class ContainerService implements AutoCloseable {
                 health.watch(c);
                 return;
             }
-            cancelPendingRestart(c);
+            restarts.cancel(c);
             store.update(c, r -> r.started(pid, Instant.now()));
             health.watch(c);
         } finally {
@@ -357,7 +354,7 @@ public final class ContainerService implements AutoCloseable {
         }
         RestartPolicy policy = RestartPolicy.of(record.hostConfig().restartPolicy());
         if (!suppressed && policy.shouldRestart(exitCode, record.hasBeenManuallyStopped(), c.policyRestarts())) {
-            scheduleRestart(c, exitCode, ranFor);
+            restarts.schedule(c, exitCode, ranFor);
         } else if (record.hostConfig().autoRemove()) {
             removeAsync(c);
         }
@@ -365,70 +362,7 @@ public final class ContainerService implements AutoCloseable {
 
     /** Engine boot: the restart policy decides about containers that are down (not those stopped by policy). */
     public void applyBootRestartPolicy(Container c) {
-        c.lock().lock();
-        try {
-            ContainerRecord record = c.record();
-            ContainerState state = record.state();
-            if (c.removing() || state.hasProcess() || c.hasPendingRestart() || !record.hasBeenStartedBefore()) {
-                return;
-            }
-            RestartPolicy policy = RestartPolicy.of(record.hostConfig().restartPolicy());
-            // A container that was waiting for its restart when the engine went down still gets it.
-            if (state.restarting()
-                    || policy.shouldRestart(state.exitCode(), record.hasBeenManuallyStopped(), c.policyRestarts())) {
-                scheduleRestart(c, record.state().exitCode(), Duration.ZERO);
-            }
-        } finally {
-            c.lock().unlock();
-        }
-    }
-
-    /** Caller holds the lock. */
-    private void scheduleRestart(Container c, int exitCode, Duration ranFor) {
-        Duration delay = RestartPolicy.nextDelay(c.restartDelay(), ranFor);
-        c.restartDelay(delay);
-        c.policyRestarts(c.policyRestarts() + 1);
-        Instant finishedAt = c.record().state().finishedTime();
-        store.update(c, r -> r.withRestartCount(r.restartCount() + 1)
-                .withState(s -> s.restartingAfter(exitCode, finishedAt)));
-        armRestart(c, delay);
-    }
-
-    /** Caller holds the lock. */
-    private void armRestart(Container c, Duration delay) {
-        c.pendingRestart(restartTimer.schedule(() -> Thread.ofVirtual().name("restart " + c.id())
-                .start(() -> restartByPolicy(c)), delay.toMillis(), TimeUnit.MILLISECONDS));
-    }
-
-    private void restartByPolicy(Container c) {
-        c.lock().lock();
-        try {
-            if (!c.record().state().restarting() || c.removing()) {
-                return;
-            }
-            c.takePendingRestart();
-            run(c);
-        } catch (SupervisorException e) {
-            if (e.unreachable()) {
-                // Still restarting: try again once the supervisor may be back, rather than stay stuck.
-                Duration delay = RestartPolicy.nextDelay(c.restartDelay(), Duration.ZERO);
-                c.restartDelay(delay);
-                armRestart(c, delay);
-            }
-            LOG.log(Level.WARNING, "restart of container " + c.id() + " by its restart policy failed: " + e.getMessage());
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "restart of container " + c.id() + " by its restart policy failed: " + e.getMessage());
-        } finally {
-            c.lock().unlock();
-        }
-    }
-
-    /** Caller holds the lock. */
-    private void cancelPendingRestart(Container c) {
-        Future<?> pending = c.takePendingRestart();
-        if (pending != null) {
-            pending.cancel(false);
-        }
+        restarts.applyAtBoot(c);
     }
 
     // ---- stop, kill, restart ------------------------------------------------------------------------------------
@@ -449,7 +383,7 @@ public final class ContainerService implements AutoCloseable {
         try {
             ContainerState state = c.record().state();
             if (state.restarting()) {
-                cancelPendingRestart(c);
+                restarts.cancel(c);
                 store.update(c, r -> r.withManuallyStopped(explicit || r.hasBeenManuallyStopped())
                         .withState(s -> s.exitedWith(s.exitCode(), s.oomKilled(), s.finishedTime(), "")));
                 return;
@@ -645,7 +579,7 @@ public final class ContainerService implements AutoCloseable {
                         + (state.paused() ? "Unpause and then " + procedure.toLowerCase() : procedure));
             }
             c.removing(true);
-            cancelPendingRestart(c);
+            restarts.cancel(c);
             running = state.hasProcess();
             exit = c.nextExit();
         } finally {
@@ -868,7 +802,7 @@ public final class ContainerService implements AutoCloseable {
 
     @Override
     public void close() {
-        restartTimer.shutdownNow();
+        restarts.close();
         health.close();
     }
 
