@@ -57,6 +57,16 @@ class BadInputTest {
     }
 
     @Test
+    void aJsonBodyBeyondSixteenMebibytesIs413AndTheEngineKeepsServing() {
+        String huge = "{\"Image\": \"busybox\", \"Labels\": {\"a\": \"" + "x".repeat(20 << 20) + "\"}}";
+        EngineHttp.Response r = http.post(V + "/containers/create", JSON, huge);
+        assertEquals(413, r.status(), r::toString);
+        assertTrue(r.message().contains("larger than 16 MiB"), r::toString);
+        assertEquals(List.of(), containers());
+        assertEquals(200, http.get("/_ping").status());
+    }
+
+    @Test
     void fieldsOfTheWrongTypeAreABadRequest() {
         // dockerd decodes into Go structs: a string where a list belongs is "json: cannot unmarshal string into Go
         // struct field ... of type []string" (400 since Docker 25).

@@ -24,6 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** One Docker API request as an endpoint sees it: parameters, body, and the means to stream or hijack. */
 public final class ApiRequest {
+    /** The largest JSON body decoded; create bodies of real clients are a few KiB. */
+    public static final int MAX_JSON_BODY = 16 << 20;
+
     private final HttpMethod method;
     private final String path;
     private final ApiVersion version;
@@ -104,15 +107,24 @@ public final class ApiRequest {
         return body;
     }
 
-    /** Reads the body as JSON into {@code type}; an empty body gives null, malformed JSON a 400. */
+    /**
+     * Reads the body as JSON into {@code type}; an empty body gives null, malformed JSON a 400. A JSON body is held
+     * in memory to be decoded, so one larger than {@link #MAX_JSON_BODY} is refused with 413 after that many bytes;
+     * the rest of it is discarded as it arrives, costing no memory.
+     */
     public <T> T bodyJson(Class<T> type) {
         byte[] bytes;
         try {
-            bytes = body.readAllBytes();
+            bytes = body.readNBytes(MAX_JSON_BODY + 1);
         } catch (IOException e) {
             throw ApiException.badRequest("reading the request body: " + e.getMessage());
         }
-        if (bytes.length == 0 || new String(bytes, StandardCharsets.UTF_8).isBlank()) {
+        if (bytes.length > MAX_JSON_BODY) {
+            body.close();
+            throw new ApiException(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body of " + method + " "
+                    + path + " is larger than " + (MAX_JSON_BODY >> 20) + " MiB: a JSON body cannot be that large");
+        }
+        if (isBlank(bytes)) {
             return null;
         }
         try {
@@ -122,6 +134,15 @@ public final class ApiRequest {
         } catch (IOException e) {
             throw ApiException.badRequest("reading the request body: " + e.getMessage());
         }
+    }
+
+    private static boolean isBlank(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Sends {@code name: value} with the successful response (as docker cp's path stat header). */
