@@ -20,26 +20,19 @@ public final class ExecProcess {
 
     public static Map<String, Object> of(Container c, ExecRecord exec) {
         ContainerConfig config = c.record().config();
-        List<String> base = new ArrayList<>(List.of("PATH=" + Environment.DEFAULT_PATH, "HOSTNAME=" + config.hostname()));
-        if (config.tty()) {
-            base.add("TERM=xterm");
-        }
+        List<String> base = Environment.containerDefaults(config.hostname(), config.tty());
         List<String> env = new ArrayList<>(Environment.merge(Environment.merge(base, config.env()), exec.env()));
         if (exec.tty() && !Environment.defines(env, "TERM")) {
             env.add("TERM=xterm");
         }
         String user = exec.user() != null && !exec.user().isEmpty() ? exec.user() : config.user();
         ProcessUser resolved = ProcessUser.resolve(user, c.record().hostConfig().groupAdd(), c.rootfs());
-        Map<String, Object> userSpec = new LinkedHashMap<>();
-        userSpec.put("uid", resolved.uid());
-        userSpec.put("gid", resolved.gid());
-        userSpec.put("additionalGids", resolved.additionalGids());
         String cwd = exec.workingDir() != null && !exec.workingDir().isEmpty() ? exec.workingDir()
                 : config.workingDir() != null && !config.workingDir().isEmpty() ? config.workingDir() : "/";
         List<String> caps = exec.privileged() ? Capabilities.all() : Capabilities.of(c.record().hostConfig());
         Map<String, Object> process = new LinkedHashMap<>();
         process.put("terminal", exec.tty());
-        process.put("user", userSpec);
+        process.put("user", resolved.toSpec());
         process.put("args", exec.cmd());
         process.put("env", env);
         process.put("cwd", cwd);

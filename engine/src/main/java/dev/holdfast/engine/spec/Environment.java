@@ -11,6 +11,15 @@ public final class Environment {
 
     private Environment() {}
 
+    /** What Docker sets in every process of a container before its own variables: PATH, HOSTNAME, TERM with a tty. */
+    public static List<String> containerDefaults(String hostname, boolean tty) {
+        List<String> base = new ArrayList<>(List.of("PATH=" + DEFAULT_PATH, "HOSTNAME=" + hostname));
+        if (tty) {
+            base.add("TERM=xterm");
+        }
+        return base;
+    }
+
     /**
      * {@code overrides} replace entries of {@code base} with the same key, in place; new keys are appended. An
      * override without {@code =} removes the key, as Docker does.

@@ -70,15 +70,8 @@ public final class OciSpecBuilder {
         if (InitProcess.wanted(record.hostConfig())) {
             args = InitProcess.args(args);
         }
-        List<String> base = new ArrayList<>(List.of("PATH=" + Environment.DEFAULT_PATH, "HOSTNAME=" + config.hostname()));
-        if (config.tty()) {
-            base.add("TERM=xterm");
-        }
+        List<String> base = Environment.containerDefaults(config.hostname(), config.tty());
         ProcessUser user = ProcessUser.resolve(config.user(), record.hostConfig().groupAdd(), rootfs);
-        Map<String, Object> userSpec = new LinkedHashMap<>();
-        userSpec.put("uid", user.uid());
-        userSpec.put("gid", user.gid());
-        userSpec.put("additionalGids", user.additionalGids());
         List<String> caps = Capabilities.of(record.hostConfig());
         Map<String, Object> process = new LinkedHashMap<>();
         process.put("terminal", config.tty());
@@ -88,7 +81,7 @@ public final class OciSpecBuilder {
                 && (consoleSize.get(0) > 0 || consoleSize.get(1) > 0)) {
             process.put("consoleSize", Map.of("height", consoleSize.get(0), "width", consoleSize.get(1)));
         }
-        process.put("user", userSpec);
+        process.put("user", user.toSpec());
         process.put("args", args);
         process.put("env", Environment.merge(Environment.merge(base, linkEnv), config.env()));
         process.put("cwd", config.workingDir() == null || config.workingDir().isEmpty() ? "/" : config.workingDir());

@@ -7,11 +7,22 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The uid, gid and supplementary gids of a container's process, from {@code Config.User} and the image's files. */
 public record ProcessUser(int uid, int gid, List<Integer> additionalGids) {
+
+    /** The OCI process's {@code user} object. */
+    public Map<String, Object> toSpec() {
+        Map<String, Object> user = new LinkedHashMap<>();
+        user.put("uid", uid);
+        user.put("gid", gid);
+        user.put("additionalGids", additionalGids);
+        return user;
+    }
 
     private record PasswdEntry(String name, int uid, int gid) {}
 
