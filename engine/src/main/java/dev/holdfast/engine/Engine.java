@@ -1,6 +1,8 @@
 package dev.holdfast.engine;
 
 import dev.holdfast.engine.api.ApiServer;
+import dev.holdfast.engine.api.ApiSocket;
+import dev.holdfast.engine.handover.HolderLink;
 import dev.holdfast.engine.api.CommitRoutes;
 import dev.holdfast.engine.api.ContainerControlRoutes;
 import dev.holdfast.engine.api.ContainerRoutes;
@@ -57,6 +59,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -98,20 +101,36 @@ public final class Engine implements AutoCloseable {
      * {@link #RECONCILE_WAIT} passed without a supervisor, as before.
      */
     public static Engine start(EngineConfig config) throws IOException {
+        return start(config, new ApiSocket.Bound(config.apiSocket()), HolderLink.fromEnvironment(Map.of()));
+    }
+
+    /**
+     * As {@link #start(EngineConfig)}, on {@code socket}. Under a socket holder the engine first boots as far as it
+     * can without reading what another engine may still change (the records), says so, and waits for the holder's
+     * go: a restart's new engine does its slow part while the old one still serves.
+     */
+    public static Engine start(EngineConfig config, ApiSocket socket, HolderLink holder) throws IOException {
         BootTimes times = new BootTimes();
         Router router = new Router();
         Router bootRouter = new Router();
         new SystemRoutes().register(bootRouter);
         CompletableFuture<Void> serving = new CompletableFuture<>();
-        CompletableFuture<ApiServer> bound = onBootThread("engine-boot-api", () ->
-                ApiServer.bind(config.apiSocket(), router, bootRouter, serving, SystemRoutes.ENGINE_VERSION));
         CompletableFuture<ManagedChannel> connected = onBootThread("engine-boot-supervisor", () -> {
             ManagedChannel channel = SupervisorChannels.connect(config.supervisorSocket());
             TaskClient.warmUp(channel);
             return channel;
         });
+        if (holder.present()) {
+            if (holder.goDeferred()) {
+                rehearse(config, connected);
+            }
+            holder.awaitGo();
+            times.mark("go");
+        }
+        CompletableFuture<ApiServer> bound = onBootThread("engine-boot-api", () ->
+                ApiServer.bind(socket, router, bootRouter, serving, SystemRoutes.ENGINE_VERSION));
         try {
-            return boot(config, times, router, serving, bound, connected);
+            return boot(config, socket, times, router, serving, bound, connected);
         } catch (IOException | RuntimeException | Error e) {
             // Nothing may keep the process alive answering /_ping and holding every other request.
             serving.completeExceptionally(e);
@@ -121,8 +140,32 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    private static Engine boot(EngineConfig config, BootTimes times, Router router, CompletableFuture<Void> serving,
-            CompletableFuture<ApiServer> bound, CompletableFuture<ManagedChannel> connected) throws IOException {
+    private static Engine boot(EngineConfig config, ApiSocket socket, BootTimes times, Router router,
+            CompletableFuture<Void> serving, CompletableFuture<ApiServer> bound,
+            CompletableFuture<ManagedChannel> connected) throws IOException {
+        Assembly engine = assemble(config, router, connected, times);
+        engine.service().recoverRootfs();
+        times.mark("snapshots");
+        engine.networks().recover();
+        times.mark("networks");
+        // Reconcile only once the socket is ours: an engine that cannot listen must not adopt or kill anything.
+        ApiServer server = join(bound, "listening on " + socket);
+        times.mark("api socket");
+        engine.monitor().start();
+        awaitFirstReconcile(engine.monitor(), config);
+        times.mark("reconcile");
+        serving.complete(null);
+        LOG.info("serving " + engine.records().all().size() + " containers on " + socket + " " + times);
+        return new Engine(config, server, engine.channel(), engine.service(), engine.monitor());
+    }
+
+    /** The engine's parts, built but not started: nothing recovered, reconciled or served yet. */
+    private record Assembly(ManagedChannel channel, ContainerStore records, ContainerService service,
+            ContainerNetworks networks, ExitMonitor monitor) {}
+
+    /** Reads the records under {@code config}'s data root and builds every service and route on them. */
+    private static Assembly assemble(EngineConfig config, Router router, CompletableFuture<ManagedChannel> connected,
+            BootTimes times) throws IOException {
         ContainerFactory.daemonLogOptions(config.logOptions());
         ContainerStore containerStore = ContainerStore.load(config.dataRoot());
         ImageStore images = new ImageStore(config.dataRoot(), containerStore.asImageUsers());
@@ -149,10 +192,6 @@ public final class Engine implements AutoCloseable {
                         Math.min(OciSpecBuilder.DOCKER_NOFILE, HostLimits.openFilesHardLimit(OciSpecBuilder.DOCKER_NOFILE)),
                         new InitProcess(config.initPath())), events, new NameGenerator(new SecureRandom()),
                 containerNetworks, mounts, health);
-        service.recoverRootfs();
-        times.mark("snapshots");
-        containerNetworks.recover();
-        times.mark("networks");
         ExitMonitor monitor = new ExitMonitor(tasks, new Reconciler(service, tasks, config.reconcile()), service);
 
         new SystemRoutes().register(router);
@@ -176,16 +215,28 @@ public final class Engine implements AutoCloseable {
         new InfoRoutes(facts, containerStore, () -> images.list().size(), () -> monitor.connected() ? List.of()
                 : List.of("WARNING: the supervisor is not reachable at " + config.supervisorSocket())).register(router);
         times.mark("routes");
+        return new Assembly(channel, containerStore, service, containerNetworks, monitor);
+    }
 
-        // Reconcile only once the socket is ours: an engine that cannot listen must not adopt or kill anything.
-        ApiServer server = join(bound, "binding " + config.apiSocket());
-        times.mark("api socket");
-        monitor.start();
-        awaitFirstReconcile(monitor, config);
-        times.mark("reconcile");
-        serving.complete(null);
-        LOG.info("serving " + containerStore.all().size() + " containers on " + config.apiSocket() + " " + times);
-        return new Engine(config, server, channel, service, monitor);
+    /**
+     * A standby's warm-up: the whole engine is built once on an empty scratch data root and dropped, so that the
+     * real build after "go" runs on loaded, initialised classes. Nothing is started or written outside the scratch
+     * root: the engine that serves may still change the records (they are only read, and read again after go).
+     */
+    private static void rehearse(EngineConfig config, CompletableFuture<ManagedChannel> connected)
+            throws IOException {
+        ApiServer.warmUp();
+        ContainerStore.load(config.dataRoot()); // reading only, for the record reader's sake
+        Path scratch = Files.createTempDirectory(config.runRoot(), "engine-rehearsal-");
+        try {
+            assemble(config.withDataRoot(scratch), new Router(), connected, new BootTimes());
+        } finally {
+            try (var files = Files.walk(scratch)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
     private interface BootStep<T> {

@@ -1,6 +1,8 @@
 package dev.holdfast.engine;
 
+import dev.holdfast.engine.api.ApiSocket;
 import dev.holdfast.engine.config.EngineConfig;
+import dev.holdfast.engine.handover.HolderLink;
 import dev.holdfast.engine.container.ContainerStore;
 import java.nio.file.Path;
 import java.util.logging.Level;
@@ -27,8 +29,14 @@ public final class EngineMain {
                 System.exit(2);
             }
         }
-        Engine engine = Engine.start(config);
-        Runtime.getRuntime().addShutdownHook(new Thread(engine::close, "engine-shutdown"));
+        HolderLink holder = HolderLink.fromEnvironment(System.getenv());
+        ApiSocket socket = ApiSocket.choose(config.apiSocket(), System.getenv(), ProcessHandle.current().pid());
+        Engine engine = Engine.start(config, socket, holder);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            engine.close();
+            holder.released();
+        }, "engine-shutdown"));
+        holder.serving();
         engine.awaitClose();
     }
 }

@@ -38,6 +38,7 @@ public final class ApiRequest {
     private final ResponseHeaders responseHeaders;
     private volatile boolean responded;
     private volatile HijackedInput hijackedInput;
+    private volatile ResponseStream stream;
     /** Headers of this endpoint's own, sent with its successful response. */
     private final Map<String, String> extraResponseHeaders = new ConcurrentHashMap<>();
 
@@ -163,7 +164,8 @@ public final class ApiRequest {
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         HttpUtil.setTransferEncodingChunked(response, true);
         channel.writeAndFlush(response);
-        return new ResponseStream(channel, true);
+        stream = new ResponseStream(channel, true);
+        return stream;
     }
 
     /**
@@ -193,7 +195,13 @@ public final class ApiRequest {
             ByteBuf bytes = Unpooled.copiedBuffer(head, StandardCharsets.ISO_8859_1);
             channel.writeAndFlush(bytes);
         }).syncUninterruptibly();
-        return new ResponseStream(channel, false);
+        stream = new ResponseStream(channel, false);
+        return stream;
+    }
+
+    /** The stream {@link #openStream} or {@link #hijack} opened, if any. */
+    ResponseStream stream() {
+        return stream;
     }
 
     /** After {@link #hijack}: what the client sends (a container's stdin). */

@@ -2,32 +2,51 @@ package dev.holdfast.engine.api;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.unix.DomainSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
-/** The Docker API endpoint: HTTP/1.1 on a unix socket (mode 0660), dispatched through a {@link Router}. */
+/**
+ * The Docker API endpoint: HTTP/1.1 on a unix socket (bound here with mode 0660, or inherited), dispatched through a
+ * {@link Router}. {@link #close} drains: the socket stops being accepted on, streams end, requests in progress are
+ * answered, so that a restart by handover (the next engine accepts on the same socket) fails no request.
+ */
 public final class ApiServer implements AutoCloseable {
+    /** How long {@link #close} lets requests in progress finish (a {@code docker stop} takes up to 10 s). */
+    private static final Duration DRAIN_LIMIT = Duration.ofSeconds(12);
+
     private final Channel channel;
     private final EventLoopGroup group;
+    private final ChannelGroup connections;
+    private final AtomicBoolean draining;
 
-    private ApiServer(Channel channel, EventLoopGroup group) {
+    private ApiServer(Channel channel, EventLoopGroup group, ChannelGroup connections, AtomicBoolean draining) {
         this.channel = channel;
         this.group = group;
+        this.connections = connections;
+        this.draining = draining;
     }
 
     public static ApiServer bind(Path socket, Router router, String serverVersion) throws IOException {
-        return bind(socket, router, router, CompletableFuture.completedFuture(null), serverVersion);
+        return bind(new ApiSocket.Bound(socket), router, router, CompletableFuture.completedFuture(null),
+                serverVersion);
     }
 
     /**
@@ -35,40 +54,74 @@ public final class ApiServer implements AutoCloseable {
      * routes ({@code /_ping}, {@code /version}) are answered and every other request is held, accepted, then routed
      * through {@code router} once it does.
      */
-    public static ApiServer bind(Path socket, Router router, Router bootRouter, CompletableFuture<Void> serving,
+    public static ApiServer bind(ApiSocket socket, Router router, Router bootRouter, CompletableFuture<Void> serving,
             String serverVersion) throws IOException {
-        Files.createDirectories(socket.getParent());
-        Files.deleteIfExists(socket);
         ResponseHeaders headers = new ResponseHeaders(serverVersion);
         EventLoopGroup group = new EpollEventLoopGroup(1);
+        ChannelGroup connections = new DefaultChannelGroup("api connections", GlobalEventExecutor.INSTANCE);
+        AtomicBoolean draining = new AtomicBoolean();
         try {
-            Channel channel = new ServerBootstrap()
+            ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(group)
-                    .channel(EpollServerDomainSocketChannel.class)
                     // The docker CLI half-closes an attach connection when it has no stdin to send, and still
                     // reads the container's output: a half-close must not close the connection.
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childHandler(new ChannelInitializer<DomainSocketChannel>() {
                         @Override
                         protected void initChannel(DomainSocketChannel ch) {
+                            connections.add(ch);
                             ch.pipeline().addLast(new HttpServerCodec(),
-                                    new HttpDispatcher(router, bootRouter, serving, headers));
+                                    new HttpDispatcher(router, bootRouter, serving, headers, draining));
                         }
-                    })
-                    .bind(new DomainSocketAddress(socket.toString()))
-                    .syncUninterruptibly()
-                    .channel();
-            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
-            return new ApiServer(channel, group);
+                    });
+            Channel channel = switch (socket) {
+                case ApiSocket.Bound bound -> listen(bootstrap, bound.path());
+                case ApiSocket.Inherited inherited -> adopt(bootstrap, inherited);
+            };
+            return new ApiServer(channel, group, connections, draining);
         } catch (RuntimeException e) {
             group.shutdownGracefully();
             throw new IOException("cannot listen on " + socket + ": " + e.getMessage(), e);
         }
     }
 
+    /** Loads and initialises the transport and the HTTP codec, for a standby engine that binds later. */
+    public static void warmUp() {
+        Epoll.ensureAvailability();
+        new EpollEventLoopGroup(1).shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+        new HttpServerCodec();
+    }
+
+    private static Channel adopt(ServerBootstrap bootstrap, ApiSocket.Inherited socket) throws IOException {
+        socket.makeNonBlocking();
+        return bootstrap.channelFactory(() -> new EpollServerDomainSocketChannel(socket.fd(), true))
+                .register()
+                .syncUninterruptibly()
+                .channel();
+    }
+
+    private static Channel listen(ServerBootstrap bootstrap, Path socket) throws IOException {
+        Files.createDirectories(socket.getParent());
+        Files.deleteIfExists(socket);
+        Channel channel = bootstrap.channel(EpollServerDomainSocketChannel.class)
+                .bind(new DomainSocketAddress(socket.toString()))
+                .syncUninterruptibly()
+                .channel();
+        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
+        return channel;
+    }
+
+    /**
+     * Stops accepting (an inherited socket stays open in whoever passed it: new connections wait there for the next
+     * engine), ends every stream, lets requests in progress be answered up to {@link #DRAIN_LIMIT}, then closes.
+     */
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
-        group.shutdownGracefully();
+        draining.set(true);
+        connections.forEach(c -> c.pipeline().fireUserEventTriggered(HttpDispatcher.DRAIN));
+        connections.newCloseFuture().awaitUninterruptibly(DRAIN_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+        connections.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 }

@@ -23,6 +23,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -32,23 +33,27 @@ import java.util.logging.Logger;
  * never blocks. One instance per connection: HTTP/1.1 requests on a connection come one after another.
  */
 final class HttpDispatcher extends ChannelInboundHandlerAdapter {
+    /** The user event {@link ApiServer#close} sends every connection: finish up and close. */
+    static final Object DRAIN = new Object();
     private static final Logger LOG = Logger.getLogger(HttpDispatcher.class.getName());
 
     private final Router router;
     private final Router bootRouter;
     private final CompletableFuture<Void> serving;
     private final ResponseHeaders responseHeaders;
+    private final AtomicBoolean draining;
     private BodyStream body;
     private ApiRequest current;
     private volatile boolean inFlight;
     private volatile boolean inputShutdown;
 
     HttpDispatcher(Router router, Router bootRouter, CompletableFuture<Void> serving,
-            ResponseHeaders responseHeaders) {
+            ResponseHeaders responseHeaders, AtomicBoolean draining) {
         this.router = router;
         this.bootRouter = bootRouter;
         this.serving = serving;
         this.responseHeaders = responseHeaders;
+        this.draining = draining;
     }
 
     @Override
@@ -201,9 +206,11 @@ final class HttpDispatcher extends ChannelInboundHandlerAdapter {
         if (status.code() != 204 && status.code() != 304) {
             HttpUtil.setContentLength(response, bodyless ? content.length : response.content().readableBytes());
         }
-        HttpUtil.setKeepAlive(response, keepAlive);
+        // A draining engine answers, then closes: the client's next request goes to the next engine.
+        boolean keep = keepAlive && !draining.get();
+        HttpUtil.setKeepAlive(response, keep);
         var written = ctx.writeAndFlush(response);
-        if (!keepAlive) {
+        if (!keep) {
             written.addListener(ChannelFutureListener.CLOSE);
         }
     }
@@ -225,6 +232,10 @@ final class HttpDispatcher extends ChannelInboundHandlerAdapter {
      */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event == DRAIN) {
+            drain(ctx);
+            return;
+        }
         if (event instanceof ChannelInputShutdownEvent) {
             inputShutdown = true;
             if (current != null && current.hijackedInputSink() != null) {
@@ -234,6 +245,21 @@ final class HttpDispatcher extends ChannelInboundHandlerAdapter {
             }
         }
         ctx.fireUserEventTriggered(event);
+    }
+
+    /**
+     * The engine stops: an idle connection closes now, a stream ends (cleanly, so that followers such as
+     * {@code docker events} and {@code logs -f} see its end and reconnect), a request in progress is answered with
+     * {@code Connection: close}.
+     */
+    private void drain(ChannelHandlerContext ctx) {
+        ResponseStream stream = current == null ? null : current.stream();
+        if (stream != null) {
+            stream.close();
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        } else if (!inFlight) {
+            ctx.close();
+        }
     }
 
     @Override

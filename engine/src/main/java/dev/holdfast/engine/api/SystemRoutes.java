@@ -7,6 +7,9 @@ import java.util.Map;
 /** {@code /_ping} and {@code /version}: what clients call first to find the daemon and negotiate a version. */
 public final class SystemRoutes {
     public static final String ENGINE_VERSION = "28.0.0-holdfast";
+    /** The engine jar's Implementation-Version: which build serves (it changes with an upgrade). */
+    private static final String BUILD = java.util.Objects.requireNonNullElse(
+            SystemRoutes.class.getPackage().getImplementationVersion(), "holdfast");
 
     public void register(Router router) {
         router.get("/_ping", request -> Reply.text("text/plain; charset=utf-8", "OK"));
@@ -23,7 +26,7 @@ public final class SystemRoutes {
         v.put("Version", ENGINE_VERSION);
         v.put("ApiVersion", ApiVersion.CURRENT.toString());
         v.put("MinAPIVersion", ApiVersion.MINIMUM.toString());
-        v.put("GitCommit", "holdfast");
+        v.put("GitCommit", BUILD);
         v.put("GoVersion", "java" + Runtime.version().feature());
         v.put("Os", "linux");
         v.put("Arch", "amd64");

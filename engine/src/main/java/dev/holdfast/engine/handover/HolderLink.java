@@ -1,0 +1,108 @@
+package dev.holdfast.engine.handover;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The engine's side of the handover with {@code holdfast-holder} (see docs/internals.md, "The socket holder"): the
+ * holder starts an engine before the previous one has stopped, so the new one boots, says {@code warm} and waits;
+ * only on {@code go} (the previous engine is gone, or there was none) does it read the records and take the socket.
+ * Without {@code HOLDFAST_HANDOVER_FDS} the engine runs on its own: {@link #awaitGo} returns at once.
+ */
+public final class HolderLink {
+    private static final HolderLink NONE = new HolderLink(null, null);
+
+    private final Path goPipe;
+    private final Path notifyPipe;
+
+    private HolderLink(Path goPipe, Path notifyPipe) {
+        this.goPipe = goPipe;
+        this.notifyPipe = notifyPipe;
+    }
+
+    /** From {@code HOLDFAST_HANDOVER_FDS=GO,NOTIFY}: the pipe the holder's "go" comes on, the one we tell it on. */
+    public static HolderLink fromEnvironment(Map<String, String> env) {
+        String fds = env.get("HOLDFAST_HANDOVER_FDS");
+        if (fds == null || fds.isBlank()) {
+            return NONE;
+        }
+        String[] parts = fds.split(",");
+        if (parts.length != 2 || !parts[0].trim().matches("\\d+") || !parts[1].trim().matches("\\d+")) {
+            throw new IllegalArgumentException("HOLDFAST_HANDOVER_FDS wants GO_FD,NOTIFY_FD, got " + fds);
+        }
+        // A pipe's /proc/self/fd link opens the pipe itself: plain Java streams, no native descriptor juggling.
+        return new HolderLink(Path.of("/proc/self/fd", parts[0].trim()), Path.of("/proc/self/fd", parts[1].trim()));
+    }
+
+    public boolean present() {
+        return goPipe != null;
+    }
+
+    /**
+     * True when this engine is a standby or a restart's new engine: the holder has not said "go" yet (it says it
+     * at once to an engine it starts because none serves), so there is time to warm up first.
+     */
+    public boolean goDeferred() throws IOException {
+        if (!present()) {
+            return false;
+        }
+        try (InputStream in = Files.newInputStream(goPipe)) {
+            return in.available() == 0;
+        }
+    }
+
+    /** Tells the holder this engine has booted, then waits for its "go" (EOF: the holder is gone, so we stop). */
+    public void awaitGo() throws IOException {
+        if (!present()) {
+            return;
+        }
+        tell("warm");
+        try (InputStream in = Files.newInputStream(goPipe)) {
+            StringBuilder line = new StringBuilder();
+            for (int b = in.read(); b != -1; b = in.read()) {
+                if (b == '\n') {
+                    if (line.toString().equals("go")) {
+                        return;
+                    }
+                    line.setLength(0);
+                } else {
+                    line.append((char) b);
+                }
+            }
+        }
+        throw new IOException("the socket holder closed the handover pipe before it said go");
+    }
+
+    /** Tells the holder this engine answers on the socket now. */
+    public void serving() throws IOException {
+        if (present()) {
+            tell("serving");
+        }
+    }
+
+    /**
+     * Tells the holder this engine has stopped serving and written all it will write: the next engine may go now,
+     * while this JVM still exits (which may take a while: it writes its class-data archive). Best effort: the
+     * holder also goes on our exit.
+     */
+    public void released() {
+        if (present()) {
+            try {
+                tell("released");
+            } catch (IOException e) {
+                // The holder is gone or goes on our exit anyway.
+            }
+        }
+    }
+
+    private void tell(String word) throws IOException {
+        try (OutputStream out = Files.newOutputStream(notifyPipe)) {
+            out.write((word + "\n").getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+}
