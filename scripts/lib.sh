@@ -13,9 +13,11 @@ if [[ -z "${HOLDFAST_HOME:-}" ]]; then
 fi
 export HOLDFAST_HOME
 
-HOLDFAST_ENGINE_JAR="$HOLDFAST_HOME/engine/target/holdfast-engine.jar"
+# HOLDFAST_ENGINE_JAR may name another engine jar (an upgrade test runs a copy it replaces between restarts).
+HOLDFAST_ENGINE_JAR="${HOLDFAST_ENGINE_JAR:-$HOLDFAST_HOME/engine/target/holdfast-engine.jar}"
 HOLDFAST_SUPERVISOR_JAR="$HOLDFAST_HOME/supervisor/daemon/target/holdfast-supervisor.jar"
 HOLDFAST_SHIM="$HOLDFAST_HOME/shim/target/holdfast-shim"
+HOLDFAST_HOLDER="$HOLDFAST_HOME/shim/target/holdfast-holder"
 
 # Host packages (Debian names) and what proves each one is there.
 HOLDFAST_PACKAGES=(runc busybox-static netavark aardvark-dns iptables tini gcc make maven valgrind)
@@ -139,15 +141,17 @@ newer_sources() {
         -o -type f -newer "$artifact" -print -quit 2>/dev/null
 }
 
-# stale_artifacts: prints why the engine jar, the supervisor jar or the shim need a build; nothing when they do not.
+# stale_artifacts: prints why the engine jar, the supervisor jar, the shim or the holder need a build; nothing when
+# they do not.
 stale_artifacts() {
     local h=$HOLDFAST_HOME artifact newer
     local -A sources=(
         ["$HOLDFAST_ENGINE_JAR"]="$h/engine $h/supervisor/api $h/supervisor/pom.xml"
         ["$HOLDFAST_SUPERVISOR_JAR"]="$h/supervisor"
         ["$HOLDFAST_SHIM"]="$h/shim"
+        ["$HOLDFAST_HOLDER"]="$h/shim"
     )
-    for artifact in "$HOLDFAST_ENGINE_JAR" "$HOLDFAST_SUPERVISOR_JAR" "$HOLDFAST_SHIM"; do
+    for artifact in "$HOLDFAST_ENGINE_JAR" "$HOLDFAST_SUPERVISOR_JAR" "$HOLDFAST_SHIM" "$HOLDFAST_HOLDER"; do
         if [[ ! -e "$artifact" ]]; then
             printf '%s is missing\n' "$artifact"
             return 0
@@ -185,7 +189,7 @@ ensure_built() {
         JAVA_HOME=$JAVA_HOME mvn -B -q -DskipTests -pl shim,supervisor/daemon,engine -am install
         # Maven (make, for the shim) may leave an artifact untouched when its own inputs did not change: mark all
         # three as built from the current sources, or every later call would run Maven again.
-        touch -c "$HOLDFAST_ENGINE_JAR" "$HOLDFAST_SUPERVISOR_JAR" "$HOLDFAST_SHIM"
+        touch -c "$HOLDFAST_ENGINE_JAR" "$HOLDFAST_SUPERVISOR_JAR" "$HOLDFAST_SHIM" "$HOLDFAST_HOLDER"
     ) 9>"$h/build/.build.lock" || die "maven build failed"
     stale=$(stale_artifacts)
     [[ -z "$stale" ]] || die "still not built after maven: $stale"

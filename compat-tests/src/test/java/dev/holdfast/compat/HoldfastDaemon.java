@@ -61,13 +61,15 @@ public final class HoldfastDaemon implements AutoCloseable {
     private final Path home;
     private final Path root;
     private final String dockerHost;
+    private final Map<String, String> scriptEnv;
     private final Thread shutdownHook;
     private volatile boolean closed;
 
-    private HoldfastDaemon(Path home, Path root, String dockerHost) {
+    private HoldfastDaemon(Path home, Path root, String dockerHost, Map<String, String> scriptEnv) {
         this.home = home;
         this.root = root;
         this.dockerHost = dockerHost;
+        this.scriptEnv = Map.copyOf(scriptEnv);
         this.shutdownHook = new Thread(this::closeQuietly, "holdfast-close-" + root.getFileName());
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -88,7 +90,18 @@ public final class HoldfastDaemon implements AutoCloseable {
                 // aardvark-dns, for names it does not know) ask a loopback address nothing answers on.
                 "network.dns", UNANSWERED_DNS));
 
+        private final Map<String, String> scriptEnv = new LinkedHashMap<>();
+
         private Builder() {}
+
+        /**
+         * The engine jar this instance runs ({@code HOLDFAST_ENGINE_JAR} of every {@code scripts/holdfast} call): a
+         * copy the test may replace between restarts, as an upgrade does.
+         */
+        public Builder engineJar(Path jar) {
+            scriptEnv.put("HOLDFAST_ENGINE_JAR", jar.toString());
+            return this;
+        }
 
         /** Sets {@code key} (SECTION.KEY, e.g. {@code "task.options.reconcile"}) in config.toml before start. */
         public Builder config(String key, Object value) {
@@ -107,9 +120,9 @@ public final class HoldfastDaemon implements AutoCloseable {
             boolean started = false;
             try {
                 if (!settings.isEmpty()) {
-                    script(home, ACTION_TIMEOUT, configArgs(root, settings)).assertOk();
+                    script(home, scriptEnv, ACTION_TIMEOUT, configArgs(root, settings)).assertOk();
                 }
-                DockerResult up = script(home, UP_TIMEOUT, "up", "--root", root.toString());
+                DockerResult up = script(home, scriptEnv, UP_TIMEOUT, "up", "--root", root.toString());
                 if (!up.ok()) {
                     throw new IllegalStateException("holdfast up failed: " + up + logs(root));
                 }
@@ -118,13 +131,13 @@ public final class HoldfastDaemon implements AutoCloseable {
                         .map(l -> l.substring("export DOCKER_HOST=".length()).trim())
                         .findFirst()
                         .orElseThrow(() -> new IllegalStateException("holdfast up printed no DOCKER_HOST: " + up));
-                HoldfastDaemon daemon = new HoldfastDaemon(home, root, dockerHost);
+                HoldfastDaemon daemon = new HoldfastDaemon(home, root, dockerHost, scriptEnv);
                 started = true;
                 return daemon;
             } finally {
                 if (!started) {
                     keepLogs(home, root);
-                    script(home, ACTION_TIMEOUT, "down", "--root", root.toString(), "--purge");
+                    script(home, scriptEnv, ACTION_TIMEOUT, "down", "--root", root.toString(), "--purge");
                     deleteTree(root);
                 }
             }
@@ -338,11 +351,15 @@ public final class HoldfastDaemon implements AutoCloseable {
         throw new IllegalStateException("no free /tmp/hf-xxxxxx name");
     }
 
-    private static DockerResult script(Path home, Duration timeout, String... args) {
+    private DockerResult script(Path home, Duration timeout, String... args) {
+        return script(home, scriptEnv, timeout, args);
+    }
+
+    private static DockerResult script(Path home, Map<String, String> scriptEnv, Duration timeout, String... args) {
         List<String> command = new ArrayList<>();
         command.add(home.resolve("scripts/holdfast").toString());
         command.addAll(Arrays.asList(args));
-        Map<String, String> env = new LinkedHashMap<>();
+        Map<String, String> env = new LinkedHashMap<>(scriptEnv);
         if (!Boolean.getBoolean("holdfast.build")) {
             env.put("HOLDFAST_SKIP_BUILD", "1");
         }
