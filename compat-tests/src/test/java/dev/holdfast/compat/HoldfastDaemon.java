@@ -195,6 +195,20 @@ public final class HoldfastDaemon implements AutoCloseable {
         return script(home, ACTION_TIMEOUT, "engine", action, "--root", root.toString()).assertOk();
     }
 
+    /**
+     * SIGKILLs the engine's holder, then the engine: the engine stays down (a crash with nothing to restart it)
+     * until {@code engine("start")}. {@code engine("kill")} kills the engine only, and its holder starts the next.
+     */
+    public void crashEngineForGood() {
+        for (String pidFile : List.of("engine-holder.pid", "engine.pid")) {
+            String pid = readQuietly(runDir().resolve(pidFile)).trim();
+            ProcessHandle process = ProcessHandle.of(Long.parseLong(pid))
+                    .orElseThrow(() -> new AssertionError(pidFile + " names no live process: " + pid));
+            process.destroyForcibly();
+            process.onExit().join();
+        }
+    }
+
     /** {@code scripts/holdfast supervisor ACTION --root DIR} (start, stop, restart, kill); fails when it fails. */
     public DockerResult supervisor(String action) {
         return script(home, ACTION_TIMEOUT, "supervisor", action, "--root", root.toString()).assertOk();

@@ -107,7 +107,7 @@ class LiveRestoreTest {
 
         runCounter("killed");
         long killedPid = Long.parseLong(inspect("killed", "{{.State.Pid}}"));
-        holdfast.engine("kill");
+        holdfast.crashEngineForGood();
         assertTrue(ProcessHandle.of(killedPid).isPresent(), "nothing stops it while no engine runs");
         holdfast.engine("start");
         Await.until(WAIT, () -> inspect("killed", "{{.State.Status}}").equals("exited"), "the boot kills leftovers");

@@ -95,7 +95,7 @@ class NetworkCleanupTest {
         String pid = docker("inspect", "-f", "{{.State.Pid}}", id).assertOk().out();
         assertFalse(NetworkLeftovers.iptablesRules(List.of(id)).isEmpty(), "a DNAT rule for the published port");
 
-        holdfast.engine("kill").assertOk();
+        holdfast.crashEngineForGood();
         NetworkLeftovers.host("kill", "-KILL", pid);
         Await.until(WAIT, () -> !Files.exists(Path.of("/proc", pid)), "the container's init is gone");
         assertTrue(NetworkLeftovers.netnsFiles(holdfast).contains(id), "nobody tore the namespace down yet");
