@@ -338,7 +338,8 @@ public final class HoldfastDaemon implements AutoCloseable {
         throw new IllegalStateException("no free /tmp/hf-xxxxxx name");
     }
 
-    private static DockerResult script(Path home, Duration timeout, String... args) {
+    /** {@code scripts/holdfast ARGS...} of the checkout {@code home}, with {@code HOLDFAST_SKIP_BUILD=1} (see above). */
+    static DockerResult script(Path home, Duration timeout, String... args) {
         List<String> command = new ArrayList<>();
         command.add(home.resolve("scripts/holdfast").toString());
         command.addAll(Arrays.asList(args));
