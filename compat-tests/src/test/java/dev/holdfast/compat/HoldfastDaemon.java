@@ -369,7 +369,8 @@ public final class HoldfastDaemon implements AutoCloseable {
         return script(home, scriptEnv, timeout, args);
     }
 
-    private static DockerResult script(Path home, Map<String, String> scriptEnv, Duration timeout, String... args) {
+    /** {@code scripts/holdfast ARGS...} of the checkout {@code home}, with {@code HOLDFAST_SKIP_BUILD=1} (see above). */
+    static DockerResult script(Path home, Map<String, String> scriptEnv, Duration timeout, String... args) {
         List<String> command = new ArrayList<>();
         command.add(home.resolve("scripts/holdfast").toString());
         command.addAll(Arrays.asList(args));
