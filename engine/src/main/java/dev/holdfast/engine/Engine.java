@@ -28,6 +28,7 @@ import dev.holdfast.engine.container.ContainerService;
 import dev.holdfast.engine.container.ContainerStore;
 import dev.holdfast.engine.container.NameGenerator;
 import dev.holdfast.engine.events.EventBus;
+import dev.holdfast.engine.events.EventJournal;
 import dev.holdfast.engine.exec.ProbeExecs;
 import dev.holdfast.engine.exec.ExecTracker;
 import dev.holdfast.engine.image.ImageStore;
@@ -76,15 +77,17 @@ public final class Engine implements AutoCloseable {
     private final ManagedChannel channel;
     private final ContainerService containers;
     private final ExitMonitor monitor;
+    private final EventBus events;
     private final CountDownLatch closed = new CountDownLatch(1);
 
     private Engine(EngineConfig config, ApiServer server, ManagedChannel channel, ContainerService containers,
-            ExitMonitor monitor) {
+            ExitMonitor monitor, EventBus events) {
         this.config = config;
         this.server = server;
         this.channel = channel;
         this.containers = containers;
         this.monitor = monitor;
+        this.events = events;
     }
 
     /**
@@ -132,7 +135,7 @@ public final class Engine implements AutoCloseable {
         OciRuntimes runtimes = new OciRuntimes(config.runtimes());
         ContainerFactory.runtimes(runtimes.names());
         TaskClient tasks = new TaskClient(channel, config.supervisorSocket(), runtimes);
-        EventBus events = new EventBus();
+        EventBus events = new EventBus(EventJournal.open(config.dataRoot().resolve("events"), Json.MAPPER));
         NetworkStore networkStore = NetworkStore.load(config.dataRoot(), Json.MAPPER, config.bridge(), config.subnet());
         ContainerNetworks containerNetworks = new ContainerNetworks(networkStore,
                 AttachmentStore.load(config.dataRoot(), Json.MAPPER), new NetworkNamespaces(config.runRoot()),
@@ -185,7 +188,7 @@ public final class Engine implements AutoCloseable {
         times.mark("reconcile");
         serving.complete(null);
         LOG.info("serving " + containerStore.all().size() + " containers on " + config.apiSocket() + " " + times);
-        return new Engine(config, server, channel, service, monitor);
+        return new Engine(config, server, channel, service, monitor, events);
     }
 
     private interface BootStep<T> {
@@ -294,6 +297,8 @@ public final class Engine implements AutoCloseable {
         }
         monitor.close();
         containers.close();
+        // Last: the stops above publish their die events.
+        events.close();
         channel.shutdownNow();
         try {
             channel.awaitTermination(2, TimeUnit.SECONDS);
