@@ -30,6 +30,7 @@ import dev.holdfast.engine.container.ContainerService;
 import dev.holdfast.engine.container.ContainerStore;
 import dev.holdfast.engine.container.NameGenerator;
 import dev.holdfast.engine.events.EventBus;
+import dev.holdfast.engine.events.EventJournal;
 import dev.holdfast.engine.exec.ProbeExecs;
 import dev.holdfast.engine.exec.ExecTracker;
 import dev.holdfast.engine.image.ImageStore;
@@ -79,15 +80,17 @@ public final class Engine implements AutoCloseable {
     private final ManagedChannel channel;
     private final ContainerService containers;
     private final ExitMonitor monitor;
+    private final EventBus events;
     private final CountDownLatch closed = new CountDownLatch(1);
 
     private Engine(EngineConfig config, ApiServer server, ManagedChannel channel, ContainerService containers,
-            ExitMonitor monitor) {
+            ExitMonitor monitor, EventBus events) {
         this.config = config;
         this.server = server;
         this.channel = channel;
         this.containers = containers;
         this.monitor = monitor;
+        this.events = events;
     }
 
     /**
@@ -156,12 +159,12 @@ public final class Engine implements AutoCloseable {
         times.mark("reconcile");
         serving.complete(null);
         LOG.info("serving " + engine.records().all().size() + " containers on " + socket + " " + times);
-        return new Engine(config, server, engine.channel(), engine.service(), engine.monitor());
+        return new Engine(config, server, engine.channel(), engine.service(), engine.monitor(), engine.events());
     }
 
     /** The engine's parts, built but not started: nothing recovered, reconciled or served yet. */
     private record Assembly(ManagedChannel channel, ContainerStore records, ContainerService service,
-            ContainerNetworks networks, ExitMonitor monitor) {}
+            ContainerNetworks networks, ExitMonitor monitor, EventBus events) {}
 
     /** Reads the records under {@code config}'s data root and builds every service and route on them. */
     private static Assembly assemble(EngineConfig config, Router router, CompletableFuture<ManagedChannel> connected,
@@ -175,7 +178,7 @@ public final class Engine implements AutoCloseable {
         OciRuntimes runtimes = new OciRuntimes(config.runtimes());
         ContainerFactory.runtimes(runtimes.names());
         TaskClient tasks = new TaskClient(channel, config.supervisorSocket(), runtimes);
-        EventBus events = new EventBus();
+        EventBus events = new EventBus(EventJournal.open(config.dataRoot().resolve("events"), Json.MAPPER));
         NetworkStore networkStore = NetworkStore.load(config.dataRoot(), Json.MAPPER, config.bridge(), config.subnet());
         ContainerNetworks containerNetworks = new ContainerNetworks(networkStore,
                 AttachmentStore.load(config.dataRoot(), Json.MAPPER), new NetworkNamespaces(config.runRoot()),
@@ -215,7 +218,7 @@ public final class Engine implements AutoCloseable {
         new InfoRoutes(facts, containerStore, () -> images.list().size(), () -> monitor.connected() ? List.of()
                 : List.of("WARNING: the supervisor is not reachable at " + config.supervisorSocket())).register(router);
         times.mark("routes");
-        return new Assembly(channel, containerStore, service, containerNetworks, monitor);
+        return new Assembly(channel, containerStore, service, containerNetworks, monitor, events);
     }
 
     /**
@@ -229,7 +232,7 @@ public final class Engine implements AutoCloseable {
         ContainerStore.load(config.dataRoot()); // reading only, for the record reader's sake
         Path scratch = Files.createTempDirectory(config.runRoot(), "engine-rehearsal-");
         try {
-            assemble(config.withDataRoot(scratch), new Router(), connected, new BootTimes());
+            assemble(config.withDataRoot(scratch), new Router(), connected, new BootTimes()).events().close();
         } finally {
             try (var files = Files.walk(scratch)) {
                 for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
@@ -345,6 +348,8 @@ public final class Engine implements AutoCloseable {
         }
         monitor.close();
         containers.close();
+        // Last: the stops above publish their die events.
+        events.close();
         channel.shutdownNow();
         try {
             channel.awaitTermination(2, TimeUnit.SECONDS);

@@ -10,7 +10,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
 
-/** {@code GET /events}: the remembered past from {@code since}, then live events until {@code until} or disconnect. */
+/**
+ * {@code GET /events}: the past from {@code since} (journaled, so across engine restarts) in time order, then live
+ * events until {@code until} or disconnect.
+ */
 public final class EventRoutes {
     private static final Set<String> DETAILED_ACTIONS = Set.of("health_status", "exec_create", "exec_start");
     private static final Set<String> FILTER_KEYS = Set.of("type", "event", "container", "image", "label", "volume",

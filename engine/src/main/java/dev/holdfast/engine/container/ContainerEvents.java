@@ -10,6 +10,11 @@ public final class ContainerEvents {
     private ContainerEvents() {}
 
     public static Event of(Container c, String action, Map<String, String> extra) {
+        return of(c, action, extra, Instant.now());
+    }
+
+    /** An event that happened at {@code time}, earlier than it is published (an exit learned late). */
+    public static Event of(Container c, String action, Map<String, String> extra, Instant time) {
         ContainerRecord r = c.record();
         Map<String, String> attributes = new LinkedHashMap<>();
         if (r.config().labels() != null) {
@@ -18,6 +23,6 @@ public final class ContainerEvents {
         attributes.put("image", r.config().image());
         attributes.put("name", r.shortName());
         attributes.putAll(extra);
-        return new Event("container", action, c.id(), attributes, Instant.now());
+        return new Event("container", action, c.id(), attributes, time);
     }
 }

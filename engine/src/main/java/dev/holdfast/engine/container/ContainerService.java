@@ -232,9 +232,10 @@ public final class ContainerService implements AutoCloseable {
             throw new ApiException(code == 128 ? e.status() : HttpResponseStatus.BAD_REQUEST,
                     "failed to start container " + c.id() + ": " + detail, e);
         }
-        store.update(c, r -> r.started(pid, Instant.now()));
+        Instant startedAt = Instant.now();
+        store.update(c, r -> r.started(pid, startedAt));
         c.suppressRestartOnNextExit(false);
-        publish(c, "start", Map.of());
+        publish(c, "start", Map.of(), startedAt);
         health.watch(c);
     }
 
@@ -311,10 +312,13 @@ public final class ContainerService implements AutoCloseable {
             Instant startedAt = c.record().state().startedTime();
             health.unwatch(c);
             store.update(c, r -> r.withState(s -> s.exitedWith(exitCode, exit.oomKilled(), finishedAt, error)));
+            // At the exit's own time, so that one that happened while the engine was down sorts before what followed;
+            // but never before the run's start event, which a quick exit can precede.
+            Instant eventTime = finishedAt.isBefore(startedAt) ? startedAt : finishedAt;
             if (exit.oomKilled()) {
-                publish(c, "oom", Map.of());
+                publish(c, "oom", Map.of(), eventTime);
             }
-            publish(c, "die", Map.of("exitCode", String.valueOf(exitCode)));
+            publish(c, "die", Map.of("exitCode", String.valueOf(exitCode)), eventTime);
             c.completeRun(new ExitStatus(exitCode, error.isEmpty() ? null : error));
             deleteTaskQuietly(c.id());
             releaseRunQuietly(c.id());
@@ -461,13 +465,15 @@ public final class ContainerService implements AutoCloseable {
     }
 
     private void signal(Container c, int signal) {
+        // Taken before the signal goes: the die it may cause carries the exit's time, which must sort after.
+        Instant sent = Instant.now();
         tasks.kill(c.id(), signal, false);
         if (c.record().state().paused()) {
             // Like dockerd: a frozen process only acts on its signal once thawed.
             tasks.resume(c.id());
             store.update(c, r -> r.withState(s -> s.withPaused(false)));
         }
-        publish(c, "kill", Map.of("signal", String.valueOf(signal)));
+        publish(c, "kill", Map.of("signal", String.valueOf(signal)), sent);
     }
 
     /**
@@ -699,6 +705,10 @@ public final class ContainerService implements AutoCloseable {
 
     private void publish(Container c, String action, Map<String, String> extra) {
         events.publish(ContainerEvents.of(c, action, extra));
+    }
+
+    private void publish(Container c, String action, Map<String, String> extra, Instant time) {
+        events.publish(ContainerEvents.of(c, action, extra, time));
     }
 
     private void deleteTaskQuietly(String id) {

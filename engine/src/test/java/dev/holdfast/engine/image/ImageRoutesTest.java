@@ -6,9 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.holdfast.engine.api.ApiServer;
 import dev.holdfast.engine.api.ImageRoutes;
-import dev.holdfast.engine.events.EventBus;
-import dev.holdfast.engine.registry.Registries;
 import dev.holdfast.engine.api.Json;
+import dev.holdfast.engine.events.EventBus;
+import dev.holdfast.engine.events.EventJournal;
+import dev.holdfast.engine.registry.Registries;
 import dev.holdfast.engine.api.Router;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +29,7 @@ class ImageRoutesTest {
 
     private final List<String> users = new ArrayList<>();
     private ApiServer server;
+    private EventBus events;
     private Path socket;
     private SavedImage busybox;
 
@@ -36,7 +38,8 @@ class ImageRoutesTest {
         socket = tmp.resolve("api.sock");
         ImageStore store = new ImageStore(tmp.resolve("data"), id -> users);
         Router router = new Router();
-        new ImageRoutes(store, new Registries(List.of(), List.of()), new EventBus()).register(router);
+        events = new EventBus(EventJournal.open(tmp.resolve("events"), Json.MAPPER));
+        new ImageRoutes(store, new Registries(List.of(), List.of()), events).register(router);
         server = ApiServer.bind(socket, router, "test");
         busybox = ImageStoreLoadTest.busyboxLike();
     }
@@ -44,6 +47,7 @@ class ImageRoutesTest {
     @AfterEach
     void tearDown() {
         server.close();
+        events.close();
     }
 
     private UnixHttp.Response call(String method, String target) throws Exception {

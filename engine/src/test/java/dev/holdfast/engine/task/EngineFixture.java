@@ -15,6 +15,7 @@ import dev.holdfast.engine.volume.ContainerMounts;
 import dev.holdfast.engine.container.NameGenerator;
 import dev.holdfast.engine.events.Event;
 import dev.holdfast.engine.events.EventBus;
+import dev.holdfast.engine.events.EventJournal;
 import dev.holdfast.engine.image.Image;
 import dev.holdfast.engine.image.ImageConfig;
 import dev.holdfast.engine.image.Snapshots;
@@ -55,6 +56,7 @@ public final class EngineFixture implements AutoCloseable {
     public final List<Event> events = new CopyOnWriteArrayList<>();
     private ManagedChannel channel;
     private Thread collector;
+    private EventBus bus;
     public ContainerService service;
     public ExitMonitor monitor;
 
@@ -80,7 +82,7 @@ public final class EngineFixture implements AutoCloseable {
         ContainerStore store = ContainerStore.load(data);
         channel = SupervisorChannels.connect(socket);
         TaskClient tasks = new TaskClient(channel, socket, OciRuntimes.runcOnly());
-        EventBus bus = new EventBus();
+        bus = new EventBus(EventJournal.open(data.resolve("events"), Json.MAPPER));
         EventBus.Subscription all = bus.subscribe(null, e -> true);
         collector = Thread.ofVirtual().start(() -> {
             try {
@@ -117,6 +119,7 @@ public final class EngineFixture implements AutoCloseable {
         collector.interrupt();
         monitor.close();
         service.close();
+        bus.close();
         channel.shutdownNow();
     }
 

@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.holdfast.engine.container.Container;
 import dev.holdfast.engine.container.ContainerState;
+import dev.holdfast.engine.events.Event;
 import dev.holdfast.engine.time.Timestamps;
 import dev.holdfast.supervisor.api.Status;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,7 +35,8 @@ class ReconcileTest {
             ContainerState before = running.record().state();
 
             engine.monitor.close();
-            Instant exitedAt = Instant.parse("2026-01-02T03:04:05.123456789Z");
+            // After the start, to the nanosecond.
+            Instant exitedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusNanos(1_123_456_789);
             engine.supervisor.exit(seven.id(), 7, exitedAt);
             engine.supervisor.tasks().remove(lost.id());
             engine.supervisor.putTask("f".repeat(64), Status.STATUS_RUNNING, 4242);
@@ -48,6 +51,10 @@ class ReconcileTest {
             await("stopped task deleted", () -> !engine.supervisor.tasks().containsKey(seven.id()));
             assertFalse(engine.supervisor.tasks().containsKey("f".repeat(64)), "orphan task deleted");
             await("die events", () -> engine.actions(seven.id()).contains("die") && engine.actions(lost.id()).contains("die"));
+            Event die = engine.events.stream().filter(e -> e.actorId().equals(seven.id()) && e.action().equals("die"))
+                    .findFirst().orElseThrow();
+            assertEquals(exitedAt, die.time(), "the die of an exit missed while down carries the exit's own time");
+            assertEquals("7", die.attributes().get("exitCode"));
 
             // The adopted run's exit still reaches the restarted engine.
             engine.supervisor.exit(running.id(), 0);
