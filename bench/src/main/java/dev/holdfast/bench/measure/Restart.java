@@ -1,3 +1,16 @@
+package dev.holdfast.bench.measure;
+
+import dev.holdfast.bench.api.DockerApi;
+import dev.holdfast.bench.api.Response;
+import dev.holdfast.bench.api.UnixHttp;
+import dev.holdfast.bench.harness.Args;
+import dev.holdfast.bench.harness.Errors;
+import dev.holdfast.bench.harness.Procfs;
+import dev.holdfast.bench.harness.Progress;
+import dev.holdfast.bench.harness.Samples;
+import dev.holdfast.bench.harness.Target;
+import dev.holdfast.bench.harness.Usage;
+import dev.holdfast.bench.json.Json;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,51 +40,57 @@ import java.util.Set;
  * With {@code --jvm JAVA}, each repetition also times {@code JAVA -version} ({@code restart.jvm_floor}, daemon
  * "jvm"): what starting any JVM costs on this machine, the floor of a Java engine's restart.
  * <p>
- * Usage: {@code Restart --daemon NAME=SOCK --pidfile NAME=FILE --pidfile-mode NAME=write|remove --log NAME=FILE ...
- * --samples FILE [--reps 5] [--settle 1] [--timeout 120]}. {@code write}: the bench writes the new pid into the
+ * Usage: {@link #USAGE}. {@code --pidfile-mode write}: the bench writes the new pid into the
  * pidfile (holdfast's wrapper does that, not the engine); {@code remove}: the daemon writes its own and refuses to
  * start while a stale one names a pid that still exists (dockerd).
  */
 public final class Restart {
+    static final String USAGE = "Restart --daemon NAME=SOCK... --pidfile NAME=FILE..."
+            + " --pidfile-mode NAME=write|remove... --log NAME=FILE... --samples FILE [--reps 5] [--settle 1]"
+            + " [--timeout 120] [--jvm JAVA]";
+
     public static void main(String[] argv) throws Exception {
-        BenchSupport.Args args = new BenchSupport.Args(argv);
-        List<BenchSupport.Target> targets = args.targets();
+        Usage.run(USAGE, argv, Restart::run);
+    }
+
+    private static void run(Args args) throws Exception {
+        List<Target> targets = args.targets();
         Map<String, String> pidfiles = args.byName("pidfile");
         Map<String, String> modes = args.byName("pidfile-mode");
         Map<String, String> logs = args.byName("log");
         int reps = args.getInt("reps", 5);
         double settle = args.getDouble("settle", 1.0);
         long timeoutMs = args.getInt("timeout", 120) * 1000L;
-        BenchSupport.Samples samples = new BenchSupport.Samples(Path.of(args.require("samples")));
+        Samples samples = new Samples(Path.of(args.require("samples")));
         Set<String> failed = new HashSet<>();
         String jvm = args.get("jvm", null);
 
         for (int rep = 0; rep < reps; rep++) {
-            for (BenchSupport.Target t : targets) {
+            for (Target t : targets) {
                 if (failed.contains(t.name())) {
                     continue;
                 }
                 String phase = "restart downtime " + (rep + 1) + "/" + reps + " (" + t.name() + ")";
-                BenchSupport.Progress.show(phase);
+                Progress.show(phase);
                 try {
                     once(t, Path.of(pidfiles.get(t.name())), modes.getOrDefault(t.name(), "remove"),
                             Path.of(logs.get(t.name())), timeoutMs, samples, phase);
                 } catch (Exception e) {
                     failed.add(t.name());
-                    String why = "repetition " + (rep + 1) + ": " + BenchSupport.reason(e);
+                    String why = "repetition " + (rep + 1) + ": " + Errors.reason(e);
                     for (String m : List.of("downtime", "kill", "ready", "restore", "pids_kept")) {
                         samples.na("restart." + m, t.name(), why);
                     }
                 }
             }
             if (jvm != null) {
-                BenchSupport.Progress.show("restart downtime " + (rep + 1) + "/" + reps + ": bare JVM start");
+                Progress.show("restart downtime " + (rep + 1) + "/" + reps + ": bare JVM start");
                 ProcessBuilder pb = new ProcessBuilder(jvm, "-version").redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.DISCARD);
                 long t0 = System.nanoTime();
                 int code = pb.start().waitFor();
                 if (code == 0) {
-                    samples.add("restart.jvm_floor", "jvm", BenchSupport.ms(System.nanoTime() - t0));
+                    samples.add("restart.jvm_floor", "jvm", Samples.ms(System.nanoTime() - t0));
                 }
             }
             if (rep + 1 < reps) {
@@ -80,17 +99,17 @@ public final class Restart {
         }
     }
 
-    private static void once(BenchSupport.Target t, Path pidfile, String mode, Path log, long timeoutMs,
-            BenchSupport.Samples samples, String phase) throws Exception {
+    private static void once(Target t, Path pidfile, String mode, Path log, long timeoutMs,
+            Samples samples, String phase) throws Exception {
         long pid = Long.parseLong(Files.readString(pidfile).strip().split("\\s+")[0]);
-        if (!BenchSupport.alive(pid)) {
+        if (!Procfs.alive(pid)) {
             throw new IllegalStateException("pid " + pid + " from " + pidfile + " is not running");
         }
         // The fleet, and each container's pid, as the daemon reports them before the kill.
         Map<String, Long> before = new LinkedHashMap<>();
-        try (BenchSupport.UnixHttp http = new BenchSupport.UnixHttp(t.socket())) {
-            for (String id : running(http)) {
-                Object p = BenchSupport.Json.at(http.get(BenchSupport.API + "/containers/" + id + "/json")
+        try (UnixHttp http = new UnixHttp(t.socket())) {
+            for (String id : DockerApi.runningIds(http)) {
+                Object p = Json.at(http.get(DockerApi.API + "/containers/" + id + "/json")
                         .expect(200).json(), "State", "Pid");
                 before.put(id, p instanceof Double d ? d.longValue() : -1L);
             }
@@ -107,7 +126,7 @@ public final class Restart {
         long t3;
         double readyCpu = -1;
         Set<String> want = before.keySet();
-        BenchSupport.UnixHttp http = null;
+        UnixHttp http = null;
         try {
             while (true) {
                 long now = System.nanoTime();
@@ -120,7 +139,7 @@ public final class Restart {
                             + " (see " + log + ")");
                 }
                 if (http == null) {
-                    http = BenchSupport.UnixHttp.tryOpen(t.socket());
+                    http = UnixHttp.tryOpen(t.socket());
                     if (http == null) {
                         Thread.sleep(2);
                         continue;
@@ -128,15 +147,15 @@ public final class Restart {
                 }
                 try {
                     if (t2 < 0) {
-                        BenchSupport.Response r = http.request("GET", BenchSupport.API + "/_ping", null, 5000);
+                        Response r = http.request("GET", DockerApi.API + "/_ping", null, 5000);
                         if (r.status() != 200) {
                             Thread.sleep(2);
                             continue;
                         }
                         t2 = System.nanoTime();
-                        readyCpu = BenchSupport.cpuMillis(p.pid());
+                        readyCpu = Procfs.cpuMillis(p.pid());
                     }
-                    if (running(http).containsAll(want)) {
+                    if (DockerApi.runningIds(http).containsAll(want)) {
                         t3 = System.nanoTime();
                         break;
                     }
@@ -151,7 +170,7 @@ public final class Restart {
             int kept = 0;
             List<String> moved = new ArrayList<>();
             for (Map.Entry<String, Long> e : before.entrySet()) {
-                Object pidAfter = BenchSupport.Json.at(http.get(BenchSupport.API + "/containers/" + e.getKey()
+                Object pidAfter = Json.at(http.get(DockerApi.API + "/containers/" + e.getKey()
                         + "/json").expect(200).json(), "State", "Pid");
                 if (pidAfter instanceof Double d && d.longValue() == e.getValue() && e.getValue() > 0) {
                     kept++;
@@ -159,10 +178,10 @@ public final class Restart {
                     moved.add(e.getKey().substring(0, 12) + " " + e.getValue() + "->" + pidAfter);
                 }
             }
-            samples.add("restart.downtime", t.name(), BenchSupport.ms(t3 - t0));
-            samples.add("restart.kill", t.name(), BenchSupport.ms(t1 - t0));
-            samples.add("restart.ready", t.name(), BenchSupport.ms(t2 - t1));
-            samples.add("restart.restore", t.name(), BenchSupport.ms(t3 - t2));
+            samples.add("restart.downtime", t.name(), Samples.ms(t3 - t0));
+            samples.add("restart.kill", t.name(), Samples.ms(t1 - t0));
+            samples.add("restart.ready", t.name(), Samples.ms(t2 - t1));
+            samples.add("restart.restore", t.name(), Samples.ms(t3 - t2));
             samples.add("restart.pids_kept", t.name(), kept);
             if (readyCpu >= 0) {
                 samples.add("restart.ready_cpu", t.name(), readyCpu);
@@ -200,7 +219,7 @@ public final class Restart {
 
         long t0 = System.nanoTime();
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly); // SIGKILL
-        while (BenchSupport.alive(pid)) {
+        while (Procfs.alive(pid)) {
             if (System.nanoTime() - t0 > 10_000_000_000L) {
                 throw new IllegalStateException("pid " + pid + " survived SIGKILL for 10 s");
             }
@@ -224,21 +243,6 @@ public final class Restart {
             Files.writeString(pidfile, p.pid() + "\n");
         }
         return new Restarted(t0, t1, p);
-    }
-
-    /** Ids of the containers that GET /containers/json lists as running. */
-    private static Set<String> running(BenchSupport.UnixHttp http) throws IOException {
-        Object list = http.get(BenchSupport.API + "/containers/json").expect(200).json();
-        Set<String> ids = new HashSet<>();
-        if (list instanceof List<?> l) {
-            for (Object c : l) {
-                if (BenchSupport.Json.at(c, "Id") instanceof String id
-                        && "running".equals(BenchSupport.Json.at(c, "State"))) {
-                    ids.add(id);
-                }
-            }
-        }
-        return ids;
     }
 
     private static List<String> splitNul(byte[] b) {

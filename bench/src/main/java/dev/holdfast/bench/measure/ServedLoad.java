@@ -1,3 +1,14 @@
+package dev.holdfast.bench.measure;
+
+import dev.holdfast.bench.api.DockerApi;
+import dev.holdfast.bench.api.UnixHttp;
+import dev.holdfast.bench.harness.Args;
+import dev.holdfast.bench.harness.Errors;
+import dev.holdfast.bench.harness.Procfs;
+import dev.holdfast.bench.harness.Progress;
+import dev.holdfast.bench.harness.Samples;
+import dev.holdfast.bench.harness.Target;
+import dev.holdfast.bench.harness.Usage;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -30,14 +41,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code served.rate} (requests sent per second) and, when requests failed, {@code served.fail_span} (first to last
  * failed request, ms).
  * <p>
- * Usage: {@code ServedLoad --daemon NAME=SOCK --port NAME=PORT --pidfile NAME=FILE --pidfile-mode NAME=write|remove
- * --log NAME=FILE ... --samples FILE [--reps 1] [--rate 25] [--timeout-ms 1000] [--before 1] [--after 2]
- * [--path /passwd] [--expect root:]}
+ * Usage: {@link #USAGE}.
  */
 public final class ServedLoad {
+    static final String USAGE = "ServedLoad --daemon NAME=SOCK... --port NAME=PORT... --pidfile NAME=FILE..."
+            + " --pidfile-mode NAME=write|remove... --log NAME=FILE... --samples FILE [--reps 1] [--rate 25]"
+            + " [--timeout-ms 1000] [--before 1] [--after 2] [--path /passwd] [--expect root:]";
+
     public static void main(String[] argv) throws Exception {
-        BenchSupport.Args args = new BenchSupport.Args(argv);
-        List<BenchSupport.Target> targets = args.targets();
+        Usage.run(USAGE, argv, ServedLoad::run);
+    }
+
+    private static void run(Args args) throws Exception {
+        List<Target> targets = args.targets();
         Map<String, String> ports = args.byName("port");
         Map<String, String> pidfiles = args.byName("pidfile");
         Map<String, String> modes = args.byName("pidfile-mode");
@@ -49,16 +65,16 @@ public final class ServedLoad {
         double after = args.getDouble("after", 2.0);
         String path = args.get("path", "/passwd");
         String expect = args.get("expect", "root:");
-        BenchSupport.Samples samples = new BenchSupport.Samples(Path.of(args.require("samples")));
+        Samples samples = new Samples(Path.of(args.require("samples")));
 
         Map<String, long[]> totals = new LinkedHashMap<>(); // name -> {ok, failed, restarts}
         Set<String> failed = new HashSet<>();
         for (int rep = 0; rep < reps; rep++) {
-            for (BenchSupport.Target t : targets) {
+            for (Target t : targets) {
                 if (failed.contains(t.name())) {
                     continue;
                 }
-                BenchSupport.Progress.show("served through kill -9 + restart " + (rep + 1) + "/" + reps + " ("
+                Progress.show("served through kill -9 + restart " + (rep + 1) + "/" + reps + " ("
                         + t.name() + ")");
                 Client client = new Client(Integer.parseInt(ports.get(t.name())), path, expect, timeoutMs);
                 try {
@@ -78,7 +94,7 @@ public final class ServedLoad {
                     }
                     Path pidfile = Path.of(pidfiles.get(t.name()));
                     long pid = Long.parseLong(Files.readString(pidfile).strip().split("\\s+")[0]);
-                    if (!BenchSupport.alive(pid)) {
+                    if (!Procfs.alive(pid)) {
                         throw new IllegalStateException("pid " + pid + " from " + pidfile + " is not running");
                     }
                     client.start(rate);
@@ -92,18 +108,18 @@ public final class ServedLoad {
                     sum[0] += client.ok.get();
                     sum[1] += client.failed.get();
                     sum[2]++;
-                    samples.add("served.ready", t.name(), BenchSupport.ms(ready - r.t0()));
+                    samples.add("served.ready", t.name(), Samples.ms(ready - r.t0()));
                     samples.add("served.rate", t.name(), client.sent.get() / client.seconds());
                     if (client.failed.get() > 0) {
                         samples.add("served.fail_span", t.name(),
-                                BenchSupport.ms(client.lastFail.get() - client.firstFail.get()));
+                                Samples.ms(client.lastFail.get() - client.firstFail.get()));
                         System.err.println("\nserved (" + t.name() + "): " + client.failed.get()
                                 + " failed requests, first: " + client.firstWhy);
                     }
                 } catch (Exception e) {
                     client.stop();
                     failed.add(t.name());
-                    String why = "repetition " + (rep + 1) + ": " + BenchSupport.reason(e);
+                    String why = "repetition " + (rep + 1) + ": " + Errors.reason(e);
                     for (String m : List.of("failed", "ok")) {
                         samples.na("served." + m, t.name(), why);
                     }
@@ -121,7 +137,7 @@ public final class ServedLoad {
     }
 
     /** Polls GET /_ping until it answers 200; returns that moment (System.nanoTime()). */
-    private static long awaitPing(BenchSupport.Target t, Process p, long since, long timeoutMs) throws Exception {
+    private static long awaitPing(Target t, Process p, long since, long timeoutMs) throws Exception {
         while (true) {
             if (System.nanoTime() - since > timeoutMs * 1_000_000L) {
                 throw new IllegalStateException("API not answering " + timeoutMs / 1000 + " s after the restart");
@@ -129,10 +145,10 @@ public final class ServedLoad {
             if (!p.isAlive()) {
                 throw new IllegalStateException("the restarted daemon exited with " + p.exitValue());
             }
-            BenchSupport.UnixHttp http = BenchSupport.UnixHttp.tryOpen(t.socket());
+            UnixHttp http = UnixHttp.tryOpen(t.socket());
             if (http != null) {
                 try (http) {
-                    if (http.request("GET", BenchSupport.API + "/_ping", null, 2000).status() == 200) {
+                    if (http.request("GET", DockerApi.API + "/_ping", null, 2000).status() == 200) {
                         return System.nanoTime();
                     }
                 } catch (Exception e) {
@@ -234,14 +250,14 @@ public final class ServedLoad {
                 int eol = text.indexOf("\r\n");
                 String status = eol < 0 ? text : text.substring(0, eol);
                 if (!status.matches("HTTP/1\\.[01] 200.*")) {
-                    return "answered " + (status.isEmpty() ? "nothing" : BenchSupport.oneLine(status));
+                    return "answered " + (status.isEmpty() ? "nothing" : Errors.oneLine(status));
                 }
                 if (!text.contains(expect)) {
                     return "200 without the file's content";
                 }
                 return null;
             } catch (Exception e) {
-                return BenchSupport.reason(e);
+                return Errors.reason(e);
             }
         }
     }
