@@ -40,7 +40,15 @@ final class Misses {
                 if (hb != null && !hb.values.isEmpty()) {
                     out.append(" vs ").append(Figures.num(hb.median() * head.scale())).append(' ').append(head.unit());
                 }
-                out.append(", target ").append(head.target().text(head.unit())).append('\n');
+                out.append(", target ").append(head.target().text(head.unit()));
+                for (Target.Condition c : head.target().conditions()) {
+                    if (c.basis() == Target.Basis.OWN) {
+                        out.append(", ").append(c.baselineName()).append(' ')
+                                .append(Figures.num(samples.cell(c.baseline(), A).median() * head.scale())).append(' ')
+                                .append(head.unit());
+                    }
+                }
+                out.append('\n');
                 List<double[]> gaps = new ArrayList<>();
                 List<String> texts = new ArrayList<>();
                 List<String> units = new ArrayList<>();

@@ -59,6 +59,30 @@ class MissesTest {
     }
 
     @Test
+    void memoryIdleAgainstDockerdsAndAfterTheLoadAgainstItsOwnIdleFigure() {
+        String out = misses(new SampleLines()
+                .add("mem.daemons.rss", "holdfast", 297 * 1024).add("mem.daemons.rss", "dockerd", 138 * 1024)
+                .add("mem.daemon.rss", "holdfast", 155 * 1024).add("mem.daemon.rss", "dockerd", 91.6 * 1024)
+                .add("mem.helper.rss", "holdfast", 142 * 1024).add("mem.helper.rss", "dockerd", 46.8 * 1024)
+                .add("mem.daemon.heap_committed", "holdfast", 48 * 1024)
+                .add("mem.after.daemons.rss", "holdfast", 1052 * 1024)
+                .add("mem.after.daemons.rss", "dockerd", 153 * 1024)
+                .add("mem.after.daemon.rss", "holdfast", 885 * 1024).add("mem.after.daemon.rss", "dockerd", 103 * 1024)
+                .add("mem.after.helper.rss", "holdfast", 167 * 1024)
+                .add("mem.after.helper.rss", "dockerd", 49.9 * 1024));
+        String[] lines = out.split("\n");
+        assertEquals(List.of(
+                "  daemons RSS: engine+supervisor | dockerd+containerd: 297 MiB vs 138 MiB, target <= 1x",
+                "    - supervisor | containerd RSS: 142 vs 46.8 MiB (+95.2 MiB)",
+                "    - engine | dockerd RSS: 155 vs 91.6 MiB (+63.4 MiB)",
+                "  daemons RSS: engine+supervisor | dockerd+containerd: 1052 MiB vs 153 MiB, target <= 1.25x idle,"
+                        + " idle 297 MiB",
+                "    - engine | dockerd RSS: 885 vs 103 MiB (+782 MiB)",
+                "    - supervisor | containerd RSS: 167 vs 49.9 MiB (+117 MiB)"),
+                List.of(lines).subList(1, lines.length));
+    }
+
+    @Test
     void nothingWhenEveryTargetIsMetOrCannotBeJudged() {
         assertEquals("", misses(new SampleLines().add("run.cli", "holdfast", 400).add("run.cli", "dockerd", 700)
                 .add("copy.in", "holdfast", 100)));

@@ -95,4 +95,19 @@ class TableTest {
         assertEquals(List.of("engine | dockerd RSS", "MiB", "155", "91.6", "1.69"),
                 SampleLines.row(out, "engine | dockerd RSS"));
     }
+
+    @Test
+    void memoryTargets() {
+        String out = new SampleLines()
+                .add("mem.daemons.rss", "holdfast", 130 * 1024).add("mem.daemons.rss", "dockerd", 134 * 1024)
+                .add("mem.after.daemons.rss", "holdfast", 170 * 1024)
+                .add("mem.after.daemons.rss", "dockerd", 153 * 1024)
+                .render();
+        // the label is one character too long for its column: the unit follows it after one space
+        assertTrue(out.contains("dockerd+containerd MiB    130                      134                      0.97"
+                + "     <= 1x  met\n"), out);
+        // 170 > 1.25 x 130
+        assertTrue(out.contains("dockerd+containerd MiB    170                      153                      1.11"
+                + "     <= 1.25x idle  MISSED\n"), out);
+    }
 }
