@@ -76,6 +76,16 @@ public final class Args {
         return v;
     }
 
+    /** An integer per-daemon option for one daemon. */
+    public int getIntFor(String key, String name) {
+        String v = requireFor(key, name);
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + key + " " + name + "= wants an integer, got " + v);
+        }
+    }
+
     /** The daemons under test ({@code --daemon NAME=SOCKET ...}), at least one. */
     public List<Target> targets() {
         List<Target> t = all("daemon").stream().map(Target::parse).toList();

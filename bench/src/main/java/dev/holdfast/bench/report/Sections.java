@@ -27,9 +27,21 @@ final class Sections {
                         Row.of("run.cpu.daemon", "  CPU per container: engine | dockerd", "ms"),
                         Row.of("run.cpu.helper", "  CPU per container: supervisor | containerd", "ms"),
                         Row.of("run.floor", "runc run of the same rootfs, no daemon (floor)", "ms"))));
-        s.add(new Section("Restart downtime (" + n + " running containers, kill -9 of engine | dockerd; "
-                + t.info("restart_reps", "?") + " restarts each" + t.info("restart_warmup", "").transform(w ->
-                        w.isEmpty() ? "" : ", " + w) + ")", List.of(
+        String client = "GET /containers/json at " + t.info("api_client_rate", "?") + "/s, a new connection each";
+        s.add(new Section("Graceful restart (" + n + " running containers; scripts/holdfast engine restart | dockerd"
+                + " SIGTERM and started again; " + client + ", from 1 s before until 1 s after all are listed again; "
+                + t.info("graceful_reps", "?") + " restarts each, counts summed)", List.of(
+                        Row.of("graceful.wait_max", "longest wait for an answer (retrying on failure)", "ms")
+                                .target(Target.abs("<=", 100)),
+                        Row.of("graceful.failed", "requests through the restart: failed", "req")
+                                .target(Target.abs("<=", 0)).kind(Row.Kind.COUNT),
+                        Row.of("graceful.unreachable", "  ... of which could not connect", "req")
+                                .kind(Row.Kind.COUNT),
+                        Row.of("graceful.ok", "  ... succeeded", "req").kind(Row.Kind.COUNT),
+                        Row.of("graceful.took", "restart begun -> all containers listed running", "ms"))));
+        s.add(new Section("Restart downtime (" + n + " running containers, kill -9 of engine | dockerd; " + client
+                + ", from 1 s before until all are listed again; " + t.info("restart_reps", "?") + " restarts each"
+                + t.info("restart_warmup", "").transform(w -> w.isEmpty() ? "" : ", " + w) + ")", List.of(
                         Row.of("restart.downtime", "kill -9 -> GET /containers/json lists all running", "ms")
                                 .target(Target.abs("<", 1000).and(Target.ratio("<=", 0.5))),
                         Row.of("restart.kill", "  kill -9 -> process gone", "ms"),
@@ -37,12 +49,20 @@ final class Sections {
                         Row.of("restart.ready_cpu", "  CPU used by the new process until /_ping", "ms"),
                         Row.of("restart.jvm_floor", "  bare JVM start: java -version (floor)", "ms"),
                         Row.of("restart.restore", "  /_ping -> all containers listed running", "ms"),
-                        Row.of("restart.pids_kept", "containers that kept their pid", "").kind(Row.Kind.PIDS))));
-        s.add(new Section("Served through a restart (GET 127.0.0.1:PORT/passwd, -p 127.0.0.1:PORT:80 to busybox httpd, "
-                + t.info("served_rate", "?") + " req/s from 1 s before the kill -9 of engine | dockerd until 2 s after"
-                + " /_ping answers; " + t.info("served_reps", "?") + " restarts each, counts summed)", List.of(
+                        Row.of("restart.pids_kept", "containers that kept their pid", "").kind(Row.Kind.PIDS),
+                        Row.of("restart.failed", "requests through kill -9 + restart: failed", "req")
+                                .target(Target.abs("<=", 0)).kind(Row.Kind.COUNT),
+                        Row.of("restart.unreachable", "  ... of which could not connect", "req")
+                                .kind(Row.Kind.COUNT),
+                        Row.of("restart.ok", "  ... succeeded", "req").kind(Row.Kind.COUNT))));
+        s.add(new Section("Served through a restart (GET 127.0.0.1:PORT/passwd, -p 127.0.0.1:PORT:80 to"
+                + " busybox httpd, " + t.info("served_rate", "?") + " req/s from 1 s before the kill -9 of engine |"
+                + " dockerd until 2 s after /_ping answers; " + t.info("served_reps", "?")
+                + " restarts each, counts summed)", List.of(
                         Row.of("served.failed", "requests served through kill -9 + restart: failed", "req")
                                 .target(Target.abs("<=", 0)).kind(Row.Kind.COUNT),
+                        Row.of("served.unreachable", "  ... of which could not connect", "req")
+                                .kind(Row.Kind.COUNT),
                         Row.of("served.ok", "  ... succeeded", "req").kind(Row.Kind.COUNT),
                         Row.of("served.fail_span", "  first to last failed request", "ms"),
                         Row.of("served.ready", "  kill -9 -> API answers /_ping", "ms"),
