@@ -1,3 +1,6 @@
+package dev.holdfast.bench.measure;
+
+import dev.holdfast.bench.json.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -7,13 +10,24 @@ import java.util.Map;
  * Turns the config.json of {@code runc spec} into the floor's: runs {@code true} without a terminal from the
  * busybox rootfs (read-only), in the cgroup given, with the same namespaces runc's default spec has.
  * <p>
- * Usage: {@code FloorSpec CONFIG.json CGROUPS_PATH}
+ * Usage: {@link #USAGE}.
  */
 public final class FloorSpec {
-    @SuppressWarnings("unchecked")
+    static final String USAGE = "FloorSpec CONFIG.json CGROUPS_PATH";
+
     public static void main(String[] argv) throws Exception {
+        if (argv.length != 2) {
+            System.err.println("usage: " + USAGE);
+            System.exit(2);
+        }
         Path file = Path.of(argv[0]);
-        Map<String, Object> spec = (Map<String, Object>) BenchSupport.Json.parse(Files.readString(file));
+        Files.writeString(file, floor(Files.readString(file), argv[1]));
+    }
+
+    /** The floor's config.json made of runc's default one. */
+    @SuppressWarnings("unchecked")
+    static String floor(String runcSpec, String cgroupsPath) {
+        Map<String, Object> spec = (Map<String, Object>) Json.parse(runcSpec);
         Map<String, Object> process = (Map<String, Object>) spec.get("process");
         process.put("terminal", Boolean.FALSE);
         process.put("args", List.of("true"));
@@ -21,7 +35,7 @@ public final class FloorSpec {
         root.put("path", "rootfs");
         root.put("readonly", Boolean.TRUE);
         Map<String, Object> linux = (Map<String, Object>) spec.get("linux");
-        linux.put("cgroupsPath", argv[1]);
-        Files.writeString(file, BenchSupport.Json.write(spec));
+        linux.put("cgroupsPath", cgroupsPath);
+        return Json.write(spec);
     }
 }

@@ -1,3 +1,18 @@
+package dev.holdfast.bench.measure;
+
+import dev.holdfast.bench.api.DockerApi;
+import dev.holdfast.bench.api.Response;
+import dev.holdfast.bench.api.UnixHttp;
+import dev.holdfast.bench.harness.Args;
+import dev.holdfast.bench.harness.DaemonProcesses;
+import dev.holdfast.bench.harness.Errors;
+import dev.holdfast.bench.harness.Procfs;
+import dev.holdfast.bench.harness.Progress;
+import dev.holdfast.bench.harness.Samples;
+import dev.holdfast.bench.harness.Target;
+import dev.holdfast.bench.harness.Usage;
+import dev.holdfast.bench.json.Json;
+import dev.holdfast.bench.stats.Percentile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,33 +36,38 @@ import java.util.concurrent.atomic.AtomicReference;
  * during the round. On a small machine the load client and the daemon share the cores: when the machine is ~100 %
  * busy, the daemon's CPU per request is what decides, and the client's share caps what any daemon can show.
  * <p>
- * Usage: {@code ApiLoad --daemon NAME=SOCK... --samples FILE [--duration 10] [--rounds 2] [--conc 1,16]
- * [--endpoints list,inspect] [--warmup 1] [--procs NAME=daemon:PID,helper:PID]}
+ * Usage: {@link #USAGE}.
  */
 public final class ApiLoad {
+    static final String USAGE = "ApiLoad --daemon NAME=SOCK... --samples FILE [--duration 10] [--rounds 2]"
+            + " [--conc 1,16] [--endpoints list,inspect] [--warmup 1] [--procs NAME=daemon:PID,helper:PID]...";
+
     public static void main(String[] argv) throws Exception {
-        BenchSupport.Args args = new BenchSupport.Args(argv);
-        List<BenchSupport.Target> targets = args.targets();
+        Usage.run(USAGE, argv, ApiLoad::run);
+    }
+
+    private static void run(Args args) throws Exception {
+        List<Target> targets = args.targets();
         double duration = args.getDouble("duration", 10);
         int rounds = Math.max(1, args.getInt("rounds", 2));
         double warmup = args.getDouble("warmup", 1);
-        BenchSupport.Samples samples = new BenchSupport.Samples(Path.of(args.require("samples")));
+        Samples samples = new Samples(Path.of(args.require("samples")));
         List<Integer> concs = new ArrayList<>();
         for (String c : args.get("conc", "1,16").split(",")) {
             concs.add(Integer.parseInt(c.strip()));
         }
         List<String> endpoints = List.of(args.get("endpoints", "list,inspect").split(","));
-        Map<String, Map<String, Long>> procs = BenchSupport.procs(args);
+        Map<String, Map<String, Long>> procs = DaemonProcesses.of(args);
 
         Map<String, List<String>> ids = new LinkedHashMap<>();
         Map<String, String> failed = new LinkedHashMap<>();
-        for (BenchSupport.Target t : targets) {
-            try (BenchSupport.UnixHttp http = new BenchSupport.UnixHttp(t.socket())) {
+        for (Target t : targets) {
+            try (UnixHttp http = new UnixHttp(t.socket())) {
                 List<String> l = new ArrayList<>();
-                Object list = http.get(BenchSupport.API + "/containers/json").expect(200).json();
+                Object list = http.get(DockerApi.API + "/containers/json").expect(200).json();
                 if (list instanceof List<?> cs) {
                     for (Object c : cs) {
-                        if (BenchSupport.Json.at(c, "Id") instanceof String id) {
+                        if (Json.at(c, "Id") instanceof String id) {
                             l.add(id);
                         }
                     }
@@ -57,7 +77,7 @@ public final class ApiLoad {
                 }
                 ids.put(t.name(), l);
             } catch (IOException | RuntimeException e) {
-                failed.put(t.name(), BenchSupport.reason(e));
+                failed.put(t.name(), Errors.reason(e));
             }
         }
 
@@ -66,9 +86,9 @@ public final class ApiLoad {
             for (int c : concs) {
                 String metric = "api." + ep + ".c" + c;
                 Map<String, String> figureFailed = new LinkedHashMap<>(failed);
-                for (BenchSupport.Target t : targets) {
+                for (Target t : targets) {
                     if (!figureFailed.containsKey(t.name())) {
-                        BenchSupport.Progress.show(metric + " warm-up (" + t.name() + ")");
+                        Progress.show(metric + " warm-up (" + t.name() + ")");
                         Run r = load(t, ep, c, warmup, ids.get(t.name()));
                         if (r.error != null) {
                             figureFailed.put(t.name(), r.error);
@@ -77,20 +97,20 @@ public final class ApiLoad {
                 }
                 Map<String, List<Long>> latencies = new LinkedHashMap<>();
                 for (int round = 0; round < rounds; round++) {
-                    for (BenchSupport.Target t : targets) {
+                    for (Target t : targets) {
                         if (figureFailed.containsKey(t.name())) {
                             continue;
                         }
-                        BenchSupport.Progress.show(metric + " round " + (round + 1) + "/" + rounds + " ("
+                        Progress.show(metric + " round " + (round + 1) + "/" + rounds + " ("
                                 + t.name() + ", " + c + " connection" + (c == 1 ? "" : "s") + ", "
                                 + fmt(slice) + " s)");
-                        Map<String, Double> cpu0 = BenchSupport.cpuSnapshot(procs.get(t.name()));
-                        double client0 = BenchSupport.cpuMillis(ProcessHandle.current().pid());
+                        Map<String, Double> cpu0 = DaemonProcesses.cpuSnapshot(procs.get(t.name()));
+                        double client0 = Procfs.cpuMillis(ProcessHandle.current().pid());
                         long[] machine0 = machineTicks();
                         Run r = load(t, ep, c, slice, ids.get(t.name()));
                         long[] machine1 = machineTicks();
-                        double client1 = BenchSupport.cpuMillis(ProcessHandle.current().pid());
-                        Map<String, Double> cpu1 = BenchSupport.cpuSnapshot(procs.get(t.name()));
+                        double client1 = Procfs.cpuMillis(ProcessHandle.current().pid());
+                        Map<String, Double> cpu1 = DaemonProcesses.cpuSnapshot(procs.get(t.name()));
                         cpu0.put("client", client0);
                         cpu1.put("client", client1);
                         if (machine0 != null && machine1 != null && machine1[1] > machine0[1]) {
@@ -123,7 +143,7 @@ public final class ApiLoad {
                 latencies.forEach((name, l) -> {
                     if (!figureFailed.containsKey(name) && !l.isEmpty()) {
                         double[] a = l.stream().mapToDouble(Long::doubleValue).sorted().toArray();
-                        samples.add(metric + ".p99", name, BenchSupport.percentile(a, 0.99) / 1000.0);
+                        samples.add(metric + ".p99", name, Percentile.of(a, 0.99) / 1000.0);
                     }
                 });
             }
@@ -158,7 +178,7 @@ public final class ApiLoad {
         List<Long> latencyMicros = new ArrayList<>();
     }
 
-    private static Run load(BenchSupport.Target t, String endpoint, int conc, double seconds, List<String> ids)
+    private static Run load(Target t, String endpoint, int conc, double seconds, List<String> ids)
             throws InterruptedException {
         Run run = new Run();
         run.perSecond = new AtomicLongArray((int) Math.ceil(seconds) + 2);
@@ -173,17 +193,17 @@ public final class ApiLoad {
             List<Long> myLat = new ArrayList<>();
             lat.add(myLat);
             Thread th = new Thread(() -> {
-                try (BenchSupport.UnixHttp http = new BenchSupport.UnixHttp(t.socket())) {
+                try (UnixHttp http = new UnixHttp(t.socket())) {
                     int k = worker;
                     long now;
                     while ((now = System.nanoTime()) < start) {
                         Thread.sleep(1);
                     }
                     while (now < end && error.get() == null) {
-                        String path = endpoint.equals("list") ? BenchSupport.API + "/containers/json?all=1"
-                                : BenchSupport.API + "/containers/" + ids.get(k++ % ids.size()) + "/json";
+                        String path = endpoint.equals("list") ? DockerApi.API + "/containers/json?all=1"
+                                : DockerApi.API + "/containers/" + ids.get(k++ % ids.size()) + "/json";
                         long t0 = System.nanoTime();
-                        BenchSupport.Response r = http.request("GET", path, null, 30_000);
+                        Response r = http.request("GET", path, null, 30_000);
                         now = System.nanoTime();
                         if (r.status() != 200 || r.body().length == 0) {
                             r.expect(200);
@@ -199,7 +219,7 @@ public final class ApiLoad {
                         }
                     }
                 } catch (IOException | RuntimeException e) {
-                    error.compareAndSet(null, BenchSupport.reason(e));
+                    error.compareAndSet(null, Errors.reason(e));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }

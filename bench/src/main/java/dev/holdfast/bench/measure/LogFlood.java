@@ -1,3 +1,16 @@
+package dev.holdfast.bench.measure;
+
+import dev.holdfast.bench.api.DockerApi;
+import dev.holdfast.bench.api.UnixHttp;
+import dev.holdfast.bench.harness.Args;
+import dev.holdfast.bench.harness.DaemonProcesses;
+import dev.holdfast.bench.harness.Errors;
+import dev.holdfast.bench.harness.Procfs;
+import dev.holdfast.bench.harness.Progress;
+import dev.holdfast.bench.harness.Samples;
+import dev.holdfast.bench.harness.Target;
+import dev.holdfast.bench.harness.Usage;
+import dev.holdfast.bench.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +41,7 @@ import java.util.concurrent.TimeUnit;
  * the json log file per MB written) and CPU seconds per 100 MB of each daemon process and of the shim
  * ({@code logs.K.cpu.ROLE}).
  * <p>
- * Usage: {@code LogFlood --daemon NAME=SOCK... --docker CLI --samples FILE [--reps 3] [--mb 200]
- * [--kinds short,16k] [--procs NAME=daemon:PID,helper:PID] [--run-timeout 180]}. A run that takes longer than
+ * Usage: {@link #USAGE}. A run that takes longer than
  * {@code --run-timeout} seconds (start to logs returned) is abandoned and reported n/a with the bound it missed, and
  * that daemon skips the remaining runs of that kind: a very slow daemon must not eat the whole time budget.
  */
@@ -63,7 +75,8 @@ public final class LogFlood {
 
         String script() {
             return "awk -v n=" + lines + " -v w=" + (lineLen - 8)
-                    + " 'BEGIN{s=\"y\";while(length(s)<w)s=s s;s=substr(s,1,w);for(j=0;j<n;j++)printf \"%06d %s\\n\",j,s}'"
+                    + " 'BEGIN{s=\"y\";while(length(s)<w)s=s s;s=substr(s,1,w);"
+                    + "for(j=0;j<n;j++)printf \"%06d %s\\n\",j,s}'"
                     + " >/tmp/block && i=0 && while [ $i -lt " + blocks + " ]; do echo \"block $i\"; cat /tmp/block;"
                     + " i=$((i+1)); done";
         }
@@ -138,14 +151,20 @@ public final class LogFlood {
         }
     }
 
+    static final String USAGE = "LogFlood --daemon NAME=SOCK... --docker CLI --samples FILE [--reps 3] [--mb 200]"
+            + " [--kinds short,16k] [--procs NAME=daemon:PID,helper:PID]... [--run-timeout 180]";
+
     public static void main(String[] argv) throws Exception {
-        BenchSupport.Args args = new BenchSupport.Args(argv);
-        List<BenchSupport.Target> targets = args.targets();
+        Usage.run(USAGE, argv, LogFlood::run);
+    }
+
+    private static void run(Args args) throws Exception {
+        List<Target> targets = args.targets();
         String docker = args.require("docker");
         int reps = args.getInt("reps", 3);
         double mb = args.getDouble("mb", 200);
-        BenchSupport.Samples samples = new BenchSupport.Samples(Path.of(args.require("samples")));
-        Map<String, Map<String, Long>> procs = BenchSupport.procs(args);
+        Samples samples = new Samples(Path.of(args.require("samples")));
+        Map<String, Map<String, Long>> procs = DaemonProcesses.of(args);
         List<String> kinds = List.of(args.get("kinds", "short,16k").split(","));
         long timeoutMs = args.getInt("run-timeout", 180) * 1000L;
 
@@ -161,7 +180,7 @@ public final class LogFlood {
             });
             Map<String, Integer> verified = new LinkedHashMap<>();
             for (int rep = 0; rep < reps; rep++) {
-                for (BenchSupport.Target t : targets) {
+                for (Target t : targets) {
                     if (failed.contains(t.name())) {
                         continue;
                     }
@@ -171,7 +190,7 @@ public final class LogFlood {
                         verified.merge(t.name(), ok ? 1 : 0, Integer::sum);
                     } catch (Exception e) {
                         failed.add(t.name());
-                        String why = BenchSupport.reason(e);
+                        String why = Errors.reason(e);
                         if (!answers(t)) {
                             dead.put(t.name(), "the daemon stopped answering GET /containers/json after: " + why);
                         }
@@ -185,9 +204,9 @@ public final class LogFlood {
     }
 
     /** Whether the daemon still answers GET /containers/json within 10 s. */
-    private static boolean answers(BenchSupport.Target t) {
-        try (BenchSupport.UnixHttp h = new BenchSupport.UnixHttp(t.socket())) {
-            return h.request("GET", BenchSupport.API + "/containers/json?limit=1", null, 10_000).status() == 200;
+    private static boolean answers(Target t) {
+        try (UnixHttp h = new UnixHttp(t.socket())) {
+            return h.request("GET", DockerApi.API + "/containers/json?limit=1", null, 10_000).status() == 200;
         } catch (IOException | RuntimeException e) {
             return false;
         }
@@ -198,30 +217,30 @@ public final class LogFlood {
                 p.totalBytes() / 1e6 / (timeoutMs / 1000.0), timeoutMs / 1000, state, p.totalBytes());
     }
 
-    private static boolean once(BenchSupport.Target t, Pattern p, String docker, Map<String, Long> roles,
-            BenchSupport.Samples samples, String phase, int rep, long timeoutMs) throws Exception {
+    private static boolean once(Target t, Pattern p, String docker, Map<String, Long> roles,
+            Samples samples, String phase, int rep, long timeoutMs) throws Exception {
         String id = null;
-        try (BenchSupport.UnixHttp http = new BenchSupport.UnixHttp(t.socket())) {
-            BenchSupport.Progress.show(phase + ": writing " + String.format(Locale.ROOT, "%.0f", p.totalBytes() / 1e6)
+        try (UnixHttp http = new UnixHttp(t.socket())) {
+            Progress.show(phase + ": writing " + String.format(Locale.ROOT, "%.0f", p.totalBytes() / 1e6)
                     + " MB");
-            id = BenchSupport.create(http, BenchSupport.createBody(List.of("sh", "-c", p.script()),
+            id = DockerApi.create(http, DockerApi.createBody(List.of("sh", "-c", p.script()),
                     Map.of("hfbench", "logs")));
-            Map<String, Double> cpu0 = BenchSupport.cpuSnapshot(roles);
+            Map<String, Double> cpu0 = DaemonProcesses.cpuSnapshot(roles);
             long t0 = System.nanoTime();
-            BenchSupport.start(http, id);
-            long shim = BenchSupport.shimOf(id);
-            double shimCpu0 = shim > 0 ? BenchSupport.cpuMillis(shim) : -1;
+            DockerApi.start(http, id);
+            long shim = Procfs.shimOf(id);
+            double shimCpu0 = shim > 0 ? Procfs.cpuMillis(shim) : -1;
             double shimCpu1 = -1;
             int code = -1;
             // Sample the shim's CPU while it lives: it exits right after the container, taking its counters along.
-            BenchSupport.UnixHttp waiter = new BenchSupport.UnixHttp(t.socket());
+            UnixHttp waiter = new UnixHttp(t.socket());
             try {
                 final String cid = id;
                 final int[] exit = {-1};
                 final Exception[] err = {null};
                 Thread w = new Thread(() -> {
                     try {
-                        exit[0] = BenchSupport.await(waiter, cid, timeoutMs);
+                        exit[0] = DockerApi.await(waiter, cid, timeoutMs);
                     } catch (Exception e) {
                         err[0] = e;
                     }
@@ -229,7 +248,7 @@ public final class LogFlood {
                 w.start();
                 while (w.isAlive()) {
                     if (shim > 0) {
-                        double c = BenchSupport.cpuMillis(shim);
+                        double c = Procfs.cpuMillis(shim);
                         if (c >= 0) {
                             shimCpu1 = c;
                         }
@@ -247,11 +266,11 @@ public final class LogFlood {
                 waiter.close();
             }
             long t1 = System.nanoTime();
-            Map<String, Double> cpu1 = BenchSupport.cpuSnapshot(roles);
+            Map<String, Double> cpu1 = DaemonProcesses.cpuSnapshot(roles);
             if (code != 0) {
                 throw new IllegalStateException("the log writer exited " + code);
             }
-            BenchSupport.Progress.show(phase + ": docker logs");
+            Progress.show(phase + ": docker logs");
             ProcessBuilder pb = new ProcessBuilder(docker, "logs", id);
             pb.environment().put("DOCKER_HOST", t.dockerHost());
             pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -283,12 +302,12 @@ public final class LogFlood {
                 throw new IllegalStateException(tooSlow(p, timeoutMs, "docker logs had returned " + check.seen
                         + " bytes"));
             }
-            Map<String, Double> cpu2 = BenchSupport.cpuSnapshot(roles);
+            Map<String, Double> cpu2 = DaemonProcesses.cpuSnapshot(roles);
             String stderr = Files.readString(err);
             Files.deleteIfExists(err);
             if (proc.exitValue() != 0) {
                 throw new IllegalStateException("docker logs exited " + proc.exitValue() + ": "
-                        + BenchSupport.cliError(stderr));
+                        + Errors.cliError(stderr));
             }
             long expected = p.totalBytes();
             String metric = "logs." + p.kind();
@@ -318,16 +337,16 @@ public final class LogFlood {
             if (shimCpu0 >= 0 && shimCpu1 >= 0) {
                 samples.add(metric + ".cpu.write.shim", t.name(), (shimCpu1 - shimCpu0) / 1000 * per100);
             }
-            Object logPath = BenchSupport.Json.at(http.get(BenchSupport.API + "/containers/" + id + "/json")
+            Object logPath = Json.at(http.get(DockerApi.API + "/containers/" + id + "/json")
                     .expect(200).json(), "LogPath");
             if (logPath instanceof String lp && !lp.isEmpty() && Files.exists(Path.of(lp))) {
                 samples.add(metric + ".file", t.name(), Files.size(Path.of(lp)) / (double) expected);
             }
-            BenchSupport.remove(http, id, true);
+            DockerApi.remove(http, id, true);
             id = null;
             return true;
         } finally {
-            BenchSupport.removeQuietly(t.socket(), id);
+            DockerApi.removeQuietly(t.socket(), id);
         }
     }
 }

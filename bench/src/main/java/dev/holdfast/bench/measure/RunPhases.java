@@ -1,3 +1,15 @@
+package dev.holdfast.bench.measure;
+
+import dev.holdfast.bench.api.DockerApi;
+import dev.holdfast.bench.api.UnixHttp;
+import dev.holdfast.bench.harness.Args;
+import dev.holdfast.bench.harness.DaemonProcesses;
+import dev.holdfast.bench.harness.DockerCli;
+import dev.holdfast.bench.harness.Errors;
+import dev.holdfast.bench.harness.Progress;
+import dev.holdfast.bench.harness.Samples;
+import dev.holdfast.bench.harness.Target;
+import dev.holdfast.bench.harness.Usage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,19 +26,25 @@ import java.util.concurrent.TimeUnit;
  *       keep-alive connection (wait is sent once start has answered, as {@code docker start; docker wait} would);</li>
  *   <li>{@code run.floor} (daemon "runc"): {@code runc run} of the busybox rootfs, no daemon at all.</li>
  * </ul>
- * Usage: {@code RunPhases --daemon NAME=SOCK... --docker CLI --samples FILE [--reps 20] [--warmup 2]
- * [--runc PATH --floor-root DIR --floor-bundle DIR]}
+ * Usage: {@link #USAGE}.
  */
 public final class RunPhases {
     private static final Map<String, String> LABELS = Map.of("hfbench", "run");
 
+    static final String USAGE = "RunPhases --daemon NAME=SOCK... --docker CLI --samples FILE [--reps 20] [--warmup 2]"
+            + " [--procs NAME=daemon:PID,helper:PID]... [--runc PATH --floor-root DIR --floor-bundle"
+            + " DIR]";
+
     public static void main(String[] argv) throws Exception {
-        BenchSupport.Args args = new BenchSupport.Args(argv);
-        List<BenchSupport.Target> targets = args.targets();
+        Usage.run(USAGE, argv, RunPhases::run);
+    }
+
+    private static void run(Args args) throws Exception {
+        List<Target> targets = args.targets();
         String docker = args.require("docker");
         int reps = args.getInt("reps", 20);
         int warmup = args.getInt("warmup", 2);
-        BenchSupport.Samples samples = new BenchSupport.Samples(Path.of(args.require("samples")));
+        Samples samples = new Samples(Path.of(args.require("samples")));
         String runc = args.get("runc", null);
         Path floorRoot = runc == null ? null : Path.of(args.require("floor-root"));
         Path floorBundle = runc == null ? null : Path.of(args.require("floor-bundle"));
@@ -35,44 +53,44 @@ public final class RunPhases {
         Map<String, String> cliFailed = new LinkedHashMap<>();
         Map<String, String> apiFailed = new LinkedHashMap<>();
         String floorFailed = null;
-        Map<String, BenchSupport.UnixHttp> conns = new LinkedHashMap<>();
-        Map<String, Map<String, Long>> procs = BenchSupport.procs(args);
+        Map<String, UnixHttp> conns = new LinkedHashMap<>();
+        Map<String, Map<String, Long>> procs = DaemonProcesses.of(args);
         Map<String, Map<String, Double>> cpu = new LinkedHashMap<>();
 
         for (int rep = -warmup; rep < reps; rep++) {
             boolean record = rep >= 0;
             String phase = record ? "run latency " + (rep + 1) + "/" + reps : "run latency warm-up";
-            for (BenchSupport.Target t : targets) {
+            for (Target t : targets) {
                 if (cliFailed.containsKey(t.name())) {
                     continue;
                 }
-                BenchSupport.Progress.show(phase + ": docker run --rm (" + t.name() + ")");
-                BenchSupport.CliResult r = BenchSupport.docker(docker, t, 120_000, "run", "--rm", "busybox", "true");
+                Progress.show(phase + ": docker run --rm (" + t.name() + ")");
+                DockerCli.Result r = DockerCli.run(docker, t, 120_000, "run", "--rm", "busybox", "true");
                 if (r.exit() != 0) {
                     String why = "docker run --rm busybox true exited " + r.exit() + ": "
-                            + BenchSupport.cliError(r.stderr());
+                            + Errors.cliError(r.stderr());
                     cliFailed.put(t.name(), why);
                     samples.na("run.cli", t.name(), why);
                     continue;
                 }
                 if (record) {
-                    samples.add("run.cli", t.name(), BenchSupport.ms(r.nanos()));
+                    samples.add("run.cli", t.name(), Samples.ms(r.nanos()));
                 }
             }
-            for (BenchSupport.Target t : targets) {
+            for (Target t : targets) {
                 if (apiFailed.containsKey(t.name())) {
                     continue;
                 }
-                BenchSupport.Progress.show(phase + ": create/start/wait/remove (" + t.name() + ")");
+                Progress.show(phase + ": create/start/wait/remove (" + t.name() + ")");
                 try {
-                    BenchSupport.UnixHttp http = conns.get(t.name());
+                    UnixHttp http = conns.get(t.name());
                     if (http == null) {
-                        http = new BenchSupport.UnixHttp(t.socket());
+                        http = new UnixHttp(t.socket());
                         conns.put(t.name(), http);
                     }
-                    Map<String, Double> before = BenchSupport.cpuSnapshot(procs.get(t.name()));
+                    Map<String, Double> before = DaemonProcesses.cpuSnapshot(procs.get(t.name()));
                     long[] phases = apiRun(http, t);
-                    Map<String, Double> after = BenchSupport.cpuSnapshot(procs.get(t.name()));
+                    Map<String, Double> after = DaemonProcesses.cpuSnapshot(procs.get(t.name()));
                     if (record) {
                         Map<String, Double> acc = cpu.computeIfAbsent(t.name(), k -> new LinkedHashMap<>());
                         before.forEach((role, v) -> {
@@ -81,15 +99,15 @@ public final class RunPhases {
                                 acc.merge(role, w - v, Double::sum);
                             }
                         });
-                        samples.add("run.api.create", t.name(), BenchSupport.ms(phases[0]));
-                        samples.add("run.api.start", t.name(), BenchSupport.ms(phases[1]));
-                        samples.add("run.api.wait", t.name(), BenchSupport.ms(phases[2]));
-                        samples.add("run.api.remove", t.name(), BenchSupport.ms(phases[3]));
+                        samples.add("run.api.create", t.name(), Samples.ms(phases[0]));
+                        samples.add("run.api.start", t.name(), Samples.ms(phases[1]));
+                        samples.add("run.api.wait", t.name(), Samples.ms(phases[2]));
+                        samples.add("run.api.remove", t.name(), Samples.ms(phases[3]));
                         samples.add("run.api.total", t.name(),
-                                BenchSupport.ms(phases[0] + phases[1] + phases[2] + phases[3]));
+                                Samples.ms(phases[0] + phases[1] + phases[2] + phases[3]));
                     }
                 } catch (IOException | RuntimeException e) {
-                    String why = BenchSupport.reason(e);
+                    String why = Errors.reason(e);
                     apiFailed.put(t.name(), why);
                     for (String m : List.of("create", "start", "wait", "remove", "total")) {
                         samples.na("run.api." + m, t.name(), why);
@@ -97,20 +115,20 @@ public final class RunPhases {
                 }
             }
             if (runc != null && floorFailed == null) {
-                BenchSupport.Progress.show(phase + ": runc run (floor)");
+                Progress.show(phase + ": runc run (floor)");
                 try {
                     long dt = runcRun(runc, floorRoot, floorBundle, "hfb-floor-" + ProcessHandle.current().pid()
                             + "-" + (rep + warmup));
                     if (record) {
-                        samples.add("run.floor", "runc", BenchSupport.ms(dt));
+                        samples.add("run.floor", "runc", Samples.ms(dt));
                     }
                 } catch (IOException | RuntimeException e) {
-                    floorFailed = BenchSupport.reason(e);
+                    floorFailed = Errors.reason(e);
                     samples.na("run.floor", "runc", floorFailed);
                 }
             }
         }
-        conns.values().forEach(BenchSupport.UnixHttp::close);
+        conns.values().forEach(UnixHttp::close);
         // CPU per container life (create+start+wait+remove), averaged: /proc counts in 10 ms ticks.
         cpu.forEach((name, acc) -> {
             if (!apiFailed.containsKey(name) && reps > 0) {
@@ -120,26 +138,26 @@ public final class RunPhases {
     }
 
     /** create, start, wait, remove of busybox true; returns the four durations in ns. */
-    private static long[] apiRun(BenchSupport.UnixHttp http, BenchSupport.Target t) throws IOException {
-        String body = BenchSupport.createBody(List.of("true"), LABELS);
+    private static long[] apiRun(UnixHttp http, Target t) throws IOException {
+        String body = DockerApi.createBody(List.of("true"), LABELS);
         String id = null;
         try {
             long t0 = System.nanoTime();
-            id = BenchSupport.create(http, body);
+            id = DockerApi.create(http, body);
             long t1 = System.nanoTime();
-            BenchSupport.start(http, id);
+            DockerApi.start(http, id);
             long t2 = System.nanoTime();
-            int code = BenchSupport.await(http, id, 60_000);
+            int code = DockerApi.await(http, id, 60_000);
             long t3 = System.nanoTime();
             if (code != 0) {
                 throw new IllegalStateException("busybox true exited " + code);
             }
-            BenchSupport.remove(http, id, false);
+            DockerApi.remove(http, id, false);
             long t4 = System.nanoTime();
             id = null;
             return new long[] {t1 - t0, t2 - t1, t3 - t2, t4 - t3};
         } finally {
-            BenchSupport.removeQuietly(t.socket(), id);
+            DockerApi.removeQuietly(t.socket(), id);
         }
     }
 
@@ -164,7 +182,7 @@ public final class RunPhases {
         long dt = System.nanoTime() - t0;
         if (p.exitValue() != 0) {
             String err = new String(p.getErrorStream().readAllBytes());
-            throw new IllegalStateException("runc run exited " + p.exitValue() + ": " + BenchSupport.oneLine(err));
+            throw new IllegalStateException("runc run exited " + p.exitValue() + ": " + Errors.oneLine(err));
         }
         return dt;
     }
