@@ -118,28 +118,40 @@ public final class Engine implements AutoCloseable {
         Router bootRouter = new Router();
         new SystemRoutes().register(bootRouter);
         CompletableFuture<Void> serving = new CompletableFuture<>();
+        CompletableFuture<ApiServer> prepared = onBootThread("engine-boot-api", () ->
+                ApiServer.prepare(socket, router, bootRouter, serving, SystemRoutes.ENGINE_VERSION));
         CompletableFuture<ManagedChannel> connected = onBootThread("engine-boot-supervisor", () -> {
             ManagedChannel channel = SupervisorChannels.connect(config.supervisorSocket());
             TaskClient.warmUp(channel);
             return channel;
         });
-        if (holder.present()) {
-            if (holder.goDeferred()) {
-                rehearse(config, connected);
-            }
-            holder.awaitGo();
-            times.mark("go");
-        }
-        CompletableFuture<ApiServer> bound = onBootThread("engine-boot-api", () ->
-                ApiServer.bind(socket, router, bootRouter, serving, SystemRoutes.ENGINE_VERSION));
         try {
+            if (holder.present()) {
+                if (holder.goDeferred()) {
+                    rehearse(config, connected);
+                    join(prepared, "preparing " + socket);
+                }
+                holder.awaitGo();
+                times.mark("go");
+            }
+            CompletableFuture<ApiServer> bound = prepared.thenApplyAsync(Engine::listening,
+                    command -> Thread.ofPlatform().name("engine-boot-listen").daemon().start(command));
             return boot(config, socket, times, router, serving, bound, connected);
         } catch (IOException | RuntimeException | Error e) {
             // Nothing may keep the process alive answering /_ping and holding every other request.
             serving.completeExceptionally(e);
-            bound.thenAccept(ApiServer::close);
+            prepared.thenAccept(ApiServer::close);
             connected.thenAccept(ManagedChannel::shutdownNow);
             throw e;
+        }
+    }
+
+    private static ApiServer listening(ApiServer server) {
+        try {
+            server.listen();
+            return server;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
@@ -228,7 +240,6 @@ public final class Engine implements AutoCloseable {
      */
     private static void rehearse(EngineConfig config, CompletableFuture<ManagedChannel> connected)
             throws IOException {
-        ApiServer.warmUp();
         ContainerStore.load(config.dataRoot()); // reading only, for the record reader's sake
         Path scratch = Files.createTempDirectory(config.runRoot(), "engine-rehearsal-");
         try {
@@ -268,6 +279,9 @@ public final class Engine implements AutoCloseable {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof IOException io) {
                 throw io;
+            }
+            if (e.getCause() instanceof java.io.UncheckedIOException io) {
+                throw io.getCause();
             }
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;

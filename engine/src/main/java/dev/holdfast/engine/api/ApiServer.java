@@ -5,7 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.group.ChannelGroup;
@@ -32,75 +31,79 @@ public final class ApiServer implements AutoCloseable {
     /** How long {@link #close} lets requests in progress finish (a {@code docker stop} takes up to 10 s). */
     private static final Duration DRAIN_LIMIT = Duration.ofSeconds(12);
 
-    private final Channel channel;
+    private final ApiSocket socket;
+    private final ServerBootstrap bootstrap;
     private final EventLoopGroup group;
     private final ChannelGroup connections;
     private final AtomicBoolean draining;
+    private volatile Channel channel;
 
-    private ApiServer(Channel channel, EventLoopGroup group, ChannelGroup connections, AtomicBoolean draining) {
-        this.channel = channel;
+    private ApiServer(ApiSocket socket, ServerBootstrap bootstrap, EventLoopGroup group, ChannelGroup connections,
+            AtomicBoolean draining) {
+        this.socket = socket;
+        this.bootstrap = bootstrap;
         this.group = group;
         this.connections = connections;
         this.draining = draining;
     }
 
     public static ApiServer bind(Path socket, Router router, String serverVersion) throws IOException {
-        return bind(new ApiSocket.Bound(socket), router, router, CompletableFuture.completedFuture(null),
+        ApiServer server = prepare(new ApiSocket.Bound(socket), router, router, CompletableFuture.completedFuture(null),
                 serverVersion);
+        server.listen();
+        return server;
     }
 
     /**
-     * Listens at once, before {@code router} is complete: until {@code serving} completes, {@code bootRouter}'s
-     * routes ({@code /_ping}, {@code /version}) are answered and every other request is held, accepted, then routed
-     * through {@code router} once it does.
+     * Everything but the listening: the transport, the pipeline, an inherited socket made non-blocking. A standby
+     * engine does this before it may take the socket; {@link #listen} is then quick. Until {@code serving}
+     * completes, {@code bootRouter}'s routes ({@code /_ping}, {@code /version}) are answered and every other request
+     * is held, accepted, then routed through {@code router} once it does.
      */
-    public static ApiServer bind(ApiSocket socket, Router router, Router bootRouter, CompletableFuture<Void> serving,
-            String serverVersion) throws IOException {
+    public static ApiServer prepare(ApiSocket socket, Router router, Router bootRouter,
+            CompletableFuture<Void> serving, String serverVersion) throws IOException {
+        if (socket instanceof ApiSocket.Inherited inherited) {
+            inherited.makeNonBlocking();
+        }
         ResponseHeaders headers = new ResponseHeaders(serverVersion);
         EventLoopGroup group = new EpollEventLoopGroup(1);
         ChannelGroup connections = new DefaultChannelGroup("api connections", GlobalEventExecutor.INSTANCE);
         AtomicBoolean draining = new AtomicBoolean();
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                // The docker CLI half-closes an attach connection when it has no stdin to send, and still
+                // reads the container's output: a half-close must not close the connection.
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childHandler(new ChannelInitializer<DomainSocketChannel>() {
+                    @Override
+                    protected void initChannel(DomainSocketChannel ch) {
+                        connections.add(ch);
+                        ch.pipeline().addLast(new HttpServerCodec(),
+                                new HttpDispatcher(router, bootRouter, serving, headers, draining));
+                    }
+                });
+        new HttpServerCodec(); // its classes, before the first connection
+        return new ApiServer(socket, bootstrap, group, connections, draining);
+    }
+
+    /** Binds the socket, or starts accepting on the inherited one. */
+    public void listen() throws IOException {
         try {
-            ServerBootstrap bootstrap = new ServerBootstrap()
-                    .group(group)
-                    // The docker CLI half-closes an attach connection when it has no stdin to send, and still
-                    // reads the container's output: a half-close must not close the connection.
-                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                    .childHandler(new ChannelInitializer<DomainSocketChannel>() {
-                        @Override
-                        protected void initChannel(DomainSocketChannel ch) {
-                            connections.add(ch);
-                            ch.pipeline().addLast(new HttpServerCodec(),
-                                    new HttpDispatcher(router, bootRouter, serving, headers, draining));
-                        }
-                    });
-            Channel channel = switch (socket) {
-                case ApiSocket.Bound bound -> listen(bootstrap, bound.path());
-                case ApiSocket.Inherited inherited -> adopt(bootstrap, inherited);
+            channel = switch (socket) {
+                case ApiSocket.Bound bound -> bind(bootstrap, bound.path());
+                case ApiSocket.Inherited inherited -> bootstrap
+                        .channelFactory(() -> new EpollServerDomainSocketChannel(inherited.fd(), true))
+                        .register()
+                        .syncUninterruptibly()
+                        .channel();
             };
-            return new ApiServer(channel, group, connections, draining);
         } catch (RuntimeException e) {
             group.shutdownGracefully();
             throw new IOException("cannot listen on " + socket + ": " + e.getMessage(), e);
         }
     }
 
-    /** Loads and initialises the transport and the HTTP codec, for a standby engine that binds later. */
-    public static void warmUp() {
-        Epoll.ensureAvailability();
-        new EpollEventLoopGroup(1).shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-        new HttpServerCodec();
-    }
-
-    private static Channel adopt(ServerBootstrap bootstrap, ApiSocket.Inherited socket) throws IOException {
-        socket.makeNonBlocking();
-        return bootstrap.channelFactory(() -> new EpollServerDomainSocketChannel(socket.fd(), true))
-                .register()
-                .syncUninterruptibly()
-                .channel();
-    }
-
-    private static Channel listen(ServerBootstrap bootstrap, Path socket) throws IOException {
+    private static Channel bind(ServerBootstrap bootstrap, Path socket) throws IOException {
         Files.createDirectories(socket.getParent());
         Files.deleteIfExists(socket);
         Channel channel = bootstrap.channel(EpollServerDomainSocketChannel.class)
@@ -117,7 +120,9 @@ public final class ApiServer implements AutoCloseable {
      */
     @Override
     public void close() {
-        channel.close().syncUninterruptibly();
+        if (channel != null) {
+            channel.close().syncUninterruptibly();
+        }
         draining.set(true);
         connections.forEach(c -> c.pipeline().fireUserEventTriggered(HttpDispatcher.DRAIN));
         connections.newCloseFuture().awaitUninterruptibly(DRAIN_LIMIT.toMillis(), TimeUnit.MILLISECONDS);

@@ -1,5 +1,6 @@
 package dev.holdfast.engine.handover;
 
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -51,7 +52,8 @@ public final class HolderLink {
         if (!present()) {
             return false;
         }
-        try (InputStream in = Files.newInputStream(goPipe)) {
+        // FileInputStream asks the pipe (FIONREAD); NIO's stream would answer a file's size, 0 for a pipe.
+        try (InputStream in = new FileInputStream(goPipe.toFile())) {
             return in.available() == 0;
         }
     }
