@@ -221,7 +221,7 @@ final class AttachRelay implements StreamObserver<AttachRequest> {
                     out.onNext(message);
                 }
             }
-            if (tasks.hasExited(open.getId(), open.getExecId())) {
+            if (tasks.settleExit(open.getId(), open.getExecId())) {
                 finish(null);
             } else {
                 finish(Status.RESOURCE_EXHAUSTED.withDescription(who() + ": attach: the shim closed the connection "

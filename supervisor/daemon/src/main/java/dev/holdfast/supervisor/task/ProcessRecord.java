@@ -96,6 +96,11 @@ public abstract class ProcessRecord {
         return status == Status.STATUS_STOPPED;
     }
 
+    /** True once its exit is recorded: STOPPED, or an exit that came during a start (applied when it answers). */
+    public final synchronized boolean hasExited() {
+        return status == Status.STATUS_STOPPED || exitDuringStart != null;
+    }
+
     /** The step of an operation on this process, as errors name it: {@code kill 9}, {@code exec e1: kill 9}. */
     public final String step(String operation) {
         return execId.isEmpty() ? operation : "exec " + execId + ": " + operation;
@@ -183,7 +188,7 @@ public abstract class ProcessRecord {
 
     /** The process exited: STOPPED and EXIT, once. Returns false if it was already known. */
     public final synchronized boolean exited(ExitRecord e, TaskEvents events) {
-        if (status == Status.STATUS_STOPPED) {
+        if (hasExited()) {
             return false;
         }
         if (starting) {

@@ -258,13 +258,15 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
     }
 
     /**
-     * True once the process has exited (or is gone): its shim writes exit.json before it closes attach connections,
-     * so an attach that ends while this is false was dropped by the shim.
+     * For an attach whose shim connection ended: true once the process has exited (or is gone), with its exit
+     * recorded, so State and Wait report it before the attach ends (the engine reads an exec's exit code right
+     * after). The shim writes exit.json before it closes attach connections, so an attach that ends while this is
+     * false was dropped by the shim.
      */
-    public boolean hasExited(String id, String execId) {
+    public boolean settleExit(String id, String execId) {
         Optional<TaskRecord> task = registry.get(id);
         Optional<? extends ProcessRecord> record = execId.isEmpty() ? task : task.flatMap(t -> t.exec(execId));
-        return record.isEmpty() || record.get().isStopped() || exitRecorded(record.get());
+        return record.isEmpty() || exitSettled(record.get());
     }
 
     public Task pause(String id) {
@@ -334,10 +336,20 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
 
     @Override
     public void exited(ProcessRecord process, ExitRecord exit) {
-        if (process instanceof TaskRecord task) {
-            exit = oomVerdicts.settle(task.dir(), exit);
+        boolean recorded;
+        // The waiter and whoever saw the shim finish (see exitSettled) may both bring the exit: one records it, and
+        // only one at a time rewrites exit.json with the OOM verdict.
+        synchronized (process) {
+            if (process.hasExited()) {
+                recorded = false;
+            } else {
+                if (process instanceof TaskRecord task) {
+                    exit = oomVerdicts.settle(task.dir(), exit);
+                }
+                recorded = process.exited(exit, events);
+            }
         }
-        if (process.exited(exit, events)) {
+        if (recorded) {
             LOG.info(process.describe() + ": exited with code " + exit.exitCode()
                     + (exit.oomKilled().orElse(false) ? " (OOM-killed)" : ""));
         }
@@ -392,12 +404,12 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
         try {
             return call.call(record.shim());
         } catch (ShimException e) {
-            if (record.isStopped() || exitRecorded(record)) {
+            if (exitSettled(record)) {
                 throw notRunning(record, step);
             }
             throw new TaskException(Code.FAILED_PRECONDITION, record.id(), step, e.getMessage());
         } catch (IOException e) {
-            if (record.isStopped() || exitRecorded(record)) {
+            if (exitSettled(record)) {
                 throw notRunning(record, step);
             }
             throw new TaskException(Code.INTERNAL, record.id(), step, "shim: " + e.getMessage(), e);
@@ -410,12 +422,24 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
                         + ", not running");
     }
 
-    private static boolean exitRecorded(ProcessRecord record) {
+    /**
+     * True once {@code record} has exited. The shim writes exit.json before it answers our waiter and closes its
+     * other connections, so one who sees the shim finish may be ahead of the waiter: the exit is then recorded from
+     * exit.json here, and what that one tells next (an attach's end, a refused request) agrees with State and Wait.
+     */
+    private boolean exitSettled(ProcessRecord record) {
+        if (record.hasExited()) {
+            return true;
+        }
+        Optional<ExitRecord> written;
         try {
-            return record.dir().readExit().isPresent();
+            written = record.dir().readExit();
         } catch (IOException e) {
+            LOG.warning(record.describe() + ": " + e.getMessage());
             return false;
         }
+        written.ifPresent(exit -> exited(record, exit));
+        return written.isPresent();
     }
 
     private void prepareBundle(TaskDirectory dir, byte[] spec, Path socket, CreateTaskRequest req) {
