@@ -44,7 +44,8 @@ public final class EventRoutes {
             return Reply.streamed();
         }
         try (EventBus.Subscription subscription = bus.subscribe(since, filter)) {
-            while (out.isOpen() && (until == null || Instant.now().isBefore(until))) {
+            // The replay of the past is written whole, even when until passes while it is read and written.
+            while (out.isOpen() && (subscription.replaying() || until == null || Instant.now().isBefore(until))) {
                 Event event = subscription.poll(POLL_MILLIS);
                 if (event != null && (until == null || !event.time().isAfter(until))) {
                     write(out, event);

@@ -125,6 +125,11 @@ public final class EventBus implements AutoCloseable {
             this.filter = filter;
         }
 
+        /** True while past events (those at or after {@code since}) are still to be polled. */
+        public boolean replaying() {
+            return !replay.isEmpty();
+        }
+
         /** The next event, or null when none arrived within {@code timeoutMillis}. */
         public Event poll(long timeoutMillis) throws InterruptedException {
             Event replayed = replay.poll();
