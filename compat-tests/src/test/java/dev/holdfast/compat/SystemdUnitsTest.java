@@ -96,6 +96,24 @@ class SystemdUnitsTest {
     }
 
     @Test
+    void theSocketFollowsTheConfigsEngineSocketOrRunDirectory(@TempDir Path other) throws IOException {
+        Path config = other.resolve("etc/holdfast/config.toml");
+        Files.createDirectories(config.getParent());
+        Files.writeString(config, "[paths]\nrun = \"/run/hf-other\"\n");
+        HoldfastDaemon.script(home, Map.of(), TIMEOUT, "install", "--prefix", other.toString()).assertOk();
+        assertEquals("ListenStream=/run/hf-other/holdfast.sock", listenStream(other));
+
+        Files.writeString(config, "[paths]\nrun = \"/run/hf-other\"\n\n[engine]\nsocket = \"/srv/docker.sock\"\n");
+        HoldfastDaemon.script(home, Map.of(), TIMEOUT, "install", "--prefix", other.toString()).assertOk();
+        assertEquals("ListenStream=/srv/docker.sock", listenStream(other));
+    }
+
+    private static String listenStream(Path prefix) throws IOException {
+        return Files.readAllLines(prefix.resolve("etc/systemd/system/holdfast.socket")).stream()
+                .filter(line -> line.startsWith("ListenStream=")).findFirst().orElseThrow();
+    }
+
+    @Test
     void stoppingAUnitSignalsItsDaemonAloneAndADeadDaemonIsStartedAgain() {
         for (String unit : List.of("holdfast-supervisor.service", "holdfast-engine.service")) {
             Map<String, List<String>> service = settings(unit);
