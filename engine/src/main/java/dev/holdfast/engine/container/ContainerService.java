@@ -328,6 +328,21 @@ public final class ContainerService implements AutoCloseable {
         }
     }
 
+    /**
+     * An exit the engine's boot learned of (the task stopped meanwhile, or is gone: a host reboot, a lost shim).
+     * Applied as any exit, but the restart policy is left to the boot's own pass ({@link #applyBootRestartPolicy}),
+     * as dockerd's restore leaves it: a container that restarts is then started anew, together with the others.
+     */
+    public void recordExitAtBoot(Container c, TaskExit exit, String error) {
+        c.lock().lock();
+        try {
+            c.suppressRestartOnNextExit(true);
+            recordExit(c, exit, error);
+        } finally {
+            c.lock().unlock();
+        }
+    }
+
     /** The engine found a task it had not recorded as running (it died mid-start): take it as this run. */
     public void adopt(Container c, int pid) {
         c.lock().lock();

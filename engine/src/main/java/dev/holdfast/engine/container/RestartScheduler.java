@@ -29,7 +29,11 @@ final class RestartScheduler implements AutoCloseable {
         this.runner = runner;
     }
 
-    /** Engine boot: the restart policy decides about containers that are down (not those stopped by policy). */
+    /**
+     * Engine boot: the restart policy decides about containers that are down (not those stopped by policy). As
+     * dockerd's restore does, each one it restarts is started anew (restart count back to 0), and all of them at
+     * once: every start runs on a thread of its own.
+     */
     void applyAtBoot(Container c) {
         c.lock().lock();
         try {
@@ -42,7 +46,10 @@ final class RestartScheduler implements AutoCloseable {
             // A container that was waiting for its restart when the engine went down still gets it.
             if (state.restarting()
                     || policy.shouldRestart(state.exitCode(), record.hasBeenManuallyStopped(), c.policyRestarts())) {
-                schedule(c, record.state().exitCode(), Duration.ZERO);
+                c.restartDelay(null);
+                c.policyRestarts(0);
+                markRestarting(c, state.exitCode(), 0);
+                armRestart(c, Duration.ZERO);
             }
         } finally {
             c.lock().unlock();
@@ -54,10 +61,14 @@ final class RestartScheduler implements AutoCloseable {
         Duration delay = RestartPolicy.nextDelay(c.restartDelay(), ranFor);
         c.restartDelay(delay);
         c.policyRestarts(c.policyRestarts() + 1);
-        Instant finishedAt = c.record().state().finishedTime();
-        store.update(c, r -> r.withRestartCount(r.restartCount() + 1)
-                .withState(s -> s.restartingAfter(exitCode, finishedAt)));
+        markRestarting(c, exitCode, c.record().restartCount() + 1);
         armRestart(c, delay);
+    }
+
+    /** Caller holds the lock. */
+    private void markRestarting(Container c, int exitCode, int restartCount) {
+        Instant finishedAt = c.record().state().finishedTime();
+        store.update(c, r -> r.withRestartCount(restartCount).withState(s -> s.restartingAfter(exitCode, finishedAt)));
     }
 
     /** Caller holds the lock. */

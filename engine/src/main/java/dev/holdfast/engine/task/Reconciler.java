@@ -21,7 +21,6 @@ import java.util.logging.Logger;
  */
 public final class Reconciler {
     private static final Logger LOG = Logger.getLogger(Reconciler.class.getName());
-    static final String LOST_TASK = "the supervisor has no task for this container (host reboot or lost shim)";
 
     private final ContainerService service;
     private final TaskClient tasks;
@@ -55,7 +54,7 @@ public final class Reconciler {
                 if (boot && !liveRestore) {
                     discard(c, task);
                 } else {
-                    reconcile(c, task);
+                    reconcile(c, task, boot);
                 }
             } catch (SupervisorException e) {
                 throw e;
@@ -74,7 +73,7 @@ public final class Reconciler {
         }
     }
 
-    private void reconcile(Container c, Optional<Task> listed) {
+    private void reconcile(Container c, Optional<Task> listed, boolean boot) {
         c.lock().lock();
         try {
             if (c.removing()) {
@@ -94,7 +93,7 @@ public final class Reconciler {
             Optional<Task> task = tasks.state(c.id());
             if (task.isEmpty()) {
                 if (state.hasProcess()) {
-                    service.recordExit(c, TaskExit.unreported(255), LOST_TASK);
+                    recordLost(c, boot);
                 }
                 return;
             }
@@ -106,7 +105,7 @@ public final class Reconciler {
                 }
                 case STATUS_STOPPED -> {
                     if (state.hasProcess()) {
-                        service.recordExit(c, TaskExit.of(t), "");
+                        recordExit(c, TaskExit.of(t), boot);
                     } else {
                         tasks.delete(c.id(), true);
                     }
@@ -115,12 +114,30 @@ public final class Reconciler {
                     // Created but never started: the engine went down between the two calls of a start.
                     tasks.delete(c.id(), true);
                     if (state.hasProcess()) {
-                        service.recordExit(c, TaskExit.unreported(255), LOST_TASK);
+                        recordLost(c, boot);
                     }
                 }
             }
         } finally {
             c.lock().unlock();
+        }
+    }
+
+    /**
+     * A run whose task is gone (a host reboot emptied the supervisor's state, or its shim was lost): exit code 255
+     * and no error, as dockerd's restore records a container whose task containerd no longer has.
+     */
+    private void recordLost(Container c, boolean boot) {
+        LOG.info("container " + c.id() + " has no task in the supervisor (host reboot or lost shim): exit code 255");
+        recordExit(c, TaskExit.unreported(255), boot);
+    }
+
+    /** At boot the restart policies wait for the boot's own pass (see {@link ContainerService#recordExitAtBoot}). */
+    private void recordExit(Container c, TaskExit exit, boolean boot) {
+        if (boot) {
+            service.recordExitAtBoot(c, exit, "");
+        } else {
+            service.recordExit(c, exit, "");
         }
     }
 
@@ -153,7 +170,7 @@ public final class Reconciler {
                 tasks.delete(c.id(), true);
             }
             if (state.hasProcess()) {
-                service.recordExit(c, exit, task.isPresent() ? "" : LOST_TASK);
+                service.recordExitAtBoot(c, exit, "");
             }
         } finally {
             c.lock().unlock();

@@ -30,6 +30,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -47,6 +49,7 @@ public final class FakeSupervisor extends TasksGrpc.TasksImplBase implements Aut
     private final Map<String, String> createFailures = new ConcurrentHashMap<>();
     private final Map<String, CreateTaskRequest> created = new ConcurrentHashMap<>();
     private volatile boolean ignoreSigterm;
+    private volatile CyclicBarrier startGathering;
     private Server server;
 
     public FakeSupervisor(Path socket) {
@@ -113,6 +116,20 @@ public final class FakeSupervisor extends TasksGrpc.TasksImplBase implements Aut
         createFailures.put(id, message);
     }
 
+    /**
+     * The next {@code parties} starts each wait (up to 5 s) until all of them are in progress: they all get through
+     * at once only when they are called side by side, not one after another.
+     */
+    public void gatherStarts(int parties) {
+        startGathering = new CyclicBarrier(parties);
+    }
+
+    /** Whether the starts {@link #gatherStarts} waited for were all in progress together. */
+    public boolean startsGathered() {
+        CyclicBarrier gathering = startGathering;
+        return gathering != null && !gathering.isBroken() && gathering.getNumberWaiting() == 0;
+    }
+
     public Map<String, Task> tasks() {
         return tasks;
     }
@@ -149,6 +166,14 @@ public final class FakeSupervisor extends TasksGrpc.TasksImplBase implements Aut
 
     @Override
     public void start(TaskRequest request, StreamObserver<Task> out) {
+        CyclicBarrier gathering = startGathering;
+        if (gathering != null && !gathering.isBroken()) {
+            try {
+                gathering.await(5, TimeUnit.SECONDS);
+            } catch (Exception brokenOrTimedOut) {
+                // startsGathered() reports it; the start itself goes on.
+            }
+        }
         Task task = tasks.computeIfPresent(request.getId(), (k, t) -> t.toBuilder().setStatus(Status.STATUS_RUNNING).build());
         if (task == null) {
             notFound(out, request.getId());

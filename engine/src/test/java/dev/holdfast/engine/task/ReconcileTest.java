@@ -13,6 +13,7 @@ import dev.holdfast.supervisor.api.Status;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -86,6 +87,41 @@ class ReconcileTest {
             engine.restartEngine();
             await("restarted", () -> state(engine, "always").hasProcess() && state(engine, "always").pid() != pid);
         }
+    }
+
+    /**
+     * A host reboot leaves the supervisor without tasks. As after dockerd's restore: every run is over with exit code
+     * 255 and no error, and the restart policies start their containers anew (restart count 0), all at once.
+     */
+    @Test
+    void afterAHostRebootRestartPoliciesStartTheirContainersAnewAllAtOnce() throws Exception {
+        try (EngineFixture engine = new EngineFixture(root, true)) {
+            engine.run("none", SLEEPER);
+            List<String> restarting = List.of("on-failure", "always", "unless-stopped");
+            for (String policy : restarting) {
+                engine.run(policy, withPolicy(policy));
+            }
+            Container stopped = engine.run("stopped", withPolicy("unless-stopped"));
+            engine.service.stop(stopped, 5, true);
+            engine.monitor.close();
+            engine.supervisor.tasks().clear();
+            engine.supervisor.gatherStarts(restarting.size());
+            engine.restartEngine();
+
+            for (String name : restarting) {
+                await(name + " running again", () -> state(engine, name).hasProcess());
+                assertEquals(0, engine.service.store().get(name).record().restartCount(), name);
+            }
+            assertTrue(engine.supervisor.startsGathered(), "the boot's restarts ran side by side");
+            ContainerState none = state(engine, "none");
+            assertEquals("exited 255 ", none.status() + " " + none.exitCode() + " " + none.error());
+            assertEquals("exited 143", state(engine, "stopped").status() + " " + state(engine, "stopped").exitCode());
+        }
+    }
+
+    private static String withPolicy(String policy) {
+        return "{\"Image\":\"busybox\",\"Cmd\":[\"sleep\",\"1000\"],\"HostConfig\":{\"RestartPolicy\":{\"Name\":\""
+                + policy + "\"}}}";
     }
 
     @Test
