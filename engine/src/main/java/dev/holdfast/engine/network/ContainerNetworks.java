@@ -313,7 +313,8 @@ public final class ContainerNetworks implements ContainerNetworking {
         Attachment a = found.get();
         String name = containers.byId(containerId).map(c -> c.record().shortName()).orElse(containerId);
         Path namespace = Path.of(a.namespace().isEmpty() ? namespaces.pathOf(containerId).toString() : a.namespace());
-        if (java.nio.file.Files.exists(namespace)) {
+        // A namespace a reboot took has nothing left to tear down (netavark could not even enter it).
+        if (namespaces.isLive(containerId)) {
             for (Endpoint endpoint : a.endpoints().values()) {
                 Optional<Network> n = networks.find(endpoint.networkId());
                 if (n.isEmpty()) {
@@ -453,9 +454,16 @@ public final class ContainerNetworks implements ContainerNetworking {
 
     /**
      * Engine boot, before reconcile: what a crash left behind is undone. Attachments of containers that are gone are
-     * torn down and deleted, those of stopped containers are torn down, and namespace files nobody records go.
+     * torn down and deleted, those of stopped containers are torn down, namespace files nobody records go, and so
+     * do an aardvark-dns pid file and name entries a reboot made stale.
      */
     public void recover() {
+        try {
+            netavark.forgetStaleAardvark();
+            netavark.forgetNamesOfDeadContainers(namespaces::isLive);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, e.getMessage(), e);
+        }
         for (Attachment a : attachments.all()) {
             Optional<Container> c = containers.byId(a.containerId());
             try {

@@ -4,13 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.holdfast.engine.errdefs.DomainException;
 import dev.holdfast.engine.host.HostCommand;
+import dev.holdfast.engine.store.AtomicFiles;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * podman's network backend: {@code netavark setup|teardown NETNS} makes (or removes) the bridge, the veth into the
@@ -59,6 +64,64 @@ public final class Netavark {
     void teardown(Path namespace, String containerId, String containerName, Link link, List<PortMapping> ports) {
         call("teardown", namespace, options(containerId, containerName, link, ports),
                 "tearing down network " + link.network().name() + " of container " + containerId);
+    }
+
+    /**
+     * Engine boot: an aardvark-dns pid file naming a process that is not this instance's aardvark-dns is deleted. A
+     * run directory on disk keeps it across a host reboot, and netavark would SIGHUP whatever process has that pid
+     * now instead of starting aardvark-dns.
+     */
+    void forgetStaleAardvark() {
+        Path pidFile = configDir.resolve("aardvark-dns").resolve("aardvark.pid");
+        try {
+            if (Files.exists(pidFile) && !isOurAardvark(Files.readString(pidFile).strip())) {
+                Files.deleteIfExists(pidFile);
+            }
+        } catch (IOException e) {
+            throw DomainException.system("checking aardvark-dns's pid file " + pidFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Engine boot: drops from aardvark-dns's name files (one per network: the gateway line, then one line per
+     * container, its id first) the containers whose namespace is gone. A teardown is what removes them, and a
+     * namespace a host reboot took cannot be torn down; with the run directory on disk the files outlive the reboot.
+     */
+    void forgetNamesOfDeadContainers(Predicate<String> live) {
+        Path dir = configDir.resolve("aardvark-dns");
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.filter(f -> !f.getFileName().toString().startsWith("aardvark")).toList()) {
+                List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+                List<String> kept = new ArrayList<>();
+                for (int i = 0; i < lines.size(); i++) {
+                    if (i == 0 || live.test(lines.get(i).split(" ", 2)[0])) {
+                        kept.add(lines.get(i));
+                    }
+                }
+                if (kept.size() < lines.size()) {
+                    AtomicFiles.write(file, (String.join("\n", kept) + "\n").getBytes(StandardCharsets.UTF_8));
+                }
+            }
+        } catch (IOException e) {
+            throw DomainException.system("dropping dead containers from aardvark-dns's name files in " + dir + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private boolean isOurAardvark(String pid) throws IOException {
+        if (!pid.matches("\\d+")) {
+            return false;
+        }
+        String command;
+        try {
+            command = new String(Files.readAllBytes(Path.of("/proc", pid, "cmdline")), StandardCharsets.ISO_8859_1);
+        } catch (NoSuchFileException gone) {
+            return false;
+        }
+        return command.contains(aardvark.getFileName().toString()) && command.contains(configDir.toString());
     }
 
     private HostCommand.Result call(String verb, Path namespace, byte[] options, String what) {

@@ -2,6 +2,7 @@ package dev.holdfast.engine.network;
 
 import dev.holdfast.engine.errdefs.DomainException;
 import dev.holdfast.engine.host.HostCommand;
+import dev.holdfast.engine.host.MountTable;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -64,6 +65,20 @@ public final class NetworkNamespaces {
                     + ": " + result.stderr().strip(), null);
         }
         deleteQuietly(file);
+    }
+
+    /**
+     * Whether the container's namespace file still holds a namespace: after a host reboot a run directory on disk
+     * keeps the file, but not the mount that made it one.
+     */
+    public boolean isLive(String containerId) {
+        Path file = pathOf(containerId);
+        try {
+            return Files.exists(file) && MountTable.isMounted(file);
+        } catch (IOException e) {
+            LOG.warning("reading the mount table for " + file + ": " + e.getMessage());
+            return Files.exists(file);
+        }
     }
 
     /** Adds link-local addresses ({@code --link-local-ip}) to an interface netavark made. */
