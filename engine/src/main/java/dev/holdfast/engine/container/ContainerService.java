@@ -4,6 +4,7 @@ import dev.holdfast.engine.api.ApiException;
 import dev.holdfast.engine.api.Json;
 import dev.holdfast.engine.errdefs.DomainException;
 import dev.holdfast.engine.events.EventBus;
+import dev.holdfast.engine.host.MountTable;
 import dev.holdfast.engine.image.Image;
 import dev.holdfast.engine.log.LogRotation;
 import dev.holdfast.engine.spec.BindMount;
@@ -27,6 +28,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -814,14 +816,31 @@ public final class ContainerService implements AutoCloseable {
         } catch (IOException e) {
             LOG.log(Level.WARNING, "looking for leftover container directories in " + store.root() + ": " + e.getMessage());
         }
+        // One read of the mount table for all of them: a handover's new engine does this after "go", while
+        // requests wait.
+        Set<Path> mounted;
+        try {
+            mounted = Set.copyOf(MountTable.mountsUnder(store.root(), null));
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "reading the mounts under " + store.root() + ": " + e.getMessage());
+            mounted = Set.of();
+        }
         for (Container c : store.all()) {
-            if (c.record().state().hasProcess()) {
+            if (c.record().state().hasProcess() && !mounted.contains(canonicalRootfs(c))) {
                 try {
                     images.mountRootfs(c.record().image(), c.dir());
                 } catch (IOException | RuntimeException e) {
                     LOG.log(Level.WARNING, "mounting the root filesystem of running container " + c.id() + ": " + e.getMessage());
                 }
             }
+        }
+    }
+
+    private static Path canonicalRootfs(Container c) {
+        try {
+            return MountTable.canonical(c.rootfs());
+        } catch (IOException e) {
+            return c.rootfs();
         }
     }
 

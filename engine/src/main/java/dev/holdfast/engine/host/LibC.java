@@ -7,8 +7,9 @@ import jnr.ffi.annotations.Out;
 import jnr.ffi.annotations.SaveError;
 
 /**
- * The libc calls that walk a container's filesystem relative to file descriptors and that unpack image layers in
- * overlayfs' format, bound with jnr-ffi: jnr-posix has neither {@code openat2} (which has no glibc wrapper, hence
+ * The libc calls that walk a container's filesystem relative to file descriptors, that unpack image layers in
+ * overlayfs' format and that mount and unmount (a {@code mount} or {@code umount} process costs a container's
+ * create and remove 5-15 ms each), bound with jnr-ffi: jnr-posix has neither {@code openat2} (which has no glibc wrapper, hence
  * {@code syscall}) nor most of the {@code *at} family, nor extended attributes.
  * Public only because jnr-ffi implements it from another class loader. Constants are Linux's (the same on x86-64 and arm64).
  */
@@ -50,6 +51,11 @@ public interface LibC {
     int EACCES = 13;
     int EPERM = 1;
     int ENOTEMPTY = 39;
+    int EBUSY = 16;
+    int EINVAL = 22;
+
+    /** {@code umount2}'s flag: detach now, release once nothing uses it any more. */
+    int MNT_DETACH = 2;
 
     @SaveError
     long syscall(long number, int dirfd, String path, Pointer how, long size);
@@ -104,6 +110,12 @@ public interface LibC {
 
     @SaveError
     int mknod(String path, int mode, long dev);
+
+    @SaveError
+    int mount(String source, String target, String type, long flags, String data);
+
+    @SaveError
+    int umount2(String target, int flags);
 
     @SaveError
     String strerror(int errno);

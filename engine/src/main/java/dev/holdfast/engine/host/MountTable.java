@@ -57,14 +57,18 @@ public final class MountTable {
     public static void unmount(Path mountPoint, String what) throws IOException {
         Path target = canonical(mountPoint);
         while (isMounted(target)) {
-            HostCommand.Result umount = HostCommand.run(List.of("umount", target.toString()), new byte[0], what);
-            if (!umount.ok() && isMounted(target)) {
-                LOG.warning(what + ": umount " + target + ": " + umount.stderr().strip() + "; detaching it lazily");
-                HostCommand.Result lazy = HostCommand.run(List.of("umount", "--lazy", target.toString()), new byte[0],
-                        what);
-                if (!lazy.ok() && isMounted(target)) {
-                    throw DomainException.system(what + ": umount --lazy " + target + ": " + lazy.stderr().strip(),
-                            null);
+            try {
+                MountCalls.unmount(target, false);
+            } catch (IOException busy) {
+                if (isMounted(target)) {
+                    LOG.warning(what + ": " + busy.getMessage() + "; detaching it lazily");
+                    try {
+                        MountCalls.unmount(target, true);
+                    } catch (IOException e) {
+                        if (isMounted(target)) {
+                            throw DomainException.system(what + ": " + e.getMessage(), e);
+                        }
+                    }
                 }
             }
         }

@@ -1,9 +1,8 @@
 package dev.holdfast.engine.image;
 
+import dev.holdfast.engine.host.MountCalls;
 import dev.holdfast.engine.host.MountTable;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -15,7 +14,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 
@@ -34,7 +32,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * is idempotent: a missing mount (host reboot, crash between steps) is made again, a present one left alone.
  */
 public final class Snapshots {
-    private static final long COMMAND_TIMEOUT_SECONDS = 30;
     /** One mount or unmount at a time per mount point: a start and a {@code ps -s} may both want the mount. */
     private static final ConcurrentHashMap<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
 
@@ -115,10 +112,13 @@ public final class Snapshots {
                         + " layers, more than one overlay mount's options can name from " + lowers.get(0).getParent()
                         .getParent());
             }
-            run(List.of("mount", "-t", "overlay", "overlay", "-o", options, rootfs.toString()),
-                    "mounting the overlay snapshot at " + rootfs
-                            + " (overlayfs needs a data root on a filesystem that can hold its upper and work directories,"
-                            + " such as ext4, xfs or tmpfs; not overlayfs or NFS)");
+            try {
+                MountCalls.mount("overlay", rootfs, "overlay", options);
+            } catch (IOException e) {
+                throw new IOException("mounting the overlay snapshot at " + rootfs + ": " + e.getMessage()
+                        + " (overlayfs needs a data root on a filesystem that can hold its upper and work directories,"
+                        + " such as ext4, xfs or tmpfs; not overlayfs or NFS)", e);
+            }
             return true;
         } finally {
             lock.unlock();
@@ -189,32 +189,5 @@ public final class Snapshots {
                     + " or whitespace");
         }
         return s;
-    }
-
-    /** Runs a mount command; a failure carries {@code what}, the command line and its output. */
-    private static void run(List<String> command, String what) throws IOException {
-        Process process;
-        try {
-            process = new ProcessBuilder(command).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        } catch (IOException e) {
-            throw new IOException(what + ": cannot run " + String.join(" ", command) + ": " + e.getMessage(), e);
-        }
-        String output;
-        try (InputStream in = process.getInputStream()) {
-            output = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (!process.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IOException(what + ": " + String.join(" ", command) + " did not finish within "
-                        + COMMAND_TIMEOUT_SECONDS + " s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-            throw new IOException(what + ": interrupted", e);
-        }
-        if (process.exitValue() != 0) {
-            throw new IOException(what + ": " + String.join(" ", command) + " exited with " + process.exitValue()
-                    + (output.isEmpty() ? "" : ": " + output));
-        }
     }
 }

@@ -2,6 +2,7 @@ package dev.holdfast.engine.network;
 
 import dev.holdfast.engine.errdefs.DomainException;
 import dev.holdfast.engine.host.HostCommand;
+import dev.holdfast.engine.host.MountCalls;
 import dev.holdfast.engine.host.MountTable;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -58,11 +59,11 @@ public final class NetworkNamespaces {
         if (!Files.exists(file)) {
             return;
         }
-        HostCommand.Result result = HostCommand.run(List.of("umount", "-l", file.toString()), new byte[0],
-                "unmounting the network namespace of container " + containerId);
-        if (!result.ok() && !result.stderr().contains("not mounted")) {
-            throw DomainException.system("unmounting the network namespace " + file + " of container " + containerId
-                    + ": " + result.stderr().strip(), null);
+        try {
+            MountCalls.unmount(file, true);
+        } catch (IOException e) {
+            throw DomainException.system("unmounting the network namespace of container " + containerId + ": "
+                    + e.getMessage(), e);
         }
         deleteQuietly(file);
     }
