@@ -183,14 +183,16 @@ public final class Engine implements AutoCloseable {
             BootTimes times) throws IOException {
         ContainerFactory.daemonLogOptions(config.logOptions());
         ContainerStore containerStore = ContainerStore.load(config.dataRoot());
-        ImageStore images = new ImageStore(config.dataRoot(), containerStore.asImageUsers());
         times.mark("records");
+        ImageStore images = new ImageStore(config.dataRoot(), containerStore.asImageUsers());
+        times.mark("images");
         ManagedChannel channel = join(connected, "connecting to the supervisor");
         times.mark("supervisor connection");
         OciRuntimes runtimes = new OciRuntimes(config.runtimes());
         ContainerFactory.runtimes(runtimes.names());
         TaskClient tasks = new TaskClient(channel, config.supervisorSocket(), runtimes);
         EventBus events = new EventBus(EventJournal.open(config.dataRoot().resolve("events"), Json.MAPPER));
+        times.mark("events");
         NetworkStore networkStore = NetworkStore.load(config.dataRoot(), Json.MAPPER, config.bridge(), config.subnet());
         ContainerNetworks containerNetworks = new ContainerNetworks(networkStore,
                 AttachmentStore.load(config.dataRoot(), Json.MAPPER), new NetworkNamespaces(config.runRoot()),
@@ -198,7 +200,9 @@ public final class Engine implements AutoCloseable {
                 containerStore, events, config.dns());
         NetworkService networks = new NetworkService(networkStore, containerNetworks, containerStore, events,
                 Subnet.parse(config.pool()), config.poolSize(), config.bridge());
+        times.mark("networks read");
         ContainerMounts mounts = ContainerMounts.load(config.dataRoot(), Json.MAPPER, events, containerStore);
+        times.mark("mounts read");
         InteractiveTasks interactive = new InteractiveTasks(channel, config.supervisorSocket());
         ContainerHealth health = new ContainerHealth(containerStore, events,
                 new ProbeExecs(containerStore, interactive, events));
@@ -208,6 +212,7 @@ public final class Engine implements AutoCloseable {
                         new InitProcess(config.initPath())), events, new NameGenerator(new SecureRandom()),
                 containerNetworks, mounts, health);
         ExitMonitor monitor = new ExitMonitor(tasks, new Reconciler(service, tasks, config.reconcile()), service);
+        times.mark("services");
 
         new SystemRoutes().register(router);
         new ImageRoutes(images, new Registries(config.insecureRegistries(), config.registryMirrors()), events)
