@@ -154,7 +154,8 @@ class RebootTest {
 
     /**
      * Nothing of the boot before: the network namespace files are exactly the running containers', no iptables rule
-     * of this instance's subnets names an address no running container holds, no rehearsal's scratch root is left.
+     * of this instance's subnets names an address no running container holds, no rehearsal's scratch root is left, and
+     * {@code holdfast check} finds every record matching reality.
      */
     private void assertNothingStale() throws IOException {
         Set<String> runningIds = new TreeSet<>(docker("ps", "-q", "--no-trunc").assertOk().stdout().lines()
@@ -175,6 +176,8 @@ class RebootTest {
             assertEquals(List.of(), left.map(p -> p.getFileName().toString())
                     .filter(n -> n.startsWith("engine-rehearsal-")).toList(), "a rehearsal's scratch root left");
         }
+        DockerResult check = holdfast.holdfast("check");
+        assertEquals(0, check.exitCode(), "holdfast check after the reboot:\n" + check.stdout() + check.stderr());
     }
 
     /** What httpd serves on the published port, once it listens (a container just started may not have bound yet). */

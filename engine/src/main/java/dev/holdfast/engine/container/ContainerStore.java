@@ -25,7 +25,7 @@ import java.util.logging.Logger;
  */
 public final class ContainerStore {
     private static final Logger LOG = Logger.getLogger(ContainerStore.class.getName());
-    static final String RECORD_FILE = "container.json";
+    public static final String RECORD_FILE = "container.json";
     /** Built once: Jackson introspects the record types here, most of what reading the records at boot costs. */
     private static final ObjectReader RECORD_READER = Json.MAPPER.readerFor(ContainerRecord.class);
 

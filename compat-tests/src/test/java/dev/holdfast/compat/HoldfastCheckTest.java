@@ -1,0 +1,97 @@
+package dev.holdfast.compat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code holdfast check}: an instance in use (a container running with a published port and a volume, one on a user
+ * network, one exited) has no violation; faults made behind holdfast's back are each reported, with where to look,
+ * and exit status 1; once they are undone and the engine has reconciled, nothing is reported again.
+ */
+class HoldfastCheckTest {
+    @AutoClose
+    private final HoldfastDaemon holdfast = HoldfastDaemon.start();
+
+    @Test
+    void aCleanInstancePassesAndEachFaultMadeBehindItsBackIsReported() throws IOException, InterruptedException {
+        int port = Loopback.freePort();
+        docker("run", "-d", "--name", "web", "-p", "127.0.0.1:" + port + ":80", "-v", "checked:/data", "busybox",
+                "httpd", "-f", "-p", "80").assertOk();
+        docker("network", "create", "checknet").assertOk();
+        docker("run", "-d", "--name", "onnet", "--network", "checknet", "busybox", "sleep", "1000").assertOk();
+        docker("run", "--name", "done", "busybox", "true").assertOk();
+
+        DockerResult clean = holdfast.holdfast("check");
+        assertEquals(0, clean.exitCode(), clean.toString());
+        assertTrue(clean.out().startsWith("holdfast check: 0 violations (3 containers, 2 running, 2 tasks, 2 shims,"),
+                clean.out());
+
+        String fakeId = "f".repeat(64);
+        Path strayMount = Files.createDirectories(holdfast.dataDir().resolve("containers/" + fakeId + "/rootfs"));
+        run("mount", "-t", "tmpfs", "stray", strayMount.toString());
+        Path orphanCgroup = Files.createDirectories(Path.of("/sys/fs/cgroup/pids" + cgroupParent() + "/" + fakeId));
+        try {
+            String onnetPid = docker("inspect", "-f", "{{.State.Pid}}", "onnet").assertOk().out();
+            String webId = docker("inspect", "-f", "{{.Id}}", "web").assertOk().out();
+            holdfast.crashEngineForGood();
+            run("kill", "-9", onnetPid);
+            Await.until(HoldfastDaemon.DOCKER_TIMEOUT, () -> isGone(onnetPid), "pid " + onnetPid + " gone");
+            Path webRecord = holdfast.dataDir().resolve("containers/" + webId + "/container.json");
+            Files.writeString(webRecord, Files.readString(webRecord).replaceFirst("\"Pid\":\\d+", "\"Pid\":1"));
+
+            DockerResult faulty = holdfast.holdfast("check");
+            assertEquals(1, faulty.exitCode(), faulty.toString());
+            String report = faulty.out();
+            assertTrue(report.contains("(/onnet) is recorded running as pid " + onnetPid
+                    + ", but no such process lives"), report);
+            assertTrue(report.contains("(/onnet) is recorded running, but its task has stopped"), report);
+            assertTrue(report.contains("(/web) is recorded running as pid 1, its task as pid "), report);
+            assertTrue(report.contains("a mount of a container no record has (look at " + strayMount + ")"), report);
+            assertTrue(report.contains("a cgroup of no running container (look at " + orphanCgroup + ")"), report);
+            assertTrue(report.lines().toList().getLast().startsWith("holdfast check: 5 violations"), report);
+        } finally {
+            run("umount", strayMount.toString());
+            Files.delete(orphanCgroup);
+        }
+
+        // The engine's boot records onnet's exit and removes the stray container directory; web's record was broken
+        // by hand, so web goes.
+        holdfast.engine("start");
+        docker("rm", "-f", "web").assertOk();
+        Await.until(HoldfastDaemon.DOCKER_TIMEOUT,
+                () -> docker("inspect", "-f", "{{.State.Status}}", "onnet").out().equals("exited"), "onnet exited");
+        DockerResult healed = holdfast.holdfast("check");
+        assertEquals(0, healed.exitCode(), healed.toString());
+    }
+
+    /** Gone or a zombie (the shim reaps it soon). */
+    private static boolean isGone(String pid) {
+        try {
+            return Files.readString(Path.of("/proc/" + pid + "/stat")).contains(") Z ");
+        } catch (IOException gone) {
+            return true;
+        }
+    }
+
+    private String cgroupParent() throws IOException {
+        return Files.readAllLines(holdfast.config()).stream().filter(l -> l.startsWith("cgroup_parent")).findFirst()
+                .orElseThrow().replaceAll(".*\"(.*)\".*", "$1");
+    }
+
+    private DockerResult docker(String... args) {
+        return holdfast.docker(args);
+    }
+
+    private static void run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), String.join(" ", command) + ": " + output);
+    }
+}
