@@ -22,18 +22,23 @@ HOLDFAST_HOLDER="$HOLDFAST_HOME/shim/target/holdfast-holder"
 # Host packages (Debian names) and what proves each one is there.
 HOLDFAST_PACKAGES=(runc busybox-static netavark aardvark-dns iptables tini gcc make maven valgrind)
 
-# daemon_memory_opts NAME: the JVM options that size engine or supervisor for a daemon (scripts/holdfast and the
-# systemd units use these same ones). The JVM's defaults (initial heap 1/64 of RAM, maximum 1/4) commit hundreds of
-# MB on a big host and keep them: a small initial heap grows as needed, and G1's periodic collection gives heap
-# back after a minute idle, down to 30% free. Native memory is most of the rest: freed malloc memory is returned
-# every 5 s (with MALLOC_ARENA_MAX=2, which the callers set, instead of glibc's 8 arenas per core), and netty keeps
-# one pooled arena of each kind instead of two per core (40 MB of RSS less than without these three, measured).
-daemon_memory_opts() {
+# daemon_jvm_opts NAME: the JVM options of engine or supervisor (scripts/holdfast and the systemd units use these
+# same ones).
+# - Sized for a daemon: the JVM's defaults (initial heap 1/64 of RAM, maximum 1/4) commit hundreds of MB on a big
+#   host and keep them: a small initial heap grows as needed, and G1's periodic collection gives heap back after a
+#   minute idle, down to 30% free. Native memory is most of the rest: freed malloc memory is returned every 5 s
+#   (with MALLOC_ARENA_MAX=2, which the callers set, instead of glibc's 8 arenas per core), and netty keeps one
+#   pooled arena of each kind instead of two per core (40 MB of RSS less than without these three, measured).
+# - Lambdas are not looked up in the class-data archive: JDK 25.0.3 crashed (SIGSEGV in
+#   LambdaProxyClassDictionary::find_lambda_proxy_class) loading an archived lambda of java.net.http's selector
+#   thread, 4 times in 40 minutes of tests; spinning them at run time measured no slower.
+daemon_jvm_opts() {
     local max_heap=512m
     [[ "$1" == engine ]] || max_heap=192m
     echo -Xms8m "-Xmx$max_heap" -XX:+UseG1GC -XX:G1PeriodicGCInterval=60000 -XX:MinHeapFreeRatio=10 \
         -XX:MaxHeapFreeRatio=30 -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000 \
-        -Dio.netty.allocator.numDirectArenas=1 -Dio.netty.allocator.numHeapArenas=1
+        -Dio.netty.allocator.numDirectArenas=1 -Dio.netty.allocator.numHeapArenas=1 \
+        -Djdk.internal.lambda.disableEagerInitialization=true
 }
 
 die() {

@@ -18,8 +18,8 @@ public final class Registries {
 
     private final List<String> insecure;
     private final List<URI> mirrors;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(15))
-            .followRedirects(HttpClient.Redirect.NORMAL).build();
+    /** Built at the first registry call: an HttpClient keeps a selector thread for its whole life. */
+    private volatile HttpClient http;
 
     public Registries(List<String> insecure, List<String> mirrors) {
         this.insecure = List.copyOf(insecure);
@@ -39,7 +39,21 @@ public final class Registries {
     }
 
     public RegistryClient client(URI base, String repository, Credentials credentials, boolean push) {
-        return new RegistryClient(http, base, repository, credentials, push);
+        return new RegistryClient(http(), base, repository, credentials, push);
+    }
+
+    private HttpClient http() {
+        HttpClient client = http;
+        if (client == null) {
+            synchronized (this) {
+                if (http == null) {
+                    http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(15))
+                            .followRedirects(HttpClient.Redirect.NORMAL).build();
+                }
+                client = http;
+            }
+        }
+        return client;
     }
 
     /** {@code serveraddress} of {@code docker login}: a host, a host:port or a URL. */
