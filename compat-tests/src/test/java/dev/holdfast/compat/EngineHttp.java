@@ -129,6 +129,22 @@ final class EngineHttp {
 
     /** Sends {@code request} exactly as given and reads one answer. */
     Response raw(byte[] request, boolean headRequest) {
+        Response answer = exchange(request, headRequest, false);
+        if (answer == null) {
+            throw new UncheckedIOException("HTTP over " + socket, new IOException("connection closed before an answer"));
+        }
+        return answer;
+    }
+
+    /**
+     * Sends {@code request} (a broken or cut-short one), then ends the stream, as a client that gives up does; the
+     * answer, or null when the engine closed the connection without one.
+     */
+    Response rawThenEnd(byte[] request) {
+        return exchange(request, false, true);
+    }
+
+    private Response exchange(byte[] request, boolean headRequest, boolean endAfterRequest) {
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> {
                 try {
@@ -142,6 +158,9 @@ final class EngineHttp {
                 ByteBuffer out = ByteBuffer.wrap(request);
                 while (out.hasRemaining()) {
                     channel.write(out);
+                }
+                if (endAfterRequest) {
+                    channel.shutdownOutput();
                 }
                 return read(new Reader(channel), headRequest);
             } finally {
@@ -157,7 +176,7 @@ final class EngineHttp {
     private static Response read(Reader in, boolean headRequest) throws IOException {
         String statusLine = in.line();
         if (statusLine == null) {
-            throw new IOException("connection closed before an answer");
+            return null;
         }
         String[] parts = statusLine.split(" ", 3);
         if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {

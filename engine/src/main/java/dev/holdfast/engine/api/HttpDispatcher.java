@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -94,8 +95,16 @@ final class HttpDispatcher extends ChannelInboundHandlerAdapter {
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         Router.Match match;
         ApiVersion.Versioned versioned;
+        Map<String, List<String>> parameters;
         try {
-            versioned = ApiVersion.split(uri.path());
+            try {
+                // Decoded here, where a bad escape can still be answered: thrown on the event loop, it closed the
+                // connection without a word (found by ApiFuzzTest).
+                versioned = ApiVersion.split(uri.path());
+                parameters = uri.parameters();
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest("invalid URL escape in " + request.uri() + ": " + e.getMessage());
+            }
             Router routes = router;
             if (serving.isCompletedExceptionally()) {
                 throw new ApiException(HttpResponseStatus.SERVICE_UNAVAILABLE,
@@ -117,7 +126,7 @@ final class HttpDispatcher extends ChannelInboundHandlerAdapter {
             return;
         }
         ApiRequest apiRequest = new ApiRequest(request.method(), versioned.path(), versioned.version(),
-                match.params(), uri.parameters(), request.headers(), body, ctx.channel(), responseHeaders);
+                match.params(), parameters, request.headers(), body, ctx.channel(), responseHeaders);
         current = apiRequest;
         inFlight = true;
         Thread.ofVirtual()

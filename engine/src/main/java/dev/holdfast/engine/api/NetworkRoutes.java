@@ -36,15 +36,26 @@ public final class NetworkRoutes {
         router.post("/networks/prune", this::prune);
         router.post("/networks/{id}/connect", r -> {
             JsonNode body = r.bodyJson(JsonNode.class);
-            NetworkingConfig.EndpointConfig endpoint = body.hasNonNull("EndpointConfig")
-                    ? Json.MAPPER.convertValue(body.get("EndpointConfig"), NetworkingConfig.EndpointConfig.class) : null;
-            service.connect(r.pathParam("id"), requiredContainer(body), endpoint);
+            String container = requiredContainer(body);
+            service.connect(r.pathParam("id"), container, endpointConfig(body));
             return Reply.ok(null);
         });
         router.post("/networks/{id}/disconnect", r -> {
             service.disconnect(r.pathParam("id"), requiredContainer(r.bodyJson(JsonNode.class)));
             return Reply.ok(null);
         });
+    }
+
+    /** The body's {@code EndpointConfig}, if any; one of the wrong shape is a 400 naming the problem. */
+    private static NetworkingConfig.EndpointConfig endpointConfig(JsonNode body) {
+        if (!body.hasNonNull("EndpointConfig")) {
+            return null;
+        }
+        try {
+            return Json.MAPPER.convertValue(body.get("EndpointConfig"), NetworkingConfig.EndpointConfig.class);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("invalid EndpointConfig: " + e.getMessage());
+        }
     }
 
     private static String requiredContainer(JsonNode body) {

@@ -1,0 +1,245 @@
+package dev.holdfast.compat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+
+/**
+ * API fuzzing against a real engine: random and mutated requests (methods, paths and path parameters, API versions,
+ * query strings, headers, JSON bodies, chunked, truncated and garbage requests). Every answer is well-formed HTTP
+ * with a status below 500 (4xx with Docker's {@code {"message": ...}} body), or one of the documented 5xx; the
+ * engine keeps answering and its memory stays flat. Endpoints that reach a registry (no internet in tests), stream
+ * until a container exits, or could delete the busybox image are not sent. {@code jqwik.tries.default} (400, in
+ * junit-platform.properties) bounds a run; jqwik prints the seed of a failure to replay it (see docs/fuzzing.md).
+ */
+class ApiFuzzTest {
+    /** 5xx answers the API documents for these paths: swarm endpoints on a node that is not a swarm manager. */
+    private static final Pattern DOCUMENTED_503 = Pattern.compile(
+            "^(/v[0-9.]+)?/+(swarm|nodes|services|tasks|secrets|configs)\\b.*");
+    private static final long RSS_GROWTH_LIMIT_KIB = 48 * 1024;
+
+    private static HoldfastDaemon holdfast;
+    private static EngineHttp http;
+    private static long rssAfterWarmUp;
+
+    @BeforeContainer
+    static void startEngine() {
+        holdfast = HoldfastDaemon.start();
+        http = new EngineHttp(holdfast.socket());
+        holdfast.docker("create", "--name", "fuzzed", "busybox", "true").assertOk();
+        holdfast.docker("volume", "create", "fuzzed").assertOk();
+        holdfast.docker("network", "create", "fuzzed").assertOk();
+        // The engine's code paths warm up (JIT, pools) before its memory is taken as the baseline.
+        for (int i = 0; i < 200; i++) {
+            http.get("/v1.47/containers/json?all=1");
+            http.post("/v1.47/containers/create", "application/json", "{\"Image\":\"nope\"}");
+        }
+        rssAfterWarmUp = engineRssKib();
+    }
+
+    @AfterContainer
+    static void stopEngine() {
+        try {
+            assertEquals("OK", http.get("/_ping").text(), "the engine answers after the fuzzing");
+            long growth = engineRssKib() - rssAfterWarmUp;
+            assertTrue(growth < RSS_GROWTH_LIMIT_KIB, "engine RSS grew by " + growth + " KiB during the fuzzing");
+        } finally {
+            holdfast.close();
+        }
+    }
+
+    @Property
+    void everyRequestGetsADockerAnswer(@ForAll("requests") FuzzRequest request) {
+        EngineHttp.Response answer = http.raw(request.bytes(), request.method().equals("HEAD"));
+        assertDockerAnswer(request.path(), answer, request.toString());
+    }
+
+    @Property(tries = 60)
+    void brokenHttpGetsA400OrAClosedConnectionAndNothingElse(@ForAll("brokenRequests") byte[] request) {
+        EngineHttp.Response answer = http.rawThenEnd(request);
+        if (answer != null) {
+            assertTrue(answer.status() < 500, "broken request answered " + answer + "\nrequest: "
+                    + new String(request, StandardCharsets.ISO_8859_1));
+        }
+        assertEquals("OK", http.get("/_ping").text());
+    }
+
+    private static void assertDockerAnswer(String path, EngineHttp.Response answer, String request) {
+        int status = answer.status();
+        if (status >= 500) {
+            assertTrue(status == 503 && DOCUMENTED_503.matcher(path).matches(),
+                    "a 5xx the API does not document: " + answer + "\nrequest: " + request);
+        }
+        if (status >= 400 && !request.startsWith("HEAD")) {
+            String message = answer.message();
+            assertTrue(!message.isBlank(), "an error without a message: " + answer + "\nrequest: " + request);
+        }
+    }
+
+    // ---- generators -------------------------------------------------------------------------------------------
+
+    /** A request as sent: the raw bytes and, for the report, what was generated. */
+    record FuzzRequest(String method, String path, String query, List<String> headers, byte[] body, boolean chunked) {
+        byte[] bytes() {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            StringBuilder head = new StringBuilder(method + " " + path + query + " HTTP/1.1\r\nHost: holdfast\r\n"
+                    + "Connection: close\r\n");
+            headers.forEach(h -> head.append(h).append("\r\n"));
+            if (body != null) {
+                head.append(chunked ? "Transfer-Encoding: chunked\r\n" : "Content-Length: " + body.length + "\r\n");
+            }
+            out.writeBytes(head.append("\r\n").toString().getBytes(StandardCharsets.UTF_8));
+            if (body != null && chunked) {
+                for (int at = 0; at < body.length; at += 7) {
+                    int n = Math.min(7, body.length - at);
+                    out.writeBytes((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.write(body, at, n);
+                    out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+                }
+                out.writeBytes("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            } else if (body != null) {
+                out.writeBytes(body);
+            }
+            return out.toByteArray();
+        }
+
+        @Override
+        public String toString() {
+            List<String> shortHeaders = headers.stream().map(h -> h.length() > 80 ? h.substring(0, 80) + "..." : h)
+                    .toList();
+            return method + " " + path + query + " " + shortHeaders + (chunked ? " chunked" : "") + " body: "
+                    + (body == null ? "none" : new String(body, StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Endpoints of the v1.47 spec; {id} and {name} are filled with existing, missing and mangled names. */
+    private static final List<String> ENDPOINTS = List.of(
+            "GET /_ping", "HEAD /_ping", "GET /version", "GET /info", "GET /system/df", "GET /containers/json",
+            "POST /containers/create", "GET /containers/{id}/json", "GET /containers/{id}/top",
+            "GET /containers/{id}/changes", "GET /containers/{id}/export", "POST /containers/{id}/start",
+            "POST /containers/{id}/stop", "POST /containers/{id}/restart", "POST /containers/{id}/kill",
+            "POST /containers/{id}/update", "POST /containers/{id}/rename", "POST /containers/{id}/pause",
+            "POST /containers/{id}/unpause", "POST /containers/{id}/resize", "DELETE /containers/{id}",
+            "HEAD /containers/{id}/archive", "GET /containers/{id}/archive", "PUT /containers/{id}/archive",
+            "POST /containers/{id}/exec", "GET /exec/{id}/json", "POST /exec/{id}/resize", "POST /containers/prune",
+            "GET /images/json", "GET /images/{name}/json", "GET /images/{name}/history", "POST /images/{name}/tag",
+            "GET /images/search", "GET /images/get", "GET /images/{name}/get", "POST /images/load",
+            "POST /commit", "GET /networks", "GET /networks/{id}", "POST /networks/create",
+            "POST /networks/{id}/connect", "POST /networks/{id}/disconnect", "DELETE /networks/{id}",
+            "POST /networks/prune", "GET /volumes", "POST /volumes/create", "GET /volumes/{name}",
+            "DELETE /volumes/{name}", "POST /volumes/prune", "GET /swarm", "GET /nodes", "GET /services",
+            "GET /plugins", "GET /nonexistent/path", "PATCH /containers/json");
+
+    private static final List<String> VERSIONS = List.of("", "/v1.24", "/v1.41", "/v1.47", "/v1.48", "/v1.12",
+            "/v0", "/vx.y", "/v1.47/");
+
+    @Provide
+    Arbitrary<FuzzRequest> requests() {
+        Arbitrary<String> endpoint = Arbitraries.of(ENDPOINTS);
+        return Combinators.combine(endpoint, Arbitraries.of(VERSIONS), names(), queries(), headers(), bodies(),
+                Arbitraries.integers().between(0, 5)).as((e, version, name, query, headers, body, mode) -> {
+                    String method = e.substring(0, e.indexOf(' '));
+                    String path = version + e.substring(e.indexOf(' ') + 1).replace("{id}", name)
+                            .replace("{name}", name);
+                    return new FuzzRequest(method, path, query, headers, body, mode == 0 && body != null);
+                });
+    }
+
+    private static Arbitrary<String> names() {
+        return Arbitraries.oneOf(Arbitraries.of("fuzzed", "fuzzed-missing", "0", "..", "%2e%2e", "%2F", "a%00b",
+                        "%ZZ", "nä me", "x".repeat(300), "sha256:" + "f".repeat(64), "bridge", "host"),
+                Arbitraries.strings().withCharRange('!', '~').excludeChars('/', '?', '#', ' ').ofMinLength(1)
+                        .ofMaxLength(20))
+                .filter(n -> !n.startsWith("busybox"));
+    }
+
+    private static Arbitrary<String> queries() {
+        Arbitrary<String> key = Arbitraries.of("all", "filters", "limit", "force", "v", "t", "signal", "name", "size",
+                "tag", "repo", "h", "w", "path", "noOverwriteDirToNonDir", "stream", "ps_args", "x");
+        Arbitrary<String> value = Arbitraries.oneOf(Arbitraries.of("", "1", "0", "true", "false", "-1",
+                        "99999999999999999999", "abc", "%7B", "%ZZ", "{\"label\":[\"a\"]}", "{\"status\":{\"running\":true}}",
+                        "{\"status\":[\"bogus\"]}", "[1,2]", "SIGKILL", "SIGNOPE", "/", "/etc/passwd"),
+                Arbitraries.strings().withCharRange('!', '~').excludeChars('&', '#', ' ').ofMaxLength(12));
+        return Combinators.combine(key, value).as((k, v) -> k + "=" + v.replace("{", "%7B").replace("}", "%7D")
+                        .replace("\"", "%22").replace("[", "%5B").replace("]", "%5D"))
+                .list().ofMaxSize(4).map(pairs -> pairs.isEmpty() ? "" : "?" + String.join("&", pairs));
+    }
+
+    private static Arbitrary<List<String>> headers() {
+        return Arbitraries.of("Content-Type: application/json", "Content-Type: text/plain",
+                        "Content-Type: application/x-tar", "Content-Type: application/json; charset=utf-8",
+                        "Content-Type: ", "X-Registry-Auth: e30=", "X-Registry-Auth: !!notbase64",
+                        "Accept: */*", "X-Long: " + "h".repeat(4000))
+                .list().ofMaxSize(3);
+    }
+
+    private static Arbitrary<byte[]> bodies() {
+        Arbitrary<String> valid = Arbitraries.of("{\"Image\":\"busybox\",\"Cmd\":[\"true\"]}",
+                "{\"Name\":\"fuzznet\",\"Driver\":\"bridge\"}", "{\"Name\":\"fuzzvol\"}", "{\"Memory\":4194304}");
+        Arbitrary<String> mutated = Combinators.combine(Arbitraries.of("Image", "Cmd", "Env", "HostConfig",
+                        "ExposedPorts", "Labels", "Name", "Driver", "Memory", "NetworkingConfig", "Healthcheck"), json(3))
+                .as((field, value) -> "{\"Image\":\"busybox\",\"" + field + "\":" + value + "}");
+        Arbitrary<String> truncated = valid.map(v -> v.substring(0, v.length() / 2));
+        return Arbitraries.oneOf(Arbitraries.just((String) null), valid, mutated, json(3), truncated,
+                        Arbitraries.strings().ofMaxLength(40))
+                .map(b -> b == null ? null : b.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Random JSON values up to {@code depth} levels of nesting. */
+    private static Arbitrary<String> json(int depth) {
+        Arbitrary<String> scalar = Arbitraries.oneOf(Arbitraries.of("null", "true", "false", "0", "-1", "1e999",
+                        "123456789012345678901234567890", "\"\"", "\"busybox\"", "\"a\\u0000b\"", "3.5"),
+                Arbitraries.strings().alpha().ofMaxLength(8).map(s -> "\"" + s + "\""));
+        if (depth == 0) {
+            return scalar;
+        }
+        Arbitrary<String> inner = json(depth - 1);
+        Arbitrary<String> array = inner.list().ofMaxSize(3).map(l -> "[" + String.join(",", l) + "]");
+        Arbitrary<String> object = Combinators.combine(Arbitraries.of("Image", "Cmd", "Name", "x", "Memory",
+                        "PortBindings", "Binds", ""), inner).as((k, v) -> "\"" + k + "\":" + v)
+                .list().ofMaxSize(3).map(l -> "{" + String.join(",", l) + "}");
+        return Arbitraries.oneOf(scalar, array, object);
+    }
+
+    @Provide
+    Arbitrary<byte[]> brokenRequests() {
+        Arbitrary<String> broken = Arbitraries.oneOf(
+                Arbitraries.of("GET\r\n\r\n", "GET / HTTP/9.9\r\n\r\n", " / HTTP/1.1\r\n\r\n",
+                        "GET /_ping HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+                        "POST /containers/create HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}",
+                        "POST /containers/create HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
+                        "POST /containers/create HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 9\r\n\r\n{}",
+                        "GET /" + "a".repeat(20000) + " HTTP/1.1\r\nHost: x\r\n\r\n",
+                        "GET /_ping HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n"),
+                Arbitraries.strings().ofMaxLength(200).map(s -> s + "\r\n\r\n"));
+        return broken.map(s -> s.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    // ---- plumbing ---------------------------------------------------------------------------------------------
+
+    private static long engineRssKib() {
+        try {
+            String pid = Files.readString(holdfast.runDir().resolve("engine.pid")).trim();
+            return Files.readAllLines(Path.of("/proc", pid, "status")).stream().filter(l -> l.startsWith("VmRSS:"))
+                    .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", ""))).findFirst().orElseThrow();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
