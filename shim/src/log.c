@@ -1,6 +1,9 @@
 /* The container log in Docker's json-file format:
  *   {"log":"hello\n","stream":"stdout","time":"2026-11-22T03:58:37.123456789Z"}\n
- * with optional rotation like Docker's (file, file.1, ... file.N-1). */
+ * with optional rotation like Docker's (file, file.1, ... file.N-1).
+ * A line that cannot be written (a full disk) is dropped, never waited for: the container's writes must not block
+ * on its log. A line cut short is cut off the file again, so it stays line-aligned JSON, and once writing works
+ * again a stderr line says how many lines were dropped and why, as dockerd's json-file drops and logs them. */
 #include "shim.h"
 
 #include <errno.h>
@@ -20,6 +23,9 @@ static long long log_size;
 static int last_errno;
 static char outbuf[OUTBUF];
 static size_t outlen;
+static int line_failed;         /* a write of the current line failed: the rest of it is not written */
+static long long dropped_lines; /* lines lost since the last one written */
+static int dropped_errno;       /* why the first of them was lost */
 
 static int open_log(void)
 {
@@ -83,14 +89,15 @@ static void rotate(void)
 static void flush_out(void)
 {
     size_t off = 0;
-    while (off < outlen) {
+    while (off < outlen && !line_failed) {
         ssize_t w = write(log_fd, outbuf + off, outlen - off);
         if (w < 0) {
             if (errno == EINTR)
                 continue;
             if (errno != last_errno)
-                slog("write %s: %s (log output lost)", log_path, strerror(errno));
+                slog("write %s: %s (log lines dropped until it works again)", log_path, strerror(errno));
             last_errno = errno;
+            line_failed = 1;
             break;
         }
         off += (size_t)w;
@@ -130,10 +137,9 @@ static void put_escaped(const unsigned char *data, size_t n)
     }
 }
 
-void jlog_write(const char *stream, const unsigned char *data, size_t n, const struct timespec *ts)
+/* Writes one JSON line; 0 when all of it is in the file, -1 when it is not (and none of it is). */
+static int write_line(const char *stream, const unsigned char *data, size_t n, const struct timespec *ts)
 {
-    if (log_fd < 0)
-        return;
     char tbuf[TIMEFMT_MAX];
     size_t tlen = timefmt_rfc3339nano(ts, tbuf);
     static const char p1[] = "{\"log\":\"";
@@ -147,6 +153,8 @@ void jlog_write(const char *stream, const unsigned char *data, size_t n, const s
         if (log_size > 0 && log_size + total > log_max_size)
             rotate();
     }
+    long long line_start = log_size;
+    line_failed = 0;
     put(p1, sizeof p1 - 1);
     put_escaped(data, n);
     put(p2, sizeof p2 - 1);
@@ -155,4 +163,38 @@ void jlog_write(const char *stream, const unsigned char *data, size_t n, const s
     put(tbuf, tlen);
     put(p4, sizeof p4 - 1);
     flush_out();
+    if (!line_failed) {
+        last_errno = 0;
+        return 0;
+    }
+    if (log_size > line_start) {
+        if (ftruncate(log_fd, line_start) == 0)
+            log_size = line_start;
+        else
+            slog("ftruncate %s to the last whole line: %s", log_path, strerror(errno));
+    }
+    return -1;
+}
+
+void jlog_write(const char *stream, const unsigned char *data, size_t n, const struct timespec *ts)
+{
+    if (log_fd < 0)
+        return;
+    if (dropped_lines > 0) {
+        char notice[256];
+        int len = snprintf(notice, sizeof notice, "holdfast: %lld log lines dropped: %s\n", dropped_lines,
+                           strerror(dropped_errno));
+        if (len < 0 || (size_t)len >= sizeof notice || write_line("stderr", (const unsigned char *)notice,
+                                                                   (size_t)len, ts) != 0) {
+            dropped_lines++;
+            return;
+        }
+        slog("%lld log lines dropped, writing again", dropped_lines);
+        dropped_lines = 0;
+    }
+    if (write_line(stream, data, n, ts) != 0) {
+        if (dropped_lines == 0)
+            dropped_errno = last_errno;
+        dropped_lines++;
+    }
 }

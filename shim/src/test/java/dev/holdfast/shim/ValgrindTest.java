@@ -98,6 +98,33 @@ class ValgrindTest {
         }
     }
 
+    /**
+     * A log that cannot be written (/dev/full: every write fails with ENOSPC): the container's output is dropped,
+     * never waited for, so it runs to its end; the shim says so once in its own log.
+     */
+    @Test
+    void aLogThatCannotBeWrittenDropsLinesAndNeverBlocksTheContainer() throws Exception {
+        Assertions.assertTrue(Files.isExecutable(VALGRIND), "valgrind not installed");
+        try (Sandbox sb = new Sandbox("/bin/sh", "-c", "for i in $(seq 1 2000); do echo line $i; done; exit 7")) {
+            List<String> cmd = valgrind(sb);
+            cmd.addAll(sb.shimCommand("--log-path", "/dev/full"));
+            Sandbox.Started s = sb.startShim(cmd);
+            assertTrue(s.line().startsWith("ok "), s.line());
+            SocketChannel waiter = sb.connect();
+            waiter.write(ByteBuffer.wrap("wait\n".getBytes(StandardCharsets.US_ASCII)));
+            assertEquals("ok\n", sb.request("start"));
+            String answer = new String(Sandbox.readAll(waiter), StandardCharsets.UTF_8);
+            waiter.close();
+            assertTrue(answer.startsWith("stopped ") && answer.contains(" 7 "), answer);
+
+            long shim = sb.shimPid;
+            Sandbox.waitFor("shim exit", Duration.ofSeconds(60), () -> !Sandbox.alive(shim));
+            String shimLog = Files.readString(sb.bundle.resolve("shim.log"));
+            assertTrue(shimLog.contains("write /dev/full: No space left on device (log lines dropped"), shimLog);
+            assertClean(sb, 2);
+        }
+    }
+
     private static List<String> valgrind(Sandbox sb) {
         return new ArrayList<>(List.of(VALGRIND.toString(), "--error-exitcode=99",
                 "--leak-check=full", "--errors-for-leak-kinds=definite", "--trace-children=no",
