@@ -7,6 +7,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Everything the checker read of one instance, at one moment: its records (the engine's files) and the host's
@@ -41,6 +43,11 @@ public record InstanceState(
         Set<String> volumes,
         List<Path> halfDoneVolumeDirs,
         Map<String, List<String>> volumeRefs) {
+
+    /** The containers by id. */
+    public Map<String, ContainerView> containersById() {
+        return containers.stream().collect(Collectors.toMap(ContainerView::id, Function.identity()));
+    }
 
     /** A container record as the checker needs it; {@code startedAt} of the run its pid belongs to. */
     public record ContainerView(String id, String name, boolean hasProcess, boolean paused, int pid,

@@ -7,8 +7,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * What is mounted under the data and run directories belongs to a record: a container's root filesystem (and its
@@ -20,8 +18,7 @@ final class MountChecks {
 
     static List<Violation> check(InstanceState s) {
         List<Violation> found = new ArrayList<>();
-        Map<String, ContainerView> records = s.containers().stream()
-                .collect(Collectors.toMap(ContainerView::id, Function.identity()));
+        Map<String, ContainerView> records = s.containersById();
         Set<Path> mounted = new HashSet<>(s.mounts());
         for (Path mount : s.mounts()) {
             if (mount.startsWith(s.dataRoot())) {

@@ -10,8 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * Network allocations belong to records: an attachment to a container record, addresses, namespaces and published
@@ -23,8 +21,7 @@ final class NetworkChecks {
 
     static List<Violation> check(InstanceState s) {
         List<Violation> found = new ArrayList<>();
-        Map<String, ContainerView> records = s.containers().stream()
-                .collect(Collectors.toMap(ContainerView::id, Function.identity()));
+        Map<String, ContainerView> records = s.containersById();
         Map<String, String> addressOwners = new HashMap<>();
         Map<String, String> portOwners = new HashMap<>();
         Map<String, Integer> endpointsByNetwork = new HashMap<>();

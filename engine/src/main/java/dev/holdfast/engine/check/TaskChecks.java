@@ -23,8 +23,7 @@ final class TaskChecks {
 
     static List<Violation> check(InstanceState s) {
         List<Violation> found = new ArrayList<>();
-        Map<String, ContainerView> records = s.containers().stream()
-                .collect(Collectors.toMap(ContainerView::id, Function.identity()));
+        Map<String, ContainerView> records = s.containersById();
         Map<String, TaskView> inits = s.tasks() == null ? Map.of() : s.tasks().stream()
                 .filter(t -> t.execId().isEmpty()).collect(Collectors.toMap(TaskView::id, Function.identity()));
         if (s.tasks() == null) {
