@@ -42,6 +42,8 @@ class LiveRestoreTest {
         String before = state("counter");
         long sevenPid = Long.parseLong(inspect("seven", "{{.State.Pid}}"));
         int linesAtKill = awaitLogLines("counter", 5);
+        // A docker run --rm whose client lost the engine between create and start (found by scripts/chaos).
+        holdfast.docker("create", "--rm", "--name", "abandoned", "busybox", "true").assertOk();
 
         holdfast.engine("kill");
         Files.createFile(flags.resolve("exit"));
@@ -63,6 +65,8 @@ class LiveRestoreTest {
                 String.valueOf(Instant.now().getEpochSecond() + 1), "--filter", "container=seven", "--filter",
                 "event=die").assertOk().out();
         assertTrue(dies.contains("exitCode=7"), dies);
+        Await.until(WAIT, () -> !holdfast.docker("inspect", "abandoned").ok(),
+                "the engine removes the never-started --rm container, as dockerd's restore does");
     }
 
     @Test
@@ -71,9 +75,13 @@ class LiveRestoreTest {
         runCounter("counter");
         String before = state("counter");
         int lines = awaitLogLines("counter", 5);
+        holdfast.docker("create", "--rm", "--name", "carried", "busybox", "true").assertOk();
 
         holdfast.engine("restart");
 
+        // A docker run that carries on through the handover still starts the --rm container it created.
+        holdfast.docker("start", "carried").assertOk();
+        Await.until(WAIT, () -> !holdfast.docker("inspect", "carried").ok(), "carried ran and was removed");
         assertEquals(before, state("counter"));
         assertCountsWithoutGap(awaitLogLines("counter", lines + 20));
     }

@@ -45,6 +45,8 @@ import java.util.stream.Stream;
  */
 public final class ContainerService implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ContainerService.class.getName());
+    /** How long a --rm container found down at boot may still be started by its docker run. */
+    private static final Duration ABANDONED_RUN_GRACE = Duration.ofSeconds(10);
     private static final int DEFAULT_STOP_TIMEOUT_SECONDS = 10;
     // After SIGKILL the process is gone within milliseconds unless the kernel is stuck; don't hang a client forever.
     private static final Duration KILL_GRACE = Duration.ofSeconds(30);
@@ -384,6 +386,34 @@ public final class ContainerService implements AutoCloseable {
     /** Engine boot: the restart policy decides about containers that are down (not those stopped by policy). */
     public void applyBootRestartPolicy(Container c) {
         restarts.applyAtBoot(c);
+    }
+
+    /**
+     * Engine boot: a {@code --rm} container that is not running is a removal the last engine did not finish, or
+     * belongs to a {@code docker run} whose client lost the engine between create and start; dockerd removes such
+     * containers when it restores. A client that carried on through a graceful handover starts its container within
+     * moments, so the removal waits {@link #ABANDONED_RUN_GRACE} and happens only if the container is still down.
+     */
+    public void removeAbandonedRunAfterBoot(Container c) {
+        if (!c.record().hostConfig().autoRemove() || isRunOrPending(c)) {
+            return;
+        }
+        CompletableFuture.delayedExecutor(ABANDONED_RUN_GRACE.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+            if (store.byId(c.id()).isPresent() && !isRunOrPending(c) && !c.removing()) {
+                LOG.info("removing --rm container " + c.id() + ": " + c.record().state().status()
+                        + " since before the engine's boot");
+                try {
+                    remove(c, true, true);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "removing --rm container " + c.id() + " after boot: " + e.getMessage());
+                }
+            }
+        });
+    }
+
+    private static boolean isRunOrPending(Container c) {
+        ContainerState state = c.record().state();
+        return state.hasProcess() || state.restarting();
     }
 
     // ---- stop, kill, restart ------------------------------------------------------------------------------------

@@ -68,6 +68,7 @@ public final class Reconciler {
         }
         if (boot) {
             service.store().all().forEach(service::applyBootRestartPolicy);
+            service.store().all().forEach(service::removeAbandonedRunAfterBoot);
             // The engine runs the probes: they resume here, from the streak and results the records kept.
             service.store().all().forEach(service.health()::watch);
         }
