@@ -8,6 +8,7 @@ import dev.holdfast.supervisor.api.TaskEvent;
 import dev.holdfast.supervisor.bundle.ExecDirectory;
 import dev.holdfast.supervisor.bundle.ExitRecord;
 import dev.holdfast.supervisor.bundle.OciSpec;
+import dev.holdfast.supervisor.cgroup.LeftoverCgroups;
 import dev.holdfast.supervisor.bundle.TaskDirectory;
 import dev.holdfast.supervisor.cgroup.MemoryCgroups;
 import dev.holdfast.supervisor.config.SupervisorConfig;
@@ -125,9 +126,10 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
         try {
             TaskDirectory dir = new TaskDirectory(config.tasksDir(), id);
             prepareBundle(dir, spec, socket, req);
-            ShimReply reply = launchShim(req, dir, socket);
+            String cgroupsPath = OciSpec.cgroupsPath(spec);
+            ShimReply reply = launchShim(req, dir, socket, cgroupsPath);
             if (reply instanceof ShimReply.Error error) {
-                discardFailedCreate(dir, socket);
+                discardFailedCreate(dir, socket, cgroupsPath);
                 throw new TaskException(Code.FAILED_PRECONDITION, id, "create", error.message());
             }
             ShimReply.Ok ok = (ShimReply.Ok) reply;
@@ -462,12 +464,12 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
         }
     }
 
-    private ShimReply launchShim(CreateTaskRequest req, TaskDirectory dir, Path socket) {
+    private ShimReply launchShim(CreateTaskRequest req, TaskDirectory dir, Path socket, String cgroupsPath) {
         try {
             return launcher.launch(ShimLauncher.Launch.container(req.getId(), dir.path(), socket, req.getLogPath(),
                     req.getStdin(), req.getTerminal(), req.getLogMaxSize(), req.getLogMaxFiles(), dir.shimStderr()));
         } catch (IOException e) {
-            discardFailedCreate(dir, socket);
+            discardFailedCreate(dir, socket, cgroupsPath);
             throw new TaskException(Code.INTERNAL, req.getId(), "launch shim " + launcher.shim(), e.getMessage(), e);
         }
     }
@@ -491,12 +493,13 @@ public final class TaskManager implements ExitWatcher.Sink, AutoCloseable {
     }
 
     /** A create that failed leaves nothing: no container, no shim, no directory. */
-    private void discardFailedCreate(TaskDirectory dir, Path socket) {
+    private void discardFailedCreate(TaskDirectory dir, Path socket, String cgroupsPath) {
         try {
             runtimes.of(dir.id()).deleteForce(dir.id());
         } catch (IOException e) {
             LOG.warning("task " + dir.id() + ": cleanup after failed create: " + e.getMessage());
         }
+        LeftoverCgroups.remove(dir.id(), cgroupsPath);
         runtimes.forget(dir.id());
         try {
             Optional<String> text = dir.readShimPid();
