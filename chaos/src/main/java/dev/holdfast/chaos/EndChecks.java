@@ -24,6 +24,8 @@ final class EndChecks {
 
     private static final Duration QUIET_LIMIT = Duration.ofSeconds(60);
     private static final Duration PORT_LIMIT = Duration.ofSeconds(10);
+    /** Longer than the engine's grace before it removes a --rm container it found down at boot (10 s). */
+    private static final Duration AUTO_REMOVE_LIMIT = Duration.ofSeconds(20);
     private static final String INSPECT_FORMAT = "{{.Id}} {{.Name}} {{.State.Status}} {{.State.Running}} "
             + "{{.State.Paused}} {{.State.Pid}} {{.HostConfig.AutoRemove}} {{index .Config.Labels \""
             + RunNames.KIND_LABEL + "\"}}";
@@ -68,7 +70,7 @@ final class EndChecks {
         if (!cliWorks()) {
             return;
         }
-        Map<String, Seen> seen = inspectAll();
+        Map<String, Seen> seen = awaitAutoRemovals();
         checkLedger(seen);
         Map<String, String> tasks = instance.tasks();
         for (Seen c : seen.values()) {
@@ -101,6 +103,31 @@ final class EndChecks {
         }
         violations.add("the instance did not become quiet within " + QUIET_LIMIT.toSeconds()
                 + " s (containers changing state or runc running)");
+    }
+
+    /**
+     * Every container of the run, once no {@code --rm} container is down any more: an engine that booted during the
+     * churn removes those it found down after a grace (a docker run that carries on may still start one).
+     */
+    private Map<String, Seen> awaitAutoRemovals() throws InterruptedException {
+        long deadline = System.nanoTime() + AUTO_REMOVE_LIMIT.toNanos();
+        while (autoRemovalPending() && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+        }
+        return inspectAll();
+    }
+
+    /** A --rm container of the run is down (a race with its removal counts as pending, and is asked again). */
+    private boolean autoRemovalPending() {
+        CommandResult ps = docker.run("ps", "-aq", "--no-trunc", "--filter", "label=" + names.runLabel());
+        List<String> ids = ps.out().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        if (!ps.ok() || ids.isEmpty()) {
+            return !ps.ok();
+        }
+        List<String> args = new ArrayList<>(List.of("inspect", "-f", "{{.HostConfig.AutoRemove}} {{.State.Running}}"));
+        args.addAll(ids);
+        CommandResult inspect = docker.run(args.toArray(String[]::new));
+        return !inspect.ok() || inspect.out().lines().anyMatch(l -> l.strip().equals("true false"));
     }
 
     private boolean cliWorks() {
