@@ -10,10 +10,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -22,7 +24,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
  * API fuzzing against a real engine: random and mutated requests (methods, paths and path parameters, API versions,
- * query strings, headers, JSON bodies, chunked, truncated and garbage requests). Every answer is well-formed HTTP
+ * query strings, headers, JSON bodies, chunked, truncated and garbage requests, and a slow client). Every answer is well-formed HTTP
  * with a status below 500 (4xx with Docker's {@code {"message": ...}} body), or one of the documented 5xx; the
  * engine keeps answering and its memory stays flat. Endpoints that reach a registry (no internet in tests), stream
  * until a container exits, or could delete the busybox image are not sent. {@code jqwik.tries.default} (400, in
@@ -78,6 +80,20 @@ class ApiFuzzTest {
                     + new String(request, StandardCharsets.ISO_8859_1));
         }
         assertEquals("OK", http.get("/_ping").text());
+    }
+
+    /** A client that dribbles its request a byte every 10 ms holds up nobody, and is answered when it is done. */
+    @Example
+    void aSlowClientHoldsUpNobody() throws Exception {
+        byte[] request = "POST /v1.47/containers/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                .concat("Content-Length: 2\r\nConnection: close\r\n\r\n{}").getBytes(StandardCharsets.US_ASCII);
+        CompletableFuture<EngineHttp.Response> slow = CompletableFuture.supplyAsync(() -> http.slowly(request, 10));
+        while (!slow.isDone()) {
+            long start = System.nanoTime();
+            assertEquals("OK", http.get("/_ping").text());
+            assertTrue(System.nanoTime() - start < 2_000_000_000L, "a quick request waited behind a slow client");
+        }
+        assertEquals(400, slow.join().status(), slow.join().toString());
     }
 
     private static void assertDockerAnswer(String path, EngineHttp.Response answer, String request) {

@@ -144,6 +144,27 @@ final class EngineHttp {
         return exchange(request, false, true);
     }
 
+    /** Sends {@code request} one byte every {@code pauseMillis} (a slow client), then reads the answer. */
+    Response slowly(byte[] request, long pauseMillis) {
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            for (byte b : request) {
+                channel.write(ByteBuffer.wrap(new byte[] {b}));
+                Thread.sleep(pauseMillis); // the slowness under test
+            }
+            Response answer = read(new Reader(channel), false);
+            if (answer == null) {
+                throw new IOException("connection closed before an answer");
+            }
+            return answer;
+        } catch (IOException e) {
+            throw new UncheckedIOException("HTTP over " + socket, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     private Response exchange(byte[] request, boolean headRequest, boolean endAfterRequest) {
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> {
