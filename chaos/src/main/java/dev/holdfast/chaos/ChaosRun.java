@@ -35,12 +35,14 @@ public final class ChaosRun {
         createNetworks(docker, names, options.clients());
 
         AtomicInteger completed = new AtomicInteger();
+        AtomicInteger faultsBegun = new AtomicInteger();
         List<Thread> clients = new ArrayList<>();
         for (int c = 0; c < options.clients(); c++) {
-            ClientWorker worker = new ClientWorker(c, plan, docker, names, ledger, violations, log, completed);
+            ClientWorker worker = new ClientWorker(c, plan, docker, names, ledger, violations, log, completed,
+                    faultsBegun);
             clients.add(Thread.ofPlatform().name("chaos-client-" + c).start(worker));
         }
-        FaultInjector injector = new FaultInjector(plan.faults(), instance, completed,
+        FaultInjector injector = new FaultInjector(plan.faults(), instance, completed, faultsBegun,
                 () -> clients.stream().noneMatch(Thread::isAlive), violations, log);
         Thread injecting = Thread.ofPlatform().name("chaos-injector").start(injector);
         for (Thread t : clients) {

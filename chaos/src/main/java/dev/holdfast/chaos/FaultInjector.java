@@ -23,10 +23,13 @@ final class FaultInjector implements Runnable {
     private final BooleanSupplier clientsDone;
     private final Violations violations;
     private final RunLog log;
-    private int injected;
+    private final AtomicInteger injected = new AtomicInteger();
+    /** Faults begun so far (counted before each is injected): the clients read it to tell what one may have cut. */
+    private final AtomicInteger begun;
 
-    FaultInjector(List<Fault> faults, Instance instance, AtomicInteger completed, BooleanSupplier clientsDone,
-            Violations violations, RunLog log) {
+    FaultInjector(List<Fault> faults, Instance instance, AtomicInteger completed, AtomicInteger begun,
+            BooleanSupplier clientsDone, Violations violations, RunLog log) {
+        this.begun = begun;
         this.faults = faults;
         this.instance = instance;
         this.completed = completed;
@@ -36,8 +39,8 @@ final class FaultInjector implements Runnable {
     }
 
     /** How many faults were actually injected (after {@link #run()} returned). */
-    synchronized int injected() {
-        return injected;
+    int injected() {
+        return injected.get();
     }
 
     @Override
@@ -53,6 +56,7 @@ final class FaultInjector implements Runnable {
                             + " are done");
                     continue;
                 }
+                begun.incrementAndGet();
                 String what = inject(fault);
                 log.line("fault " + (i + 1) + "/" + faults.size() + " " + fault + ": " + what);
                 if (!instance.awaitUp(RECOVERY)) {
@@ -135,7 +139,7 @@ final class FaultInjector implements Runnable {
         return "SIGSTOP " + name + " (pid " + pid.getAsLong() + ") for " + millis + " ms, then SIGCONT";
     }
 
-    private synchronized void count() {
-        injected++;
+    private void count() {
+        injected.incrementAndGet();
     }
 }

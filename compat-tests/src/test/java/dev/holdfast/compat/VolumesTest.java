@@ -25,6 +25,22 @@ class VolumesTest {
     @AutoClose
     private final HoldfastDaemon holdfast = HoldfastDaemon.start();
 
+    /** A crash between a create's mounts record and its container record must not keep the volume in use. */
+    @Test
+    void aMountsRecordOfNoContainerIsDroppedAtBootAndHoldsNoVolume() throws java.io.IOException {
+        String volume = name("orphaned");
+        docker("volume", "create", volume).assertOk();
+        holdfast.crashEngineForGood();
+        Path orphan = holdfast.dataDir().resolve("mounts/" + "e".repeat(64) + ".json");
+        Files.writeString(orphan, "[{\"Type\":\"volume\",\"Name\":\"" + volume + "\",\"Source\":\"\","
+                + "\"Destination\":\"/data\",\"ReadOnly\":false,\"Propagation\":\"\",\"Anonymous\":false,"
+                + "\"Options\":\"\"}]");
+        holdfast.engine("start");
+
+        docker("volume", "rm", volume).assertOk();
+        assertFalse(Files.exists(orphan), "the boot drops the mounts record of a container that does not exist");
+    }
+
     @Test
     void dataWrittenToANamedVolumeIsReadByTheNextContainer() {
         String volume = name("data");

@@ -47,6 +47,14 @@ public final class ContainerMounts implements ContainerVolumes {
     public static ContainerMounts load(Path dataRoot, ObjectMapper mapper, EventBus events, ContainerStore containers)
             throws IOException {
         MountStore mounts = MountStore.load(dataRoot, mapper);
+        for (String id : mounts.all().keySet()) {
+            // A crash between a create's mounts record and its container record (or during a removal) leaves
+            // mounts no container has; they would keep their volumes in use for ever (found by scripts/chaos).
+            if (containers.byId(id).isEmpty()) {
+                LOG.info("removing the mounts record of container " + id + ": no such container (left by a crash)");
+                mounts.remove(id);
+            }
+        }
         ContainerMounts containerMounts = new ContainerMounts(
                 new VolumeService(VolumeStore.load(dataRoot, mapper), mounts, events), mounts, containers);
         Map<String, List<String>> running = new HashMap<>();
