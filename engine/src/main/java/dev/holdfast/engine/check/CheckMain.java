@@ -32,6 +32,10 @@ public final class CheckMain {
             System.exit(2);
             return;
         }
+        if (state.dockerCli().missing()) {
+            System.err.println("holdfast check: no docker CLI to run (" + state.dockerCli().output().strip()
+                    + "): the engine's API was not tried");
+        }
         List<Violation> violations = InvariantChecker.check(state);
         violations.forEach(System.out::println);
         long running = state.containers().stream().filter(InstanceState.ContainerView::hasProcess).count();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.holdfast.engine.api.Json;
 import dev.holdfast.engine.check.InstanceState.ContainerView;
 import dev.holdfast.engine.check.InstanceState.DnatRule;
+import dev.holdfast.engine.check.InstanceState.DockerCliView;
 import dev.holdfast.engine.check.InstanceState.ShimView;
 import dev.holdfast.engine.check.InstanceState.TaskView;
 import dev.holdfast.engine.config.EngineConfig;
@@ -12,6 +13,7 @@ import dev.holdfast.engine.container.ContainerState;
 import dev.holdfast.engine.container.ContainerStore;
 import dev.holdfast.engine.host.HostCommand;
 import dev.holdfast.engine.host.MountTable;
+import dev.holdfast.engine.log.LogFiles;
 import dev.holdfast.engine.network.AttachmentStore;
 import dev.holdfast.engine.network.Network;
 import dev.holdfast.engine.network.NetworkStore;
@@ -27,6 +29,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,6 +57,10 @@ final class InstanceReader {
     private static final long TICKS_PER_SECOND = 100;
     /** How deep under the instance's cgroup parent containers' cgroups are looked for. */
     private static final int CGROUP_DEPTH = 4;
+    /** Long enough for an engine that is booting or handing over; `timeout` kills the CLI after it. */
+    private static final String DOCKER_CLI_TIMEOUT = "30s";
+    /** What `timeout` exits with when it cannot find the command. */
+    private static final int COMMAND_NOT_FOUND = 127;
     private static final Pattern DNAT = Pattern.compile(
             "^-A NETAVARK-DN-\\S+ .*-p (tcp|udp|sctp) .*--dport (\\d+) -j DNAT --to-destination ([0-9.]+):\\d+");
 
@@ -84,14 +91,16 @@ final class InstanceReader {
                 processStarts(pids), shims(config.runRoot(), runRoot), mounts, cgroups(config.cgroupParent()),
                 fileNames(runRoot.resolve("netns")), networks, AttachmentStore.load(dataRoot, Json.MAPPER).all(),
                 veths(networks), dnatRules(networks), names(volumesDir, InstanceReader::isVolume), halfDoneVolumes(volumesDir),
-                volumeRefs(dataRoot.resolve("mounts")));
+                volumeRefs(dataRoot.resolve("mounts")), stdoutLines(store), config.apiSocket(),
+                dockerCli(config.apiSocket()));
     }
 
     private static ContainerView view(Container c) {
         ContainerState state = c.record().state();
         Instant started = Timestamps.isZero(Timestamps.parse(state.startedAt())) ? null
                 : Timestamps.parse(state.startedAt());
-        return new ContainerView(c.id(), c.record().name(), state.hasProcess(), state.paused(), state.pid(), started);
+        return new ContainerView(c.id(), c.record().name(), state.hasProcess(), state.paused(), state.pid(), started,
+                state.exitCode());
     }
 
     /** Record files the store could not read (it skips them with a warning). */
@@ -114,7 +123,8 @@ final class InstanceReader {
             List<Task> tasks = TasksGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
                     .list(ListTasksRequest.getDefaultInstance()).getTasksList();
             return tasks.stream().map(t -> new TaskView(t.getId(), t.getExecId(), t.getPid(),
-                    t.getStatus().name().replaceFirst("^STATUS_", "").toLowerCase(Locale.ROOT), t.getShimPid()))
+                    t.getStatus().name().replaceFirst("^STATUS_", "").toLowerCase(Locale.ROOT), t.getShimPid(),
+                    t.getExit().getExitCode()))
                     .toList();
         } finally {
             channel.shutdownNow();
@@ -133,10 +143,10 @@ final class InstanceReader {
             } catch (IOException gone) {
                 continue;
             }
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            if (!fields[0].equals("Z")) {
-                long ticks = Long.parseLong(fields[19]);
-                starts.put(pid, Instant.ofEpochSecond(bootSeconds).plusMillis(ticks * 1000 / TICKS_PER_SECOND));
+            ProcStat parsed = ProcStat.parse(stat);
+            if (!parsed.zombie()) {
+                starts.put(pid, Instant.ofEpochSecond(bootSeconds)
+                        .plusMillis(parsed.startTicks() * 1000 / TICKS_PER_SECOND));
             }
         }
         return starts;
@@ -258,6 +268,54 @@ final class InstanceReader {
             }
         }
         return refs;
+    }
+
+    /** Each container's complete stdout lines in its json-file log (rotated files first); none without a log. */
+    private static Map<String, List<String>> stdoutLines(ContainerStore store) throws IOException {
+        Map<String, List<String>> lines = new HashMap<>();
+        for (Container c : store.all()) {
+            String logPath = c.record().logPath();
+            if (logPath == null || logPath.isEmpty()) {
+                continue;
+            }
+            List<String> complete = new ArrayList<>();
+            StringBuilder partial = new StringBuilder();
+            for (Path file : new LogFiles(Path.of(logPath)).oldestFirst()) {
+                try (Stream<String> entries = Files.lines(file, StandardCharsets.UTF_8)) {
+                    for (String entry : (Iterable<String>) entries::iterator) {
+                        JsonNode json = Json.MAPPER.readTree(entry);
+                        if (json.path("stream").asText().equals("stdout")) {
+                            // The shim splits a long line into entries; the last one ends with the newline.
+                            partial.append(json.path("log").asText());
+                            if (partial.charAt(partial.length() - 1) == '\n') {
+                                complete.add(partial.substring(0, partial.length() - 1));
+                                partial.setLength(0);
+                            }
+                        }
+                    }
+                } catch (NoSuchFileException rotatedAway) {
+                    // Rotated out of existence while listed: the older lines are gone anyway.
+                }
+            }
+            lines.put(c.id(), complete);
+        }
+        return lines;
+    }
+
+    /** {@code docker ps -a} against the engine's socket, as a user would run it after a crash or a reboot. */
+    private static DockerCliView dockerCli(Path apiSocket) {
+        HostCommand.Result ps;
+        try {
+            ps = HostCommand.run(List.of("timeout", DOCKER_CLI_TIMEOUT, "docker", "-H", "unix://" + apiSocket, "ps",
+                    "-a", "-q", "--no-trunc"), new byte[0], "running docker ps against " + apiSocket);
+        } catch (RuntimeException e) {
+            return new DockerCliView(false, -1, List.of(), e.getMessage());
+        }
+        if (ps.exitCode() == COMMAND_NOT_FOUND) {
+            return new DockerCliView(true, ps.exitCode(), List.of(), ps.stderr());
+        }
+        return new DockerCliView(false, ps.exitCode(), ps.stdout().lines().filter(l -> !l.isBlank()).toList(),
+                ps.stderr().isBlank() ? ps.stdout() : ps.stderr());
     }
 
     /** How many ports each existing bridge of the instance's networks has (its veths). */

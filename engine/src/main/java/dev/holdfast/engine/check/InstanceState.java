@@ -21,6 +21,9 @@ import java.util.Set;
  * @param vethsByBridge how many links each of the instance's existing bridges has as their master
  * @param dnatRules netavark's DNAT rules whose destination is in one of the instance's networks
  * @param volumeRefs the named volumes each container's mounts file names, by container id
+ * @param stdoutLines each container's complete standard output lines in its json-file log, oldest first
+ * @param apiSocket the engine's API socket
+ * @param dockerCli what {@code docker ps -a} against {@code apiSocket} answered
  */
 public record InstanceState(
         Path dataRoot,
@@ -40,14 +43,26 @@ public record InstanceState(
         List<DnatRule> dnatRules,
         Set<String> volumes,
         List<Path> halfDoneVolumeDirs,
-        Map<String, List<String>> volumeRefs) {
+        Map<String, List<String>> volumeRefs,
+        Map<String, List<String>> stdoutLines,
+        Path apiSocket,
+        DockerCliView dockerCli) {
 
-    /** A container record as the checker needs it; {@code startedAt} of the run its pid belongs to. */
+    /**
+     * A container record as the checker needs it; {@code startedAt} of the run its pid belongs to, {@code exitCode}
+     * of its last run when it has no process.
+     */
     public record ContainerView(String id, String name, boolean hasProcess, boolean paused, int pid,
-            Instant startedAt) {}
+            Instant startedAt, int exitCode) {}
 
     /** One of the supervisor's tasks; {@code execId} is empty for a container's init process. */
-    public record TaskView(String id, String execId, int pid, String status, int shimPid) {}
+    public record TaskView(String id, String execId, int pid, String status, int shimPid, int exitCode) {}
+
+    /**
+     * {@code docker ps -a --no-trunc -q} against the engine: its exit status, the ids it listed and what it printed;
+     * {@code missing} when no docker CLI is installed (nothing is then checked).
+     */
+    public record DockerCliView(boolean missing, int exitCode, List<String> ids, String output) {}
 
     /** A running shim process of this instance and the task id it was started for. */
     public record ShimView(int pid, String taskId) {}

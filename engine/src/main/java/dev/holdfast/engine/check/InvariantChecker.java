@@ -15,6 +15,8 @@ public final class InvariantChecker {
         found.addAll(CgroupChecks.check(state));
         found.addAll(NetworkChecks.check(state));
         found.addAll(VolumeChecks.check(state));
+        found.addAll(LogChecks.check(state));
+        found.addAll(DockerCliChecks.check(state));
         return found;
     }
 }
