@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * {@code holdfast check}: an instance in use (a container running with a published port and a volume, one on a user
  * network, one exited that counted on its output) has no violation; faults made behind holdfast's back (a stray
  * mount, an orphan cgroup, a process killed while the engine was down, a record's pid edited, a line lost from a
- * log, the engine's API gone) are each reported, with where to look,
+ * log, a forwarding rule of a subnet no network has, the engine's API gone) are each reported, with where to look,
  * and exit status 1; once they are undone and the engine has reconciled, nothing is reported again.
  */
 class HoldfastCheckTest {
@@ -39,7 +40,13 @@ class HoldfastCheckTest {
         String fakeId = "f".repeat(64);
         Path strayMount = Files.createDirectories(holdfast.dataDir().resolve("containers/" + fakeId + "/rootfs"));
         run("mount", "-t", "tmpfs", "stray", strayMount.toString());
-        Path orphanCgroup = Files.createDirectories(Path.of("/sys/fs/cgroup/pids" + cgroupParent() + "/" + fakeId));
+        Path orphanCgroup = Files.createDirectories(Path.of("/sys/fs/cgroup/pids" + config("cgroup_parent") + "/"
+                + fakeId));
+        // A forwarding rule for a subnet of the instance's pool that no network has (one removed, its rule left).
+        String pool = config("pool");
+        List<String> strayRule = List.of("NETAVARK_FORWARD", "-s", pool.substring(0, pool.lastIndexOf('/')) + "/28",
+                "-j", "ACCEPT");
+        run(concat(List.of("iptables", "-A"), strayRule));
         Path doneLog = Path.of(docker("inspect", "-f", "{{.LogPath}}", "done").assertOk().out());
         String doneOutput = Files.readString(doneLog);
         try {
@@ -65,11 +72,14 @@ class HoldfastCheckTest {
             assertTrue(report.contains("(/done) counts on its output, but line 8 is 8 after 6 (1 lines missing)"),
                     report);
             assertTrue(report.contains("the docker CLI fails against the engine"), report);
-            assertTrue(report.lines().toList().getLast().startsWith("holdfast check: 7 violations"), report);
+            assertTrue(report.contains("a firewall rule for subnet " + strayRule.get(2) + ", which no network of this"
+                    + " instance has (look at iptables -t filter -S: -A NETAVARK_FORWARD -s " + strayRule.get(2)), report);
+            assertTrue(report.lines().toList().getLast().startsWith("holdfast check: 8 violations"), report);
         } finally {
             Files.writeString(doneLog, doneOutput);
             run("umount", strayMount.toString());
             Files.delete(orphanCgroup);
+            run(concat(List.of("iptables", "-D"), strayRule));
         }
 
         // The engine's boot records onnet's exit and removes the stray container directory; web's record was broken
@@ -91,9 +101,14 @@ class HoldfastCheckTest {
         }
     }
 
-    private String cgroupParent() throws IOException {
-        return Files.readAllLines(holdfast.config()).stream().filter(l -> l.startsWith("cgroup_parent")).findFirst()
+    /** A string value of the instance's config; the keys asked for are unique across its sections. */
+    private String config(String key) throws IOException {
+        return Files.readAllLines(holdfast.config()).stream().filter(l -> l.matches(key + " *=.*")).findFirst()
                 .orElseThrow().replaceAll(".*\"(.*)\".*", "$1");
+    }
+
+    private static String[] concat(List<String> head, List<String> tail) {
+        return Stream.concat(head.stream(), tail.stream()).toArray(String[]::new);
     }
 
     private DockerResult docker(String... args) {

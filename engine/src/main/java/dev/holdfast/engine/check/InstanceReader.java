@@ -6,6 +6,7 @@ import dev.holdfast.engine.check.InstanceState.ContainerView;
 import dev.holdfast.engine.check.InstanceState.DnatRule;
 import dev.holdfast.engine.check.InstanceState.DockerCliView;
 import dev.holdfast.engine.check.InstanceState.ShimView;
+import dev.holdfast.engine.check.InstanceState.SubnetRule;
 import dev.holdfast.engine.check.InstanceState.TaskView;
 import dev.holdfast.engine.config.EngineConfig;
 import dev.holdfast.engine.container.Container;
@@ -48,7 +49,8 @@ import java.util.stream.Stream;
 
 /**
  * Reads an instance's records and the host's reality into an {@link InstanceState}, changing nothing: the stores are
- * read with their plain loaders (which at most create a missing directory), never with the engine's boot recovery.
+ * read with their plain loaders (which write nothing where their directories exist, and the reader checks that they
+ * do), never with the engine's boot recovery, which deletes leftovers.
  */
 final class InstanceReader {
     private static final Path PROC = Path.of("/proc");
@@ -61,6 +63,10 @@ final class InstanceReader {
     private static final String DOCKER_CLI_TIMEOUT = "30s";
     /** What `timeout` exits with when it cannot find the command. */
     private static final int COMMAND_NOT_FOUND = 127;
+    /** A source or destination match on an IPv4 prefix, as iptables -S prints it. */
+    private static final Pattern SUBNET_MATCH = Pattern.compile(" -[sd] ([0-9.]+/\\d+)");
+    /** A /32 is one address (a container's, the gateway's): not a network-wide rule. */
+    private static final int HOST_PREFIX = 32;
     private static final Pattern DNAT = Pattern.compile(
             "^-A NETAVARK-DN-\\S+ .*-p (tcp|udp|sctp) .*--dport (\\d+) -j DNAT --to-destination ([0-9.]+):\\d+");
 
@@ -69,6 +75,13 @@ final class InstanceReader {
     static InstanceState read(EngineConfig config) throws IOException {
         Path dataRoot = MountTable.canonical(config.dataRoot());
         Path runRoot = MountTable.canonical(config.runRoot());
+        // The stores' loaders create their directory when it is missing: the checker must not, so it needs all three.
+        for (Path storeDir : List.of(dataRoot.resolve("containers"), dataRoot.resolve("networks"),
+                dataRoot.resolve("network/containers"))) {
+            if (!Files.isDirectory(storeDir)) {
+                throw new NoSuchFileException(storeDir.toString(), null, "no engine has booted with this config");
+            }
+        }
         ContainerStore store = ContainerStore.load(dataRoot);
         List<ContainerView> containers = store.all().stream().map(InstanceReader::view).toList();
         List<TaskView> tasks = null;
@@ -87,10 +100,12 @@ final class InstanceReader {
         List<Path> mounts = new ArrayList<>(MountTable.mountsUnder(dataRoot, null));
         mounts.addAll(MountTable.mountsUnder(runRoot, null));
         Path volumesDir = dataRoot.resolve("volumes");
+        List<String> natRules = iptablesRules("nat");
+        List<String> filterRules = iptablesRules("filter");
         return new InstanceState(dataRoot, runRoot, containers, unreadableRecords(store), tasks, tasksUnavailable,
                 processStarts(pids), shims(config.runRoot(), runRoot), mounts, cgroups(config.cgroupParent()),
                 fileNames(runRoot.resolve("netns")), networks, AttachmentStore.load(dataRoot, Json.MAPPER).all(),
-                veths(networks), dnatRules(networks), names(volumesDir, InstanceReader::isVolume), halfDoneVolumes(volumesDir),
+                veths(networks), dnatRules(networks, natRules), subnetRules(networks, config, natRules, filterRules), names(volumesDir, InstanceReader::isVolume), halfDoneVolumes(volumesDir),
                 volumeRefs(dataRoot.resolve("mounts")), stdoutLines(store), config.apiSocket(),
                 dockerCli(config.apiSocket()));
     }
@@ -330,13 +345,47 @@ final class InstanceReader {
         return veths;
     }
 
+    /** The rules of an iptables table, {@code -S} style; the check cannot go on without them. */
+    private static List<String> iptablesRules(String table) {
+        HostCommand.Result rules = HostCommand.run(List.of("iptables", "-t", table, "-S", "--wait"), new byte[0],
+                "listing the " + table + " table's rules");
+        if (!rules.ok()) {
+            throw new IllegalStateException("iptables -t " + table + " -S failed: " + rules.stderr().strip());
+        }
+        return rules.stdout().lines().filter(l -> l.startsWith("-A ")).toList();
+    }
+
+    /**
+     * The rules naming, as a source or destination, a subnet (not a single address) of the instance: of one of its
+     * networks, its default bridge, or one inside its pool (a network removed may have left its rules).
+     */
+    private static List<SubnetRule> subnetRules(List<Network> networks, EngineConfig config, List<String> natRules,
+            List<String> filterRules) {
+        List<Subnet> ours = new ArrayList<>(networks.stream().filter(Network::bridged).map(Network::parsedSubnet)
+                .toList());
+        ours.add(Subnet.parse(config.subnet()));
+        ours.add(Subnet.parse(config.pool()));
+        List<SubnetRule> found = new ArrayList<>();
+        for (Map.Entry<String, List<String>> table : Map.of("nat", natRules, "filter", filterRules).entrySet()) {
+            for (String rule : table.getValue()) {
+                Matcher m = SUBNET_MATCH.matcher(rule);
+                while (m.find()) {
+                    Subnet subnet = Subnet.parse(m.group(1));
+                    if (subnet.prefix() < HOST_PREFIX && ours.stream().anyMatch(o -> o.contains(subnet))) {
+                        found.add(new SubnetRule(table.getKey(), subnet, rule));
+                        break;
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
     /** netavark's DNAT rules (IPv4) whose destination lies in one of the instance's networks. */
-    private static List<DnatRule> dnatRules(List<Network> networks) {
-        HostCommand.Result rules = HostCommand.run(List.of("iptables", "-t", "nat", "-S", "--wait"), new byte[0],
-                "listing the NAT rules");
+    private static List<DnatRule> dnatRules(List<Network> networks, List<String> natRules) {
         List<Subnet> subnets = networks.stream().filter(Network::bridged).map(Network::parsedSubnet).toList();
         List<DnatRule> found = new ArrayList<>();
-        for (String line : rules.stdout().split("\n")) {
+        for (String line : natRules) {
             Matcher m = DNAT.matcher(line);
             if (m.find() && subnets.stream().anyMatch(s -> s.contains(Subnet.parse(m.group(3) + "/32")))) {
                 found.add(new DnatRule(m.group(1), Integer.parseInt(m.group(2)), m.group(3), line));

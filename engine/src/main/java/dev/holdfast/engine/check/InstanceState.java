@@ -2,6 +2,7 @@ package dev.holdfast.engine.check;
 
 import dev.holdfast.engine.network.Attachment;
 import dev.holdfast.engine.network.Network;
+import dev.holdfast.engine.network.Subnet;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -20,6 +21,8 @@ import java.util.Set;
  * @param netnsFiles names of the files in {@code <run>/netns}
  * @param vethsByBridge how many links each of the instance's existing bridges has as their master
  * @param dnatRules netavark's DNAT rules whose destination is in one of the instance's networks
+ * @param subnetRules the firewall rules (filter and nat) naming a subnet of the instance's: one of its networks', its
+ *     default bridge's or one in its pool of subnets for networks
  * @param volumeRefs the named volumes each container's mounts file names, by container id
  * @param stdoutLines each container's complete standard output lines in its json-file log, oldest first
  * @param apiSocket the engine's API socket
@@ -41,6 +44,7 @@ public record InstanceState(
         List<Attachment> attachments,
         Map<String, Integer> vethsByBridge,
         List<DnatRule> dnatRules,
+        List<SubnetRule> subnetRules,
         Set<String> volumes,
         List<Path> halfDoneVolumeDirs,
         Map<String, List<String>> volumeRefs,
@@ -69,4 +73,7 @@ public record InstanceState(
 
     /** A DNAT of {@code protocol} host port {@code hostPort} to {@code destination} (an address of the instance). */
     public record DnatRule(String protocol, int hostPort, String destination, String rule) {}
+
+    /** A firewall rule of {@code table} that matches packets from or to {@code subnet}. */
+    public record SubnetRule(String table, Subnet subnet, String rule) {}
 }

@@ -6,11 +6,13 @@ import dev.holdfast.engine.check.InstanceState.ContainerView;
 import dev.holdfast.engine.check.InstanceState.DnatRule;
 import dev.holdfast.engine.check.InstanceState.DockerCliView;
 import dev.holdfast.engine.check.InstanceState.ShimView;
+import dev.holdfast.engine.check.InstanceState.SubnetRule;
 import dev.holdfast.engine.check.InstanceState.TaskView;
 import dev.holdfast.engine.network.Attachment;
 import dev.holdfast.engine.network.Endpoint;
 import dev.holdfast.engine.network.Network;
 import dev.holdfast.engine.network.PortMapping;
+import dev.holdfast.engine.network.Subnet;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -98,6 +100,22 @@ class InvariantCheckerTest {
     }
 
     @Test
+    void aNetworksFirewallRulesLastOnlyWhileARunningContainerIsAttached() {
+        Reading r = new Reading();
+        r.subnetRules = List.of(new SubnetRule("nat", Subnet.parse("10.1.0.0/24"), "masquerade"),
+                new SubnetRule("filter", Subnet.parse("10.1.7.0/24"), "forward 7"));
+        assertEquals(List.of("a firewall rule for subnet 10.1.7.0/24, which no network of this instance has"),
+                problems(r.build()));
+
+        r.subnetRules = List.of(new SubnetRule("nat", Subnet.parse("10.1.0.0/24"), "masquerade"));
+        r.attachments = List.of();
+        r.dnat = List.of();
+        assertEquals(List.of("bridge hf0 of network bridge has 1 veths, but 0 running containers are attached to it",
+                "a firewall rule for network bridge (10.1.0.0/24), to which no running container is attached"),
+                problems(r.build()));
+    }
+
+    @Test
     void volumeReferencesNameVolumesAndRecordsThatExistAndRecordsAreReadable() {
         Reading r = new Reading();
         r.volumeRefs = Map.of(A, List.of("kept", "lost"), "c".repeat(64), List.of("kept"));
@@ -182,6 +200,7 @@ class InvariantCheckerTest {
         List<Attachment> attachments = List.of(attachment(A, "10.1.0.2", 8080));
         Map<String, Integer> veths = Map.of("hf0", 1);
         List<DnatRule> dnat = List.of(new DnatRule("tcp", 8080, "10.1.0.2", "rule a"));
+        List<SubnetRule> subnetRules = List.of(new SubnetRule("filter", Subnet.parse("10.1.0.0/24"), "forward"));
         Map<String, List<String>> volumeRefs = Map.of(A, List.of("kept"));
         List<Path> halfDoneVolumes = List.of();
         List<Path> unreadable = List.of();
@@ -191,7 +210,7 @@ class InvariantCheckerTest {
         InstanceState build() {
             return new InstanceState(DATA, RUN, List.of(new ContainerView(A, "/a", true, false, 100, STARTED, 0),
                     new ContainerView(B, "/b", false, false, 0, null, 3)), unreadable, tasks, "connection refused",
-                    starts, shims, mounts, cgroups, netns, List.of(BRIDGE), attachments, veths, dnat, Set.of("kept"),
+                    starts, shims, mounts, cgroups, netns, List.of(BRIDGE), attachments, veths, dnat, subnetRules, Set.of("kept"),
                     halfDoneVolumes, volumeRefs, logs, Path.of("/run/hf/holdfast.sock"), cli);
         }
     }
