@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code holdfast check}: an instance in use (a container running with a published port and a volume, one on a user
  * network, one exited that counted on its output) has no violation; faults made behind holdfast's back (a stray
- * mount, an orphan cgroup, a process killed while the engine was down, a record's pid edited, a line lost from a
+ * mount, a mount stacked on a container's root filesystem, an orphan cgroup, a process killed while the engine was down, a record's pid edited, a line lost from a
  * log, a forwarding rule of a subnet no network has, the engine's API gone) are each reported, with where to look,
  * and exit status 1; once they are undone and the engine has reconciled, nothing is reported again.
  */
@@ -49,11 +49,14 @@ class HoldfastCheckTest {
         run(concat(List.of("iptables", "-A"), strayRule));
         Path doneLog = Path.of(docker("inspect", "-f", "{{.LogPath}}", "done").assertOk().out());
         String doneOutput = Files.readString(doneLog);
+        String webId = docker("inspect", "-f", "{{.Id}}", "web").assertOk().out();
+        Path webRootfs = holdfast.dataDir().resolve("containers/" + webId + "/rootfs");
+        // A second mount over a running container's root filesystem, as a repeated mount without its unmount would be.
+        run("mount", "-t", "tmpfs", "stacked", webRootfs.toString());
         try {
             Files.writeString(doneLog, doneOutput.lines().filter(l -> !l.contains("\"log\":\"7\\n\""))
                     .map(l -> l + "\n").collect(Collectors.joining()));
             String onnetPid = docker("inspect", "-f", "{{.State.Pid}}", "onnet").assertOk().out();
-            String webId = docker("inspect", "-f", "{{.Id}}", "web").assertOk().out();
             holdfast.crashEngineForGood();
             run("kill", "-9", onnetPid);
             Await.until(HoldfastDaemon.DOCKER_TIMEOUT, () -> isGone(onnetPid), "pid " + onnetPid + " gone");
@@ -74,10 +77,13 @@ class HoldfastCheckTest {
             assertTrue(report.contains("the docker CLI fails against the engine"), report);
             assertTrue(report.contains("a firewall rule for subnet " + strayRule.get(2) + ", which no network of this"
                     + " instance has (look at iptables -t filter -S: -A NETAVARK_FORWARD -s " + strayRule.get(2)), report);
-            assertTrue(report.lines().toList().getLast().startsWith("holdfast check: 8 violations"), report);
+            assertTrue(report.contains("2 mounts stacked at one point (holdfast mounts each once: a repeated mount that"
+                    + " was never undone) (look at " + webRootfs + ")"), report);
+            assertTrue(report.lines().toList().getLast().startsWith("holdfast check: 9 violations"), report);
         } finally {
             Files.writeString(doneLog, doneOutput);
             run("umount", strayMount.toString());
+            run("umount", webRootfs.toString());
             Files.delete(orphanCgroup);
             run(concat(List.of("iptables", "-D"), strayRule));
         }

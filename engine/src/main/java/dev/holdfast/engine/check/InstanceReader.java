@@ -97,8 +97,8 @@ final class InstanceReader {
             tasks.forEach(t -> pids.add(t.pid()));
         }
         List<Network> networks = NetworkStore.load(dataRoot, Json.MAPPER, config.bridge(), config.subnet()).all();
-        List<Path> mounts = new ArrayList<>(MountTable.mountsUnder(dataRoot, null));
-        mounts.addAll(MountTable.mountsUnder(runRoot, null));
+        List<Path> mounts = new ArrayList<>(MountTable.eachMountUnder(dataRoot));
+        mounts.addAll(MountTable.eachMountUnder(runRoot));
         Path volumesDir = dataRoot.resolve("volumes");
         List<String> natRules = iptablesRules("nat");
         List<String> filterRules = iptablesRules("filter");

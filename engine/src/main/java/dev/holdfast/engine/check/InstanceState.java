@@ -16,7 +16,7 @@ import java.util.Set;
  *
  * @param tasks the supervisor's tasks; null when it did not answer ({@code tasksUnavailable} says why)
  * @param processStarts start time of each live (not zombie) process the records and tasks name
- * @param mounts mount points under the data and run directories
+ * @param mounts mount points under the data and run directories, once per mount (two stacked: listed twice)
  * @param cgroups each directory under the instance's cgroup parent, in every hierarchy
  * @param netnsFiles names of the files in {@code <run>/netns}
  * @param vethsByBridge how many links each of the instance's existing bridges has as their master

@@ -82,6 +82,12 @@ class InvariantCheckerTest {
                 "container " + A + " (/a) is recorded running, but its root filesystem is not mounted",
                 "a cgroup of no running container",
                 "a network namespace file of a container that is not running"), problems(r.build()));
+
+        Reading stacked = new Reading();
+        stacked.mounts = new ArrayList<>(stacked.mounts);
+        stacked.mounts.add(DATA.resolve("containers/" + A + "/rootfs"));
+        assertEquals(List.of("2 mounts stacked at one point (holdfast mounts each once: a repeated mount that was never"
+                + " undone)"), problems(stacked.build()));
     }
 
     @Test
