@@ -43,7 +43,8 @@ public final class CheckMain {
                 + " containers, " + running + " running, " + (state.tasks() == null ? "no" : state.tasks().size())
                 + " tasks, " + state.shims().size() + " shims, " + state.mounts().size() + " mounts, "
                 + state.cgroups().size() + " cgroups, " + state.attachments().size() + " network attachments, "
-                + state.dnatRules().size() + " DNAT rules, " + state.subnetRules().size() + " subnet rules, " + state.volumes().size() + " volumes)");
+                + state.dnatRules().size() + " DNAT rules, " + state.subnetRules().size() + " subnet rules, "
+                + state.volumes().size() + " volumes)");
         System.exit(violations.isEmpty() ? 0 : 1);
     }
 }

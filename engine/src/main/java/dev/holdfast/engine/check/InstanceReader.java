@@ -105,7 +105,8 @@ final class InstanceReader {
         return new InstanceState(dataRoot, runRoot, containers, unreadableRecords(store), tasks, tasksUnavailable,
                 processStarts(pids), shims(config.runRoot(), runRoot), mounts, cgroups(config.cgroupParent()),
                 fileNames(runRoot.resolve("netns")), networks, AttachmentStore.load(dataRoot, Json.MAPPER).all(),
-                veths(networks), dnatRules(networks, natRules), subnetRules(networks, config, natRules, filterRules), names(volumesDir, InstanceReader::isVolume), halfDoneVolumes(volumesDir),
+                veths(networks), dnatRules(networks, natRules), subnetRules(networks, config, natRules, filterRules),
+                names(volumesDir, InstanceReader::isVolume), halfDoneVolumes(volumesDir),
                 volumeRefs(dataRoot.resolve("mounts")), stdoutLines(store), config.apiSocket(),
                 dockerCli(config.apiSocket()));
     }
@@ -290,29 +291,9 @@ final class InstanceReader {
         Map<String, List<String>> lines = new HashMap<>();
         for (Container c : store.all()) {
             String logPath = c.record().logPath();
-            if (logPath == null || logPath.isEmpty()) {
-                continue;
+            if (logPath != null && !logPath.isEmpty()) {
+                lines.put(c.id(), StdoutLines.read(new LogFiles(Path.of(logPath))));
             }
-            List<String> complete = new ArrayList<>();
-            StringBuilder partial = new StringBuilder();
-            for (Path file : new LogFiles(Path.of(logPath)).oldestFirst()) {
-                try (Stream<String> entries = Files.lines(file, StandardCharsets.UTF_8)) {
-                    for (String entry : (Iterable<String>) entries::iterator) {
-                        JsonNode json = Json.MAPPER.readTree(entry);
-                        if (json.path("stream").asText().equals("stdout")) {
-                            // The shim splits a long line into entries; the last one ends with the newline.
-                            partial.append(json.path("log").asText());
-                            if (partial.charAt(partial.length() - 1) == '\n') {
-                                complete.add(partial.substring(0, partial.length() - 1));
-                                partial.setLength(0);
-                            }
-                        }
-                    }
-                } catch (NoSuchFileException rotatedAway) {
-                    // Rotated out of existence while listed: the older lines are gone anyway.
-                }
-            }
-            lines.put(c.id(), complete);
         }
         return lines;
     }

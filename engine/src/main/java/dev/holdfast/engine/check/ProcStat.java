@@ -13,7 +13,8 @@ record ProcStat(char state, long startTicks) {
         }
         String[] fields = stat.substring(close + 2).trim().split(" ");
         if (fields.length < 20) {
-            throw new IllegalArgumentException("a /proc/PID/stat line with " + (fields.length + 2) + " fields: " + stat);
+            throw new IllegalArgumentException("a /proc/PID/stat line with " + (fields.length + 2) + " fields: "
+                    + stat);
         }
         return new ProcStat(fields[0].charAt(0), Long.parseLong(fields[19]));
     }
