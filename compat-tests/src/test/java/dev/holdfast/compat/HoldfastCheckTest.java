@@ -7,12 +7,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code holdfast check}: an instance in use (a container running with a published port and a volume, one on a user
- * network, one exited) has no violation; faults made behind holdfast's back are each reported, with where to look,
+ * network, one exited that counted on its output) has no violation; faults made behind holdfast's back (a stray
+ * mount, a mount stacked on a container's root filesystem, an orphan cgroup, a process killed while the engine was down, a record's pid edited, a line lost from a
+ * log, a forwarding rule of a subnet no network has, the engine's API gone) are each reported, with where to look,
  * and exit status 1; once they are undone and the engine has reconciled, nothing is reported again.
  */
 class HoldfastCheckTest {
@@ -26,7 +30,7 @@ class HoldfastCheckTest {
                 "httpd", "-f", "-p", "80").assertOk();
         docker("network", "create", "checknet").assertOk();
         docker("run", "-d", "--name", "onnet", "--network", "checknet", "busybox", "sleep", "1000").assertOk();
-        docker("run", "--name", "done", "busybox", "true").assertOk();
+        docker("run", "--name", "done", "busybox", "seq", "0", "20").assertOk();
 
         DockerResult clean = holdfast.holdfast("check");
         assertEquals(0, clean.exitCode(), clean.toString());
@@ -36,10 +40,23 @@ class HoldfastCheckTest {
         String fakeId = "f".repeat(64);
         Path strayMount = Files.createDirectories(holdfast.dataDir().resolve("containers/" + fakeId + "/rootfs"));
         run("mount", "-t", "tmpfs", "stray", strayMount.toString());
-        Path orphanCgroup = Files.createDirectories(Path.of("/sys/fs/cgroup/pids" + cgroupParent() + "/" + fakeId));
+        Path orphanCgroup = Files.createDirectories(Path.of("/sys/fs/cgroup/pids" + config("cgroup_parent") + "/"
+                + fakeId));
+        // A forwarding rule for a subnet of the instance's pool that no network has (one removed, its rule left).
+        String pool = config("pool");
+        List<String> strayRule = List.of("NETAVARK_FORWARD", "-s", pool.substring(0, pool.lastIndexOf('/')) + "/28",
+                "-j", "ACCEPT");
+        run(concat(List.of("iptables", "-A"), strayRule));
+        Path doneLog = Path.of(docker("inspect", "-f", "{{.LogPath}}", "done").assertOk().out());
+        String doneOutput = Files.readString(doneLog);
+        String webId = docker("inspect", "-f", "{{.Id}}", "web").assertOk().out();
+        Path webRootfs = holdfast.dataDir().resolve("containers/" + webId + "/rootfs");
+        // A second mount over a running container's root filesystem, as a repeated mount without its unmount would be.
+        run("mount", "-t", "tmpfs", "stacked", webRootfs.toString());
         try {
+            Files.writeString(doneLog, doneOutput.lines().filter(l -> !l.contains("\"log\":\"7\\n\""))
+                    .map(l -> l + "\n").collect(Collectors.joining()));
             String onnetPid = docker("inspect", "-f", "{{.State.Pid}}", "onnet").assertOk().out();
-            String webId = docker("inspect", "-f", "{{.Id}}", "web").assertOk().out();
             holdfast.crashEngineForGood();
             run("kill", "-9", onnetPid);
             Await.until(HoldfastDaemon.DOCKER_TIMEOUT, () -> isGone(onnetPid), "pid " + onnetPid + " gone");
@@ -55,10 +72,20 @@ class HoldfastCheckTest {
             assertTrue(report.contains("(/web) is recorded running as pid 1, its task as pid "), report);
             assertTrue(report.contains("a mount of a container no record has (look at " + strayMount + ")"), report);
             assertTrue(report.contains("a cgroup of no running container (look at " + orphanCgroup + ")"), report);
-            assertTrue(report.lines().toList().getLast().startsWith("holdfast check: 5 violations"), report);
+            assertTrue(report.contains("(/done) counts on its output, but line 8 is 8 after 6 (1 lines missing)"),
+                    report);
+            assertTrue(report.contains("the docker CLI fails against the engine"), report);
+            assertTrue(report.contains("a firewall rule for subnet " + strayRule.get(2) + ", which no network of this"
+                    + " instance has (look at iptables -t filter -S: -A NETAVARK_FORWARD -s " + strayRule.get(2)), report);
+            assertTrue(report.contains("2 mounts stacked at one point (holdfast mounts each once: a repeated mount that"
+                    + " was never undone) (look at " + webRootfs + ")"), report);
+            assertTrue(report.lines().toList().getLast().startsWith("holdfast check: 9 violations"), report);
         } finally {
+            Files.writeString(doneLog, doneOutput);
             run("umount", strayMount.toString());
+            run("umount", webRootfs.toString());
             Files.delete(orphanCgroup);
+            run(concat(List.of("iptables", "-D"), strayRule));
         }
 
         // The engine's boot records onnet's exit and removes the stray container directory; web's record was broken
@@ -80,9 +107,14 @@ class HoldfastCheckTest {
         }
     }
 
-    private String cgroupParent() throws IOException {
-        return Files.readAllLines(holdfast.config()).stream().filter(l -> l.startsWith("cgroup_parent")).findFirst()
+    /** A string value of the instance's config; the keys asked for are unique across its sections. */
+    private String config(String key) throws IOException {
+        return Files.readAllLines(holdfast.config()).stream().filter(l -> l.matches(key + " *=.*")).findFirst()
                 .orElseThrow().replaceAll(".*\"(.*)\".*", "$1");
+    }
+
+    private static String[] concat(List<String> head, List<String> tail) {
+        return Stream.concat(head.stream(), tail.stream()).toArray(String[]::new);
     }
 
     private DockerResult docker(String... args) {

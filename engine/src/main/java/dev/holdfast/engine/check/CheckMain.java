@@ -32,6 +32,10 @@ public final class CheckMain {
             System.exit(2);
             return;
         }
+        if (state.dockerCli().missing()) {
+            System.err.println("holdfast check: no docker CLI to run (" + state.dockerCli().output().strip()
+                    + "): the engine's API was not tried");
+        }
         List<Violation> violations = InvariantChecker.check(state);
         violations.forEach(System.out::println);
         long running = state.containers().stream().filter(InstanceState.ContainerView::hasProcess).count();
@@ -39,7 +43,8 @@ public final class CheckMain {
                 + " containers, " + running + " running, " + (state.tasks() == null ? "no" : state.tasks().size())
                 + " tasks, " + state.shims().size() + " shims, " + state.mounts().size() + " mounts, "
                 + state.cgroups().size() + " cgroups, " + state.attachments().size() + " network attachments, "
-                + state.dnatRules().size() + " DNAT rules, " + state.volumes().size() + " volumes)");
+                + state.dnatRules().size() + " DNAT rules, " + state.subnetRules().size() + " subnet rules, "
+                + state.volumes().size() + " volumes)");
         System.exit(violations.isEmpty() ? 0 : 1);
     }
 }

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.holdfast.engine.api.Json;
 import dev.holdfast.engine.check.InstanceState.ContainerView;
 import dev.holdfast.engine.check.InstanceState.DnatRule;
+import dev.holdfast.engine.check.InstanceState.DockerCliView;
 import dev.holdfast.engine.check.InstanceState.ShimView;
+import dev.holdfast.engine.check.InstanceState.SubnetRule;
 import dev.holdfast.engine.check.InstanceState.TaskView;
 import dev.holdfast.engine.config.EngineConfig;
 import dev.holdfast.engine.container.Container;
@@ -12,6 +14,7 @@ import dev.holdfast.engine.container.ContainerState;
 import dev.holdfast.engine.container.ContainerStore;
 import dev.holdfast.engine.host.HostCommand;
 import dev.holdfast.engine.host.MountTable;
+import dev.holdfast.engine.log.LogFiles;
 import dev.holdfast.engine.network.AttachmentStore;
 import dev.holdfast.engine.network.Network;
 import dev.holdfast.engine.network.NetworkStore;
@@ -27,6 +30,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,7 +49,8 @@ import java.util.stream.Stream;
 
 /**
  * Reads an instance's records and the host's reality into an {@link InstanceState}, changing nothing: the stores are
- * read with their plain loaders (which at most create a missing directory), never with the engine's boot recovery.
+ * read with their plain loaders (which write nothing where their directories exist, and the reader checks that they
+ * do), never with the engine's boot recovery, which deletes leftovers.
  */
 final class InstanceReader {
     private static final Path PROC = Path.of("/proc");
@@ -54,6 +59,14 @@ final class InstanceReader {
     private static final long TICKS_PER_SECOND = 100;
     /** How deep under the instance's cgroup parent containers' cgroups are looked for. */
     private static final int CGROUP_DEPTH = 4;
+    /** Long enough for an engine that is booting or handing over; `timeout` kills the CLI after it. */
+    private static final String DOCKER_CLI_TIMEOUT = "30s";
+    /** What `timeout` exits with when it cannot find the command. */
+    private static final int COMMAND_NOT_FOUND = 127;
+    /** A source or destination match on an IPv4 prefix, as iptables -S prints it. */
+    private static final Pattern SUBNET_MATCH = Pattern.compile(" -[sd] ([0-9.]+/\\d+)");
+    /** A /32 is one address (a container's, the gateway's): not a network-wide rule. */
+    private static final int HOST_PREFIX = 32;
     private static final Pattern DNAT = Pattern.compile(
             "^-A NETAVARK-DN-\\S+ .*-p (tcp|udp|sctp) .*--dport (\\d+) -j DNAT --to-destination ([0-9.]+):\\d+");
 
@@ -62,6 +75,13 @@ final class InstanceReader {
     static InstanceState read(EngineConfig config) throws IOException {
         Path dataRoot = MountTable.canonical(config.dataRoot());
         Path runRoot = MountTable.canonical(config.runRoot());
+        // The stores' loaders create their directory when it is missing: the checker must not, so it needs all three.
+        for (Path storeDir : List.of(dataRoot.resolve("containers"), dataRoot.resolve("networks"),
+                dataRoot.resolve("network/containers"))) {
+            if (!Files.isDirectory(storeDir)) {
+                throw new NoSuchFileException(storeDir.toString(), null, "no engine has booted with this config");
+            }
+        }
         ContainerStore store = ContainerStore.load(dataRoot);
         List<ContainerView> containers = store.all().stream().map(InstanceReader::view).toList();
         List<TaskView> tasks = null;
@@ -77,21 +97,26 @@ final class InstanceReader {
             tasks.forEach(t -> pids.add(t.pid()));
         }
         List<Network> networks = NetworkStore.load(dataRoot, Json.MAPPER, config.bridge(), config.subnet()).all();
-        List<Path> mounts = new ArrayList<>(MountTable.mountsUnder(dataRoot, null));
-        mounts.addAll(MountTable.mountsUnder(runRoot, null));
+        List<Path> mounts = new ArrayList<>(MountTable.eachMountUnder(dataRoot));
+        mounts.addAll(MountTable.eachMountUnder(runRoot));
         Path volumesDir = dataRoot.resolve("volumes");
+        List<String> natRules = iptablesRules("nat");
+        List<String> filterRules = iptablesRules("filter");
         return new InstanceState(dataRoot, runRoot, containers, unreadableRecords(store), tasks, tasksUnavailable,
                 processStarts(pids), shims(config.runRoot(), runRoot), mounts, cgroups(config.cgroupParent()),
                 fileNames(runRoot.resolve("netns")), networks, AttachmentStore.load(dataRoot, Json.MAPPER).all(),
-                veths(networks), dnatRules(networks), names(volumesDir, InstanceReader::isVolume), halfDoneVolumes(volumesDir),
-                volumeRefs(dataRoot.resolve("mounts")));
+                veths(networks), dnatRules(networks, natRules), subnetRules(networks, config, natRules, filterRules),
+                names(volumesDir, InstanceReader::isVolume), halfDoneVolumes(volumesDir),
+                volumeRefs(dataRoot.resolve("mounts")), stdoutLines(store), config.apiSocket(),
+                dockerCli(config.apiSocket()));
     }
 
     private static ContainerView view(Container c) {
         ContainerState state = c.record().state();
         Instant started = Timestamps.isZero(Timestamps.parse(state.startedAt())) ? null
                 : Timestamps.parse(state.startedAt());
-        return new ContainerView(c.id(), c.record().name(), state.hasProcess(), state.paused(), state.pid(), started);
+        return new ContainerView(c.id(), c.record().name(), state.hasProcess(), state.paused(), state.pid(), started,
+                state.exitCode());
     }
 
     /** Record files the store could not read (it skips them with a warning). */
@@ -114,7 +139,8 @@ final class InstanceReader {
             List<Task> tasks = TasksGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
                     .list(ListTasksRequest.getDefaultInstance()).getTasksList();
             return tasks.stream().map(t -> new TaskView(t.getId(), t.getExecId(), t.getPid(),
-                    t.getStatus().name().replaceFirst("^STATUS_", "").toLowerCase(Locale.ROOT), t.getShimPid()))
+                    t.getStatus().name().replaceFirst("^STATUS_", "").toLowerCase(Locale.ROOT), t.getShimPid(),
+                    t.getExit().getExitCode()))
                     .toList();
         } finally {
             channel.shutdownNow();
@@ -133,10 +159,10 @@ final class InstanceReader {
             } catch (IOException gone) {
                 continue;
             }
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            if (!fields[0].equals("Z")) {
-                long ticks = Long.parseLong(fields[19]);
-                starts.put(pid, Instant.ofEpochSecond(bootSeconds).plusMillis(ticks * 1000 / TICKS_PER_SECOND));
+            ProcStat parsed = ProcStat.parse(stat);
+            if (!parsed.zombie()) {
+                starts.put(pid, Instant.ofEpochSecond(bootSeconds)
+                        .plusMillis(parsed.startTicks() * 1000 / TICKS_PER_SECOND));
             }
         }
         return starts;
@@ -260,6 +286,34 @@ final class InstanceReader {
         return refs;
     }
 
+    /** Each container's complete stdout lines in its json-file log (rotated files first); none without a log. */
+    private static Map<String, List<String>> stdoutLines(ContainerStore store) throws IOException {
+        Map<String, List<String>> lines = new HashMap<>();
+        for (Container c : store.all()) {
+            String logPath = c.record().logPath();
+            if (logPath != null && !logPath.isEmpty()) {
+                lines.put(c.id(), StdoutLines.read(new LogFiles(Path.of(logPath))));
+            }
+        }
+        return lines;
+    }
+
+    /** {@code docker ps -a} against the engine's socket, as a user would run it after a crash or a reboot. */
+    private static DockerCliView dockerCli(Path apiSocket) {
+        HostCommand.Result ps;
+        try {
+            ps = HostCommand.run(List.of("timeout", DOCKER_CLI_TIMEOUT, "docker", "-H", "unix://" + apiSocket, "ps",
+                    "-a", "-q", "--no-trunc"), new byte[0], "running docker ps against " + apiSocket);
+        } catch (RuntimeException e) {
+            return new DockerCliView(false, -1, List.of(), e.getMessage());
+        }
+        if (ps.exitCode() == COMMAND_NOT_FOUND) {
+            return new DockerCliView(true, ps.exitCode(), List.of(), ps.stderr());
+        }
+        return new DockerCliView(false, ps.exitCode(), ps.stdout().lines().filter(l -> !l.isBlank()).toList(),
+                ps.stderr().isBlank() ? ps.stdout() : ps.stderr());
+    }
+
     /** How many ports each existing bridge of the instance's networks has (its veths). */
     private static Map<String, Integer> veths(List<Network> networks) throws IOException {
         Map<String, Integer> veths = new HashMap<>();
@@ -272,13 +326,47 @@ final class InstanceReader {
         return veths;
     }
 
+    /** The rules of an iptables table, {@code -S} style; the check cannot go on without them. */
+    private static List<String> iptablesRules(String table) {
+        HostCommand.Result rules = HostCommand.run(List.of("iptables", "-t", table, "-S", "--wait"), new byte[0],
+                "listing the " + table + " table's rules");
+        if (!rules.ok()) {
+            throw new IllegalStateException("iptables -t " + table + " -S failed: " + rules.stderr().strip());
+        }
+        return rules.stdout().lines().filter(l -> l.startsWith("-A ")).toList();
+    }
+
+    /**
+     * The rules naming, as a source or destination, a subnet (not a single address) of the instance: of one of its
+     * networks, its default bridge, or one inside its pool (a network removed may have left its rules).
+     */
+    private static List<SubnetRule> subnetRules(List<Network> networks, EngineConfig config, List<String> natRules,
+            List<String> filterRules) {
+        List<Subnet> ours = new ArrayList<>(networks.stream().filter(Network::bridged).map(Network::parsedSubnet)
+                .toList());
+        ours.add(Subnet.parse(config.subnet()));
+        ours.add(Subnet.parse(config.pool()));
+        List<SubnetRule> found = new ArrayList<>();
+        for (Map.Entry<String, List<String>> table : Map.of("nat", natRules, "filter", filterRules).entrySet()) {
+            for (String rule : table.getValue()) {
+                Matcher m = SUBNET_MATCH.matcher(rule);
+                while (m.find()) {
+                    Subnet subnet = Subnet.parse(m.group(1));
+                    if (subnet.prefix() < HOST_PREFIX && ours.stream().anyMatch(o -> o.contains(subnet))) {
+                        found.add(new SubnetRule(table.getKey(), subnet, rule));
+                        break;
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
     /** netavark's DNAT rules (IPv4) whose destination lies in one of the instance's networks. */
-    private static List<DnatRule> dnatRules(List<Network> networks) {
-        HostCommand.Result rules = HostCommand.run(List.of("iptables", "-t", "nat", "-S", "--wait"), new byte[0],
-                "listing the NAT rules");
+    private static List<DnatRule> dnatRules(List<Network> networks, List<String> natRules) {
         List<Subnet> subnets = networks.stream().filter(Network::bridged).map(Network::parsedSubnet).toList();
         List<DnatRule> found = new ArrayList<>();
-        for (String line : rules.stdout().split("\n")) {
+        for (String line : natRules) {
             Matcher m = DNAT.matcher(line);
             if (m.find() && subnets.stream().anyMatch(s -> s.contains(Subnet.parse(m.group(3) + "/32")))) {
                 found.add(new DnatRule(m.group(1), Integer.parseInt(m.group(2)), m.group(3), line));

@@ -14,7 +14,10 @@ public final class InvariantChecker {
         found.addAll(MountChecks.check(state));
         found.addAll(CgroupChecks.check(state));
         found.addAll(NetworkChecks.check(state));
+        found.addAll(FirewallChecks.check(state));
         found.addAll(VolumeChecks.check(state));
+        found.addAll(LogChecks.check(state));
+        found.addAll(DockerCliChecks.check(state));
         return found;
     }
 }

@@ -3,7 +3,7 @@ package dev.holdfast.engine.check;
 import dev.holdfast.engine.check.InstanceState.ContainerView;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -11,7 +11,7 @@ import java.util.Set;
 /**
  * What is mounted under the data and run directories belongs to a record: a container's root filesystem (and its
  * shared /dev/shm) to its record, a volume's data to the volume, a network namespace to a running container; and a
- * running container's root filesystem is mounted.
+ * running container's root filesystem is mounted; and nothing is mounted twice at one point.
  */
 final class MountChecks {
     private MountChecks() {}
@@ -19,8 +19,13 @@ final class MountChecks {
     static List<Violation> check(InstanceState s) {
         List<Violation> found = new ArrayList<>();
         Map<String, ContainerView> records = s.containersById();
-        Set<Path> mounted = new HashSet<>(s.mounts());
-        for (Path mount : s.mounts()) {
+        Set<Path> mounted = new LinkedHashSet<>(s.mounts());
+        for (Path mount : mounted) {
+            long stacked = s.mounts().stream().filter(mount::equals).count();
+            if (stacked > 1) {
+                found.add(new Violation(stacked + " mounts stacked at one point (holdfast mounts each once: a repeated"
+                        + " mount that was never undone)", mount.toString()));
+            }
             if (mount.startsWith(s.dataRoot())) {
                 Path rel = s.dataRoot().relativize(mount);
                 String area = rel.getName(0).toString();

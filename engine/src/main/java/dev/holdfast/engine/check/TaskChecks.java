@@ -13,7 +13,8 @@ import java.util.stream.Collectors;
 
 /**
  * Records against reality: a container recorded running has a live process with its recorded pid, started no later
- * than its recorded start, and the supervisor's task for it agrees; every task and every shim belongs to a record.
+ * than its recorded start, and the supervisor's task for it agrees; one recorded exited has its task's exit code
+ * while the supervisor still holds the stopped task; every task and every shim belongs to a record.
  */
 final class TaskChecks {
     /** A process's start time is known to the second (the boot time's precision): this much later is still "no later". */
@@ -49,6 +50,9 @@ final class TaskChecks {
             } else if (task != null && (task.status().equals("running") || task.status().equals("paused"))) {
                 found.add(new Violation(who + " is recorded not running, but its task is " + task.status()
                         + " as pid " + task.pid(), "holdfast ctl tasks ls"));
+            } else if (task != null && task.status().equals("stopped") && task.exitCode() != c.exitCode()) {
+                found.add(new Violation(who + " is recorded exited with code " + c.exitCode() + ", but its task"
+                        + " exited with " + task.exitCode(), "holdfast ctl tasks ls; docker inspect " + c.id()));
             }
         }
         if (s.tasks() != null) {

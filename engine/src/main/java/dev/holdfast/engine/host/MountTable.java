@@ -6,10 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.HashSet;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.TreeSet;
 import java.util.logging.Logger;
 
 /**
@@ -24,7 +23,7 @@ public final class MountTable {
     /** Whether anything is mounted at {@code path}. */
     public static boolean isMounted(Path path) throws IOException {
         String target = canonical(path).toString();
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
+        for (String line : readMountInfo()) {
             String[] f = line.split(" ");
             if (f.length > 4 && unescape(f[4]).equals(target)) {
                 return true;
@@ -35,9 +34,19 @@ public final class MountTable {
 
     /** The mount points below {@code root} of filesystems of {@code type} (e.g. overlay; null: any), deepest first. */
     public static List<Path> mountsUnder(Path root, String type) throws IOException {
-        String prefix = canonical(root) + "/";
-        Set<String> found = new HashSet<>();
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
+        return new TreeSet<>(mountPoints(readMountInfo(), canonical(root) + "/", type)).descendingSet().stream()
+                .map(Path::of).toList();
+    }
+
+    /** Every mount below {@code root}, once per mount: a point where two are stacked is listed twice. */
+    public static List<Path> eachMountUnder(Path root) throws IOException {
+        return mountPoints(readMountInfo(), canonical(root) + "/", null).stream().map(Path::of).toList();
+    }
+
+    /** The mount points starting with {@code prefix} in {@code mountinfo}'s lines, one per line, of {@code type}. */
+    static List<String> mountPoints(List<String> mountinfo, String prefix, String type) {
+        List<String> found = new ArrayList<>();
+        for (String line : mountinfo) {
             String[] f = line.split(" ");
             int dash = List.of(f).indexOf("-");
             if (f.length > 4 && dash > 0 && dash + 1 < f.length && (type == null || f[dash + 1].equals(type))) {
@@ -47,7 +56,11 @@ public final class MountTable {
                 }
             }
         }
-        return found.stream().sorted(Comparator.reverseOrder()).map(Path::of).toList();
+        return found;
+    }
+
+    private static List<String> readMountInfo() throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8);
     }
 
     /**
