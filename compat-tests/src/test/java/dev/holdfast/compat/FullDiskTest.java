@@ -50,6 +50,13 @@ class FullDiskTest {
         assertFailsForNoSpace(holdfast.docker("rename", "kept", "renamed"));
         assertFailsForNoSpace(holdfast.docker("volume", "create", "full"));
         assertFailsForNoSpace(holdfast.docker("network", "create", "full"));
+        assertFailsForNoSpace(holdfast.docker("tag", "busybox", "full:tag"));
+        assertFailsForNoSpace(holdfast.docker("commit", "counter", "full:commit"));
+        assertFailsForNoSpace(holdfast.docker("commit", "--pause=false", "counter", "full:commit"));
+        assertEquals("busybox:latest", holdfast.docker("images", "--format", "{{.Repository}}:{{.Tag}}").assertOk()
+                .out(), "a failed tag or commit leaves no image");
+        assertFailsForNoSpace(holdfast.docker("pause", "counter"));
+        // A pause (or commit) that cannot be recorded thaws the container again: the counter goes on (checked below).
         assertEquals("/kept", holdfast.docker("inspect", "-f", "{{.Name}}", "kept").assertOk().out(),
                 "a failed rename changes nothing");
         // Events while full are lost, but must not cost the journal the history written before (the journal keeps
@@ -70,6 +77,8 @@ class FullDiskTest {
         holdfast.docker("rename", "kept", "renamed").assertOk();
         holdfast.docker("volume", "create", "full").assertOk();
         holdfast.docker("network", "create", "full").assertOk();
+        holdfast.docker("tag", "busybox", "full:tag").assertOk();
+        holdfast.docker("commit", "counter", "full:commit").assertOk();
 
         // The counter never blocked on its log: it went on counting, and its log says (on stderr) what it lost.
         DockerResult logs = Await.value(HoldfastDaemon.DOCKER_TIMEOUT, () -> holdfast.docker("logs", "counter"),
