@@ -42,7 +42,7 @@ class FullDiskTest {
     private static void full(HoldfastDaemon holdfast, Path disk) throws IOException {
         holdfast.docker("run", "-d", "--name", "counter", "busybox", "sh", "-c",
                 "i=0; while :; do echo line $i; i=$((i+1)); sleep 0.05; done").assertOk();
-        holdfast.docker("create", "--name", "kept", "busybox", "true").assertOk();
+        String kept = holdfast.docker("create", "--name", "kept", "busybox", "true").assertOk().out();
         Path filler = disk.resolve("filler");
         fill(filler);
 
@@ -50,8 +50,21 @@ class FullDiskTest {
         assertFailsForNoSpace(holdfast.docker("rename", "kept", "renamed"));
         assertFailsForNoSpace(holdfast.docker("volume", "create", "full"));
         assertFailsForNoSpace(holdfast.docker("network", "create", "full"));
+        assertFailsForNoSpace(holdfast.docker("tag", "busybox", "full:tag"));
+        assertFailsForNoSpace(holdfast.docker("commit", "counter", "full:commit"));
+        assertFailsForNoSpace(holdfast.docker("commit", "--pause=false", "counter", "full:commit"));
+        assertEquals("busybox:latest", holdfast.docker("images", "--format", "{{.Repository}}:{{.Tag}}").assertOk()
+                .out(), "a failed tag or commit leaves no image");
+        assertFailsForNoSpace(holdfast.docker("pause", "counter"));
+        // A pause (or commit) that cannot be recorded thaws the container again: the counter goes on (checked below).
         assertEquals("/kept", holdfast.docker("inspect", "-f", "{{.Name}}", "kept").assertOk().out(),
                 "a failed rename changes nothing");
+        // Events while full are lost, but must not cost the journal the history written before (the journal keeps
+        // 8 segments: a new one per failed write used to push the old ones out). 40 kill events fill more than
+        // the free rest of the segment's last page (tmpfs takes no space for it); SIGWINCH: sh ignores it.
+        for (int i = 0; i < 40; i++) {
+            holdfast.docker("kill", "-s", "WINCH", "counter").assertOk();
+        }
 
         // Every record reads back after a restart while the disk is still full.
         holdfast.engine("restart");
@@ -64,6 +77,8 @@ class FullDiskTest {
         holdfast.docker("rename", "kept", "renamed").assertOk();
         holdfast.docker("volume", "create", "full").assertOk();
         holdfast.docker("network", "create", "full").assertOk();
+        holdfast.docker("tag", "busybox", "full:tag").assertOk();
+        holdfast.docker("commit", "counter", "full:commit").assertOk();
 
         // The counter never blocked on its log: it went on counting, and its log says (on stderr) what it lost.
         DockerResult logs = Await.value(HoldfastDaemon.DOCKER_TIMEOUT, () -> holdfast.docker("logs", "counter"),
@@ -72,6 +87,9 @@ class FullDiskTest {
         assertTrue(logs.stderr().lines().allMatch(l -> l.matches("holdfast: \\d+ log lines dropped: .*")),
                 logs.stderr());
         assertEquals("true", holdfast.docker("inspect", "-f", "{{.State.Running}}", "counter").assertOk().out());
+        assertEquals("create", holdfast.docker("events", "--since", "1h", "--until", "0s", "--filter",
+                "container=" + kept, "--format", "{{.Action}}").assertOk().out().lines().findFirst().orElse(""),
+                "the event journal still holds what was written before the disk filled");
     }
 
     /** The count on the last line of the counter's output. */

@@ -46,8 +46,18 @@ public final class ContainerControl {
                 throw ApiException.conflict("Container " + c.id() + " is already paused");
             }
             tasks.pause(c.id());
+            try {
+                store.update(c, r -> r.withState(s -> s.withPaused(true)));
+            } catch (RuntimeException notRecorded) {
+                // A full disk: thaw it again, or it stays frozen while its record says running (and no kill ends it).
+                try {
+                    tasks.resume(c.id());
+                } catch (RuntimeException e) {
+                    notRecorded.addSuppressed(e);
+                }
+                throw notRecorded;
+            }
             health.unwatch(c);
-            store.update(c, r -> r.withState(s -> s.withPaused(true)));
         } finally {
             c.lock().unlock();
         }

@@ -319,8 +319,6 @@ public final class EventJournal implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.WARNING, "events journal " + dir + ": " + batch.size() + " events from #"
                     + batch.getFirst().seq() + " not written: " + e.getMessage(), e);
-            // The segment may end in part of a line now: the next batch starts a new one.
-            closeSegment();
         }
     }
 
@@ -328,11 +326,32 @@ public final class EventJournal implements AutoCloseable {
         if (chunk.size() == 0) {
             return;
         }
+        long start = segmentSize;
         ByteBuffer bytes = ByteBuffer.wrap(chunk.toByteArray());
-        while (bytes.hasRemaining()) {
-            segmentSize += segment.write(bytes);
+        try {
+            while (bytes.hasRemaining()) {
+                segmentSize += segment.write(bytes);
+            }
+        } catch (IOException e) {
+            cutBackTo(start);
+            throw e;
         }
         chunk.reset();
+    }
+
+    /**
+     * After a failed write (a full disk): cuts the segment back to its last whole line and keeps appending to it. A
+     * new segment per failed write instead would push the oldest out, and a full disk would erase the history.
+     */
+    private void cutBackTo(long size) {
+        try {
+            segment.truncate(size);
+            segmentSize = size;
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "events journal " + dir + ": cutting a torn line off the segment: "
+                    + e.getMessage() + "; the next events start a new segment", e);
+            closeSegment();
+        }
     }
 
     /** Closes the current segment (synced: a rotation is rare) and starts {@code <firstSeq>.jsonl}. */

@@ -38,13 +38,15 @@ final class TagStore {
 
     /** Points {@code reference} at {@code imageId}, moving it from whatever image it named before. */
     void put(ImageReference reference, String imageId) throws IOException {
-        tags.put(key(reference), imageId);
-        save();
+        TreeMap<String, String> next = new TreeMap<>(tags);
+        next.put(key(reference), imageId);
+        commit(next);
     }
 
     void remove(ImageReference reference) throws IOException {
-        if (tags.remove(key(reference)) != null) {
-            save();
+        TreeMap<String, String> next = new TreeMap<>(tags);
+        if (next.remove(key(reference)) != null) {
+            commit(next);
         }
     }
 
@@ -61,8 +63,9 @@ final class TagStore {
 
     /** Drops tags of images that are gone (a crash between removing an image and untagging it). */
     void retainImages(Set<String> imageIds) throws IOException {
-        if (tags.values().removeIf(id -> !imageIds.contains(id))) {
-            save();
+        TreeMap<String, String> next = new TreeMap<>(tags);
+        if (next.values().removeIf(id -> !imageIds.contains(id))) {
+            commit(next);
         }
     }
 
@@ -70,10 +73,13 @@ final class TagStore {
         return reference.withDefaultTag().familiarString();
     }
 
-    private void save() throws IOException {
+    /** Writes {@code next} and only then makes it the tags: a failed write (a full disk) changes nothing. */
+    private void commit(TreeMap<String, String> next) throws IOException {
         Map<String, Map<String, String>> repositories = new TreeMap<>();
-        tags.forEach((ref, id) -> repositories.computeIfAbsent(ImageReference.parse(ref).familiarName(),
+        next.forEach((ref, id) -> repositories.computeIfAbsent(ImageReference.parse(ref).familiarName(),
                 k -> new TreeMap<>()).put(ref, id));
         AtomicFiles.write(file, Json.MAPPER.writeValueAsBytes(Map.of("Repositories", repositories)));
+        tags.clear();
+        tags.putAll(next);
     }
 }
