@@ -2,6 +2,7 @@ package dev.holdfast.supervisor.cgroup;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ public final class LeftoverCgroups {
     private static final Logger LOG = Logger.getLogger(LeftoverCgroups.class.getName());
     private static final Path ROOT = Path.of("/sys/fs/cgroup");
     private static final Duration EMPTY_WAIT = Duration.ofSeconds(5);
+    private static final String BUSY = "Device or resource busy";
 
     private LeftoverCgroups() {}
 
@@ -30,8 +32,9 @@ public final class LeftoverCgroups {
             Path dir = hierarchy.resolve(relative);
             if (Files.isDirectory(dir)) {
                 try {
-                    empty(dir);
-                    Files.delete(dir);
+                    long deadline = System.nanoTime() + EMPTY_WAIT.toNanos();
+                    empty(dir, deadline);
+                    deleteOnceExited(dir, deadline);
                     LOG.info("task " + containerId + ": removed the cgroup " + dir + " a failed create left");
                 } catch (NoSuchFileException gone) {
                     // removed meanwhile: what was asked for
@@ -56,9 +59,27 @@ public final class LeftoverCgroups {
         return found;
     }
 
+    /**
+     * Removes {@code dir}, retrying while the kernel answers EBUSY: a killed process leaves a v2 {@code cgroup.procs}
+     * as soon as it starts exiting, but keeps the cgroup populated until it has exited (found by scripts/chaos seed
+     * 301: the unified directory of a runc killed during create stayed behind).
+     */
+    private static void deleteOnceExited(Path dir, long deadline) throws IOException {
+        while (true) {
+            try {
+                Files.delete(dir);
+                return;
+            } catch (FileSystemException e) {
+                if (e instanceof NoSuchFileException || !BUSY.equals(e.getReason()) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.onSpinWait();
+            }
+        }
+    }
+
     /** SIGKILLs every process in {@code dir} until none is left (a cgroup with processes cannot be removed). */
-    private static void empty(Path dir) throws IOException {
-        long deadline = System.nanoTime() + EMPTY_WAIT.toNanos();
+    private static void empty(Path dir, long deadline) throws IOException {
         while (true) {
             List<String> pids = Files.readAllLines(dir.resolve("cgroup.procs")).stream()
                     .filter(l -> !l.isBlank()).toList();
