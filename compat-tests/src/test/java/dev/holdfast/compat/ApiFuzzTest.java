@@ -39,6 +39,9 @@ class ApiFuzzTest {
     private static HoldfastDaemon holdfast;
     private static EngineHttp http;
     private static long rssAfterWarmUp;
+    private static long threadsAfterWarmUp;
+    /** Netty's and the JDK's pools may start a few threads late; a leak per request would be hundreds. */
+    private static final long THREAD_GROWTH_LIMIT = 16;
 
     @BeforeContainer
     static void startEngine() {
@@ -53,6 +56,7 @@ class ApiFuzzTest {
             http.post("/v1.47/containers/create", "application/json", "{\"Image\":\"nope\"}");
         }
         rssAfterWarmUp = engineRssKib();
+        threadsAfterWarmUp = engineThreads();
     }
 
     @AfterContainer
@@ -61,6 +65,8 @@ class ApiFuzzTest {
             assertEquals("OK", http.get("/_ping").text(), "the engine answers after the fuzzing");
             long growth = engineRssKib() - rssAfterWarmUp;
             assertTrue(growth < RSS_GROWTH_LIMIT_KIB, "engine RSS grew by " + growth + " KiB during the fuzzing");
+            long threads = engineThreads() - threadsAfterWarmUp;
+            assertTrue(threads < THREAD_GROWTH_LIMIT, "the engine has " + threads + " more threads after the fuzzing");
         } finally {
             holdfast.close();
         }
@@ -212,7 +218,11 @@ class ApiFuzzTest {
                         "ExposedPorts", "Labels", "Name", "Driver", "Memory", "NetworkingConfig", "Healthcheck"), json(3))
                 .as((field, value) -> "{\"Image\":\"busybox\",\"" + field + "\":" + value + "}");
         Arbitrary<String> truncated = valid.map(v -> v.substring(0, v.length() / 2));
-        return Arbitraries.oneOf(Arbitraries.just((String) null), valid, mutated, json(3), truncated,
+        // Nesting past Jackson's limit of 1000 levels, and numbers no Java integer holds, where the API wants one.
+        Arbitrary<String> extreme = Arbitraries.of("[".repeat(1500) + "]".repeat(1500),
+                "{\"Image\":\"busybox\",\"HostConfig\":{\"Memory\":1e400}}",
+                "{\"Image\":\"busybox\",\"StopTimeout\":99999999999999999999}");
+        return Arbitraries.oneOf(Arbitraries.just((String) null), valid, mutated, json(3), truncated, extreme,
                         Arbitraries.strings().ofMaxLength(40))
                 .map(b -> b == null ? null : b.getBytes(StandardCharsets.UTF_8));
     }
@@ -249,10 +259,19 @@ class ApiFuzzTest {
 
     // ---- plumbing ---------------------------------------------------------------------------------------------
 
+    private static long engineThreads() {
+        return engineStatus("Threads:");
+    }
+
     private static long engineRssKib() {
+        return engineStatus("VmRSS:");
+    }
+
+    /** A number from /proc/PID/status of the engine (VmRSS in KiB, Threads). */
+    private static long engineStatus(String field) {
         try {
             String pid = Files.readString(holdfast.runDir().resolve("engine.pid")).trim();
-            return Files.readAllLines(Path.of("/proc", pid, "status")).stream().filter(l -> l.startsWith("VmRSS:"))
+            return Files.readAllLines(Path.of("/proc", pid, "status")).stream().filter(l -> l.startsWith(field))
                     .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", ""))).findFirst().orElseThrow();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
