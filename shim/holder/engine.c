@@ -74,13 +74,16 @@ bool engine_spawn(struct engine *e, enum role role, int listen_fd, char *const a
     return true;
 }
 
-void engine_go(struct engine *e) {
+void engine_go(struct engine *e, bool after_release) {
     if (e->go_sent) {
         return;
     }
     e->go_sent = true;
-    /* Three bytes into an empty pipe never block nor come out short. EPIPE: it died, and its reaping follows. */
-    if (write(e->go_fd, "go\n", 3) != 3) {
+    /* "go released": the previous engine stopped cleanly a moment ago, so its records agree with the tasks and the
+     * new one may serve before its first reconcile. A few bytes into an empty pipe never block nor come out short.
+     * EPIPE: it died, and its reaping follows. */
+    const char *line = after_release ? "go released\n" : "go\n";
+    if (write(e->go_fd, line, strlen(line)) != (ssize_t)strlen(line)) {
         hlog("telling engine %d to go: %s", (int)e->pid, strerror(errno));
     }
 }

@@ -43,8 +43,9 @@ struct engine {
 /* Forks and execs argv with the API socket as fd 3 (LISTEN_FDS=1, LISTEN_PID) and the handover pipes as fds 4
  * and 5 (HOLDFAST_HANDOVER_FDS=4,5). Returns false (and logs) when it could not. */
 bool engine_spawn(struct engine *e, enum role role, int listen_fd, char *const argv[]);
-/* Writes "go\n" (once; the pipe buffers it if the engine is not reading yet). */
-void engine_go(struct engine *e);
+/* Writes "go\n", or "go released\n" after the previous engine released the socket (once; the pipe buffers it if
+ * the engine is not reading yet). */
+void engine_go(struct engine *e, bool after_release);
 /* Reads what the engine wrote; returns each complete line through on_line. False at EOF or error. */
 bool engine_read(struct engine *e, void (*on_line)(struct engine *e, const char *line));
 /* Closes our ends of its pipes and forgets it (after it was reaped). */

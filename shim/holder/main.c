@@ -66,13 +66,13 @@ static void signal_engine(struct engine *e, int sig) {
 }
 
 /* next becomes the active engine: it is told to go (the pipe keeps the word until it has warmed up). */
-static void promote(void) {
+static void promote(bool after_release) {
     h.active = h.next;
     h.active.role = ROLE_ACTIVE;
     h.next = (struct engine){.role = ROLE_NONE, .go_fd = -1, .notify_fd = -1};
     h.restarting = false;
     pidfile_write(h.pid_file, h.active.pid); /* first: whoever sees it answer finds its pid written */
-    engine_go(&h.active);
+    engine_go(&h.active, after_release);
     hlog("engine %d takes over the socket", (int)h.active.pid);
 }
 
@@ -94,15 +94,15 @@ static void spawn_next(void) {
 static void start_active(void) {
     spawn_next();
     if (h.next.pid > 0) {
-        promote();
+        promote(false);
     }
 }
 
 /* The active engine is gone: the standby or restart target takes over, or a new engine is started (after a
  * back-off when engines keep dying right after their start). */
-static void replace_active(void) {
+static void replace_active(bool after_release) {
     if (h.next.pid > 0) {
-        promote();
+        promote(after_release);
         return;
     }
     if (h.failures == 0) {
@@ -136,7 +136,7 @@ static void on_line(struct engine *e, const char *line) {
             /* It has stopped serving and writes nothing more: the next engine need not wait for its JVM to exit. */
             h.retiring = e->pid;
             engine_forget(e);
-            replace_active();
+            replace_active(true);
         }
     } else {
         hlog("engine %d said something unknown: %s", (int)e->pid, line);
@@ -169,7 +169,7 @@ static void reaped(pid_t pid, int status) {
         h.failures++;
     }
     if (role == ROLE_ACTIVE) {
-        replace_active();
+        replace_active(false);
     } else if (h.restarting) {
         hlog("the restart's new engine died before it took over; the running engine keeps serving");
         h.restarting = false;
@@ -204,7 +204,7 @@ static void on_signal(int sig) {
         if (h.next.pid == 0) {
             h.restarting = false;
         } else if (h.active.pid == 0) {
-            promote();
+            promote(false);
         }
         break;
     case SIGTERM:

@@ -1,5 +1,5 @@
 /* A stand-in engine for the holder's tests: speaks the handover protocol (warm, go, serving, released) and answers
- * every connection on fd 3 with "engine <pid>\n". */
+ * every connection on fd 3 with "engine <pid> <the go line it got>\n". */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -26,9 +26,13 @@ int main(void) {
         perror("fake-engine: setup");
         return 1;
     }
-    char go[3];
+    /* "go", or "go released" after a clean handover; each answer names which, for the tests to check. */
+    char go[16];
     size_t got = 0;
-    while (got < sizeof go) {
+    while (got == 0 || go[got - 1] != '\n') {
+        if (got == sizeof go) {
+            return 1;
+        }
         ssize_t n = read(4, go + got, sizeof go - got);
         if (n <= 0) {
             if (n < 0 && errno == EINTR && !stop) {
@@ -38,7 +42,8 @@ int main(void) {
         }
         got += (size_t)n;
     }
-    if (memcmp(go, "go\n", 3) != 0 || tell("serving\n") < 0) {
+    go[got - 1] = '\0';
+    if ((strcmp(go, "go") != 0 && strcmp(go, "go released") != 0) || tell("serving\n") < 0) {
         return 1;
     }
     while (!stop) {
@@ -54,8 +59,8 @@ int main(void) {
         if (c < 0) {
             continue; /* EAGAIN: another engine took it */
         }
-        char line[32];
-        int len = snprintf(line, sizeof line, "engine %d\n", (int)getpid());
+        char line[48];
+        int len = snprintf(line, sizeof line, "engine %d %s\n", (int)getpid(), go);
         if (write(c, line, (size_t)len) != len) {
             perror("fake-engine: write");
         }

@@ -2,6 +2,7 @@ package dev.holdfast.engine;
 
 import dev.holdfast.engine.api.ApiServer;
 import dev.holdfast.engine.api.ApiSocket;
+import dev.holdfast.engine.handover.DataRootFingerprint;
 import dev.holdfast.engine.handover.HolderLink;
 import dev.holdfast.engine.api.CommitRoutes;
 import dev.holdfast.engine.api.ContainerControlRoutes;
@@ -74,6 +75,9 @@ import java.util.logging.Logger;
 public final class Engine implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Engine.class.getName());
     private static final Duration RECONCILE_WAIT = Duration.ofSeconds(5);
+    /** How often a standby checks that the records it read are still current. */
+    private static final Duration STANDBY_REFRESH = Duration.ofSeconds(2);
+    private static final String ENGINE_ID_FILE = "engine-id";
 
     private final EngineConfig config;
     private final ApiServer server;
@@ -82,6 +86,7 @@ public final class Engine implements AutoCloseable {
     private final ExitMonitor monitor;
     private final EventBus events;
     private final CountDownLatch closed = new CountDownLatch(1);
+    private volatile boolean drained;
 
     private Engine(EngineConfig config, ApiServer server, ManagedChannel channel, ContainerService containers,
             ExitMonitor monitor, EventBus events) {
@@ -108,9 +113,10 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * As {@link #start(EngineConfig)}, on {@code socket}. Under a socket holder the engine first boots as far as it
-     * can without reading what another engine may still change (the records), says so, and waits for the holder's
-     * go: a restart's new engine does its slow part while the old one still serves.
+     * As {@link #start(EngineConfig)}, on {@code socket}. Under a socket holder, a restart's new engine (or a standby)
+     * reads the records and builds every service on them while the old engine still serves, changing nothing; after
+     * the holder's go it uses what it read if nothing was written since ({@link DataRootFingerprint}), else reads it
+     * again, then recovers and serves: clients wait for that step only.
      */
     public static Engine start(EngineConfig config, ApiSocket socket, HolderLink holder) throws IOException {
         BootTimes times = new BootTimes();
@@ -126,17 +132,22 @@ public final class Engine implements AutoCloseable {
             return channel;
         });
         try {
+            ReadAhead ahead = null;
+            boolean afterRelease = false;
             if (holder.present()) {
                 if (holder.goDeferred()) {
-                    rehearse(config, connected);
+                    ReadAhead[] current = {ReadAhead.read(config, connected)};
                     join(prepared, "preparing " + socket);
+                    afterRelease = holder.awaitGo(STANDBY_REFRESH, () -> current[0] = current[0].refreshed());
+                    ahead = current[0];
+                } else {
+                    afterRelease = holder.awaitGo(STANDBY_REFRESH, () -> {});
                 }
-                holder.awaitGo();
                 times.mark("go");
             }
             CompletableFuture<ApiServer> bound = prepared.thenApplyAsync(Engine::listening,
                     command -> Thread.ofPlatform().name("engine-boot-listen").daemon().start(command));
-            return boot(config, socket, times, router, serving, bound, connected);
+            return boot(config, socket, times, router, serving, bound, connected, ahead, afterRelease);
         } catch (IOException | RuntimeException | Error e) {
             // Nothing may keep the process alive answering /_ping and holding every other request.
             serving.completeExceptionally(e);
@@ -157,30 +168,100 @@ public final class Engine implements AutoCloseable {
 
     private static Engine boot(EngineConfig config, ApiSocket socket, BootTimes times, Router router,
             CompletableFuture<Void> serving, CompletableFuture<ApiServer> bound,
-            CompletableFuture<ManagedChannel> connected) throws IOException {
-        Assembly engine = assemble(config, router, connected, times);
-        engine.service().recoverRootfs();
-        times.mark("snapshots");
-        engine.networks().recover();
-        times.mark("networks");
+            CompletableFuture<ManagedChannel> connected, ReadAhead ahead, boolean afterRelease) throws IOException {
+        String engineId = engineId(config.dataRoot());
+        Assembly engine;
+        if (ahead != null && ahead.current(engineId)) {
+            engine = ahead.assembly();
+            router.include(ahead.router());
+            times.mark("records read ahead still current");
+        } else {
+            engine = assemble(config, engineId, router, connected, times);
+        }
+        engine.open(config, times);
+        if (!afterRelease) {
+            engine.removeCrashLeftovers(times);
+        }
         // Reconcile only once the socket is ours: an engine that cannot listen must not adopt or kill anything.
         ApiServer server = join(bound, "listening on " + socket);
         times.mark("api socket");
         engine.monitor().start();
-        awaitFirstReconcile(engine.monitor(), config);
-        times.mark("reconcile");
+        if (!afterRelease) {
+            awaitFirstReconcile(engine.monitor(), config);
+            times.mark("reconcile");
+        }
         serving.complete(null);
-        LOG.info("serving " + engine.records().all().size() + " containers on " + socket + " " + times);
+        LOG.info("serving " + engine.records().all().size() + " containers on " + socket + " " + times
+                + (afterRelease ? "; the previous engine released it cleanly: no crash leftovers looked for, and the"
+                        + " boot reconcile runs while serving" : ""));
         return new Engine(config, server, engine.channel(), engine.service(), engine.monitor(), engine.events());
     }
 
-    /** The engine's parts, built but not started: nothing recovered, reconciled or served yet. */
-    private record Assembly(ManagedChannel channel, ContainerStore records, ContainerService service,
-            ContainerNetworks networks, ExitMonitor monitor, EventBus events) {}
+    /** The engine's parts, built on what was read but not started: nothing recovered, reconciled or served yet. */
+    private record Assembly(ManagedChannel channel, ContainerStore records, ImageStore images, ContainerMounts mounts,
+            ContainerService service, ContainerNetworks networks, ExitMonitor monitor, EventBus events) {
 
-    /** Reads the records under {@code config}'s data root and builds every service and route on them. */
-    private static Assembly assemble(EngineConfig config, Router router, CompletableFuture<ManagedChannel> connected,
-            BootTimes times) throws IOException {
+        /** What the engine that owns the data root does first: the journal opened, running containers' volumes held. */
+        void open(EngineConfig config, BootTimes times) throws IOException {
+            events.openJournal(EventJournal.open(config.dataRoot().resolve("events"), Json.MAPPER));
+            mounts.holdVolumesOfRunningContainers();
+            times.mark("events and volumes");
+        }
+
+        /**
+         * What a crash or a host reboot may have left: half-done images, volumes and mounts records, container
+         * directories without a record, root filesystems of running containers not mounted, networks of containers
+         * that are gone. Not after a clean release by the previous engine: it left nothing half-done, and this is
+         * what clients would wait for.
+         */
+        void removeCrashLeftovers(BootTimes times) throws IOException {
+            images.removeLeftovers();
+            mounts.removeLeftovers();
+            times.mark("image and volume leftovers");
+            service.recoverRootfs();
+            times.mark("snapshots");
+            networks.recover();
+            times.mark("networks");
+        }
+    }
+
+    /**
+     * An assembly built before the holder's go, while another engine may still write the data root, and the data
+     * root's fingerprint from before it was read: it stands if the fingerprint is the same after go.
+     */
+    private record ReadAhead(EngineConfig config, CompletableFuture<ManagedChannel> connected, Assembly assembly,
+            Router router, DataRootFingerprint fingerprint, String engineId) {
+
+        static ReadAhead read(EngineConfig config, CompletableFuture<ManagedChannel> connected) throws IOException {
+            DataRootFingerprint fingerprint = DataRootFingerprint.takeSettled(config.dataRoot());
+            String engineId = readEngineId(config.dataRoot());
+            Router router = new Router();
+            EventJournal.prepare(Json.MAPPER);
+            return new ReadAhead(config, connected, assemble(config, engineId, router, connected, new BootTimes()),
+                    router, fingerprint, engineId);
+        }
+
+        /** This, or a new reading when the data root has changed since (a standby's wait may be long). */
+        ReadAhead refreshed() {
+            try {
+                return current(engineId) ? this : read(config, connected);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "reading the records ahead of a takeover: " + e.getMessage(), e);
+                return this;
+            }
+        }
+
+        boolean current(String engineIdNow) throws IOException {
+            return engineIdNow.equals(engineId) && fingerprint.matches(DataRootFingerprint.take(config.dataRoot()));
+        }
+    }
+
+    /**
+     * Reads the records under {@code config}'s data root and builds every service and route on them, changing
+     * nothing on disk (see {@link Assembly#recover}).
+     */
+    private static Assembly assemble(EngineConfig config, String engineId, Router router,
+            CompletableFuture<ManagedChannel> connected, BootTimes times) throws IOException {
         ContainerFactory.daemonLogOptions(config.logOptions());
         ContainerStore containerStore = ContainerStore.load(config.dataRoot());
         times.mark("records");
@@ -191,8 +272,7 @@ public final class Engine implements AutoCloseable {
         OciRuntimes runtimes = new OciRuntimes(config.runtimes());
         ContainerFactory.runtimes(runtimes.names());
         TaskClient tasks = new TaskClient(channel, config.supervisorSocket(), runtimes);
-        EventBus events = new EventBus(EventJournal.open(config.dataRoot().resolve("events"), Json.MAPPER));
-        times.mark("events");
+        EventBus events = EventBus.withJournalLater();
         NetworkStore networkStore = NetworkStore.load(config.dataRoot(), Json.MAPPER, config.bridge(), config.subnet());
         ContainerNetworks containerNetworks = new ContainerNetworks(networkStore,
                 AttachmentStore.load(config.dataRoot(), Json.MAPPER), new NetworkNamespaces(config.runRoot()),
@@ -229,33 +309,13 @@ public final class Engine implements AutoCloseable {
         new VolumeRoutes(mounts.volumes()).register(router);
         new FilesystemRoutes(service, new ContainerArchive(service, events)).register(router);
         new DiskUsageRoutes(images, service, mounts.volumes()).register(router);
-        InfoRoutes.EngineFacts facts = new InfoRoutes.EngineFacts(engineId(config.dataRoot()), config.dataRoot(),
+        InfoRoutes.EngineFacts facts = new InfoRoutes.EngineFacts(engineId, config.dataRoot(),
                 config.reconcile(), "cgroupfs", Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) ? "2" : "1",
                 config.pool(), config.poolSize(), runtimes.info());
         new InfoRoutes(facts, containerStore, () -> images.list().size(), () -> monitor.connected() ? List.of()
                 : List.of("WARNING: the supervisor is not reachable at " + config.supervisorSocket())).register(router);
         times.mark("routes");
-        return new Assembly(channel, containerStore, service, containerNetworks, monitor, events);
-    }
-
-    /**
-     * A standby's warm-up: the whole engine is built once on an empty scratch data root and dropped, so that the
-     * real build after "go" runs on loaded, initialised classes. Nothing is started or written outside the scratch
-     * root: the engine that serves may still change the records (they are only read, and read again after go).
-     */
-    private static void rehearse(EngineConfig config, CompletableFuture<ManagedChannel> connected)
-            throws IOException {
-        ContainerStore.load(config.dataRoot()); // reading only, for the record reader's sake
-        Path scratch = Files.createTempDirectory(config.runRoot(), "engine-rehearsal-");
-        try {
-            assemble(config.withDataRoot(scratch), new Router(), connected, new BootTimes()).events().close();
-        } finally {
-            try (var files = Files.walk(scratch)) {
-                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
-        }
+        return new Assembly(channel, containerStore, images, mounts, service, containerNetworks, monitor, events);
     }
 
     private interface BootStep<T> {
@@ -348,6 +408,14 @@ public final class Engine implements AutoCloseable {
         return monitor.firstReconcile();
     }
 
+    /**
+     * After {@link #close}: every request was answered within the drain limit, so nothing this engine did was cut
+     * half-way and the next engine need not look for leftovers (see docs/internals.md, "The socket holder").
+     */
+    public boolean drained() {
+        return drained;
+    }
+
     public void awaitClose() throws InterruptedException {
         closed.await();
     }
@@ -361,7 +429,7 @@ public final class Engine implements AutoCloseable {
         if (closed.getCount() == 0) {
             return;
         }
-        server.close();
+        drained = server.drainAndClose();
         if (!config.reconcile()) {
             stopAll();
         }
@@ -402,12 +470,17 @@ public final class Engine implements AutoCloseable {
 
     /** Docker's engine ID: random once, then stable for this data root. */
     private static String engineId(Path dataRoot) throws IOException {
-        Path file = dataRoot.resolve("engine-id");
-        if (Files.exists(file)) {
-            return Files.readString(file).trim();
+        String id = readEngineId(dataRoot);
+        if (id.isEmpty()) {
+            id = UUID.randomUUID().toString();
+            AtomicFiles.write(dataRoot.resolve(ENGINE_ID_FILE), (id + "\n").getBytes(StandardCharsets.UTF_8));
         }
-        String id = UUID.randomUUID().toString();
-        AtomicFiles.write(file, (id + "\n").getBytes(StandardCharsets.UTF_8));
         return id;
+    }
+
+    /** The engine ID, or "" before the first engine on this data root wrote it. */
+    private static String readEngineId(Path dataRoot) throws IOException {
+        Path file = dataRoot.resolve(ENGINE_ID_FILE);
+        return Files.exists(file) ? Files.readString(file).trim() : "";
     }
 }

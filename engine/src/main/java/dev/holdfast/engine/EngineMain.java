@@ -34,7 +34,11 @@ public final class EngineMain {
         Engine engine = Engine.start(config, socket, holder);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             engine.close();
-            holder.released();
+            // A request cut by the drain limit may have left work half-done: without "released" the holder waits
+            // for this process to exit and tells the next engine a plain go, so it looks for leftovers.
+            if (engine.drained()) {
+                holder.released();
+            }
         }, "engine-shutdown"));
         holder.serving();
         engine.awaitClose();

@@ -35,6 +35,9 @@ class HolderTest {
     @TempDir
     Path dir;
 
+    /** What an engine answers: its pid and the go line the holder gave it. */
+    private record Answer(long pid, String go) {}
+
     @Test
     void killedEnginesAreReplacedAndRestartsHandOver() throws Exception {
         try (Holder holder = Holder.start(dir, List.of())) {
@@ -43,13 +46,17 @@ class HolderTest {
 
             ProcessHandle.of(first).orElseThrow().destroyForcibly();
             // Asked right after the kill: the connection waits in the backlog for the next engine.
-            long second = holder.askedPid();
+            Answer afterKill = holder.ask();
+            long second = afterKill.pid();
             assertNotEquals(first, second);
+            assertEquals("go", afterKill.go(), "an engine that replaces a dead one is not told of a release");
             Sandbox.waitFor("pid file names the new engine", WAIT, () -> holder.pidFile() == second);
 
             holder.signal("HUP");
             Sandbox.waitFor("a new engine took over", WAIT, () -> holder.pidFile() != second);
-            assertEquals(holder.pidFile(), holder.askedPid());
+            Answer afterRestart = holder.ask();
+            assertEquals(holder.pidFile(), afterRestart.pid());
+            assertEquals("go released", afterRestart.go(), "a restart's engine goes after the old one released");
             Sandbox.waitFor("the old engine exited", WAIT, () -> !Sandbox.alive(second));
 
             holder.signal("TERM");
@@ -68,7 +75,7 @@ class HolderTest {
             long standby = holder.process.toHandle().children().mapToLong(ProcessHandle::pid)
                     .filter(pid -> pid != active).findFirst().orElseThrow();
             ProcessHandle.of(active).orElseThrow().destroyForcibly();
-            assertEquals(standby, holder.askedPid(), "the standby answers");
+            assertEquals(new Answer(standby, "go"), holder.ask(), "the standby answers");
             Sandbox.waitFor("a new standby", WAIT, () -> holder.process.toHandle().children().count() == 2);
         }
     }
@@ -152,13 +159,18 @@ class HolderTest {
             return pid;
         }
 
-        /** Connects and reads the answering engine's "engine <pid>". */
         long askedPid() throws IOException {
+            return ask().pid();
+        }
+
+        /** Connects and reads the answering engine's "engine <pid> <go line>". */
+        Answer ask() throws IOException {
             try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
                 channel.connect(UnixDomainSocketAddress.of(socket));
                 String answer = new String(Sandbox.readAll(channel), StandardCharsets.US_ASCII).trim();
                 assertTrue(answer.startsWith("engine "), answer + "\n" + log());
-                return Long.parseLong(answer.substring("engine ".length()));
+                String[] words = answer.substring("engine ".length()).split(" ", 2);
+                return new Answer(Long.parseLong(words[0]), words[1]);
             }
         }
 

@@ -117,16 +117,24 @@ public final class ApiServer implements AutoCloseable {
     /**
      * Stops accepting (an inherited socket stays open in whoever passed it: new connections wait there for the next
      * engine), ends every stream, lets requests in progress be answered up to {@link #DRAIN_LIMIT}, then closes.
+     *
+     * @return true when every connection had closed within the limit: no request was cut
      */
-    @Override
-    public void close() {
+    public boolean drainAndClose() {
         if (channel != null) {
             channel.close().syncUninterruptibly();
         }
         draining.set(true);
         connections.forEach(c -> c.pipeline().fireUserEventTriggered(HttpDispatcher.DRAIN));
-        connections.newCloseFuture().awaitUninterruptibly(DRAIN_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+        boolean drained = connections.newCloseFuture().awaitUninterruptibly(DRAIN_LIMIT.toMillis(),
+                TimeUnit.MILLISECONDS);
         connections.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        return drained;
+    }
+
+    @Override
+    public void close() {
+        drainAndClose();
     }
 }

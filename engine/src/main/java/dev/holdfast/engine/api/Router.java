@@ -41,6 +41,12 @@ public final class Router {
         return add(HttpMethod.HEAD, template, endpoint);
     }
 
+    /** Adds every route of {@code other}, in its order: routes built before it was known that they would serve. */
+    public Router include(Router other) {
+        routes.addAll(other.routes);
+        return this;
+    }
+
     public Optional<Match> resolve(HttpMethod method, String path) {
         String[] actual = split(path);
         for (Route route : routes) {

@@ -44,13 +44,6 @@ public record EngineConfig(
         return options;
     }
 
-    /** This config with another data root (a standby engine's rehearsal boots on an empty one). */
-    public EngineConfig withDataRoot(Path other) {
-        return new EngineConfig(other, runRoot, apiSocket, supervisorSocket, initPath, cgroupParent, reconcile, bridge,
-                subnet, pool, poolSize, netavark, aardvarkDns, dns, logMaxSize, logMaxFile, insecureRegistries,
-                registryMirrors, runtimes);
-    }
-
     public static final Path DEFAULT_DATA = Path.of("/var/lib/holdfast");
     public static final Path DEFAULT_RUN = Path.of("/run/holdfast");
 

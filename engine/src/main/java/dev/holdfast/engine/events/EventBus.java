@@ -20,7 +20,8 @@ public final class EventBus implements AutoCloseable {
     private static final Comparator<EventJournal.Entry> TIME_ORDER =
             Comparator.comparing((EventJournal.Entry e) -> e.event().time()).thenComparingLong(EventJournal.Entry::seq);
 
-    private final EventJournal journal;
+    /** Set once, by the constructor or {@link #openJournal}, before the first event. */
+    private volatile EventJournal journal;
     private final ArrayDeque<EventJournal.Entry> tail = new ArrayDeque<>();
     private final List<Subscription> subscribers = new CopyOnWriteArrayList<>();
     /**
@@ -30,12 +31,35 @@ public final class EventBus implements AutoCloseable {
     private Instant latestOnlyOnDisk;
 
     public EventBus(EventJournal journal) {
-        this.journal = journal;
-        this.latestOnlyOnDisk = journal.latestAtOpen();
+        openJournal(journal);
+    }
+
+    private EventBus() {}
+
+    /**
+     * A bus whose journal is opened later, by {@link #openJournal}: a restart's new engine builds its services while
+     * the old engine still appends to the journal. Nothing may be published or read before.
+     */
+    public static EventBus withJournalLater() {
+        return new EventBus();
+    }
+
+    public void openJournal(EventJournal opened) {
+        synchronized (tail) {
+            if (journal != null) {
+                throw new IllegalStateException("the events journal is open already");
+            }
+            journal = opened;
+            latestOnlyOnDisk = opened.latestAtOpen();
+        }
     }
 
     public void publish(Event event) {
         synchronized (tail) {
+            if (journal == null) {
+                throw new IllegalStateException("event " + event.type() + " " + event.action()
+                        + " published before the events journal was opened");
+            }
             if (tail.size() == TAIL) {
                 Instant dropped = tail.removeFirst().event().time();
                 if (dropped.isAfter(latestOnlyOnDisk)) {
@@ -112,7 +136,9 @@ public final class EventBus implements AutoCloseable {
     /** Writes out what the journal has queued. */
     @Override
     public void close() {
-        journal.close();
+        if (journal != null) {
+            journal.close();
+        }
     }
 
     /** A subscriber's replay, then its live queue; close it when the client goes away. */

@@ -5,6 +5,7 @@ import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -99,6 +100,19 @@ public final class EventJournal implements AutoCloseable {
             segmentSize = segment.size();
         }
         this.writer = Thread.ofPlatform().name("event-journal").daemon().unstarted(this::writeLoop);
+    }
+
+    /**
+     * Builds the line writer and reader now (Jackson looks a record type over at its first use, tens of ms): a
+     * restart's new engine calls this before its go, so that opening the journal after it is quick.
+     */
+    public static void prepare(ObjectMapper mapper) {
+        Entry sample = new Entry(1, new Event("container", "create", "0", Map.of("name", "x"), Instant.EPOCH));
+        try {
+            parse(mapper, mapper.writeValueAsString(Line.of(sample)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The journal in {@code dir} with the default bounds ({@link #SEGMENTS} of {@link #SEGMENT_BYTES}). */

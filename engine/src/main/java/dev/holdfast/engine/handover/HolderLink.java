@@ -7,16 +7,24 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The engine's side of the handover with {@code holdfast-holder} (see docs/internals.md, "The socket holder"): the
- * holder starts an engine before the previous one has stopped, so the new one boots, says {@code warm} and waits;
- * only on {@code go} (the previous engine is gone, or there was none) does it read the records and take the socket.
+ * holder starts an engine before the previous one has stopped, so the new one boots, reads the records without
+ * changing anything, says {@code warm} and waits; only on {@code go} (the previous engine is gone, or there was none)
+ * does it check that what it read still stands, recover what a crash left and take the socket.
  * Without {@code HOLDFAST_HANDOVER_FDS} the engine runs on its own: {@link #awaitGo} returns at once.
  */
 public final class HolderLink {
     private static final HolderLink NONE = new HolderLink(null, null);
+    private static final String GO = "go";
+    private static final String GO_AFTER_RELEASE = "go released";
 
     private final Path goPipe;
     private final Path notifyPipe;
@@ -58,18 +66,48 @@ public final class HolderLink {
         }
     }
 
-    /** Tells the holder this engine has booted, then waits for its "go" (EOF: the holder is gone, so we stop). */
-    public void awaitGo() throws IOException {
+    /**
+     * Tells the holder this engine has booted, then waits for its "go", running {@code whileWaiting} every {@code
+     * interval} meanwhile (a standby keeps what it read current). EOF: the holder is gone, so we stop.
+     *
+     * @return true when the previous engine released the socket in a graceful handover (its records and the tasks
+     *     agreed a moment ago), false when it died or there was none
+     */
+    public boolean awaitGo(Duration interval, Runnable whileWaiting) throws IOException {
         if (!present()) {
-            return;
+            return false;
         }
         tell("warm");
+        CompletableFuture<String> go = new CompletableFuture<>();
+        Thread.ofPlatform().name("engine-await-go").daemon().start(() -> {
+            try {
+                go.complete(readGo());
+            } catch (IOException | RuntimeException e) {
+                go.completeExceptionally(e);
+            }
+        });
+        while (true) {
+            try {
+                return go.get(interval.toMillis(), TimeUnit.MILLISECONDS).equals(GO_AFTER_RELEASE);
+            } catch (TimeoutException e) {
+                whileWaiting.run();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted waiting for the socket holder's go", e);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            }
+        }
+    }
+
+    /** The holder's go line: "go", or "go released" after a graceful release by the previous engine. */
+    private String readGo() throws IOException {
         try (InputStream in = Files.newInputStream(goPipe)) {
             StringBuilder line = new StringBuilder();
             for (int b = in.read(); b != -1; b = in.read()) {
                 if (b == '\n') {
-                    if (line.toString().equals("go")) {
-                        return;
+                    if (line.toString().equals(GO) || line.toString().equals(GO_AFTER_RELEASE)) {
+                        return line.toString();
                     }
                     line.setLength(0);
                 } else {

@@ -34,6 +34,10 @@ final class ContentStore {
         this.ingest = dataRoot.resolve("content/ingest");
         Files.createDirectories(blobs);
         Files.createDirectories(ingest);
+    }
+
+    /** At boot, before any pull runs: deletes the downloads a crash cut short. */
+    void removeIngest() throws IOException {
         FileTrees.deleteRecursively(ingest);
         Files.createDirectories(ingest);
     }

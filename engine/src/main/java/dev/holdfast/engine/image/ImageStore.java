@@ -59,6 +59,13 @@ public final class ImageStore {
     /** An image staged in a temporary directory, ready to be renamed into place, its layers leased meanwhile. */
     private record Staged(String id, Path dir, Stored stored, List<LayerStore.Layer> leased) {}
 
+    /** The store as an engine's boot leaves it: read, and what a crash left removed. */
+    public static ImageStore boot(Path dataRoot, ImageUsers users) throws IOException {
+        ImageStore store = new ImageStore(dataRoot, users);
+        store.removeLeftovers();
+        return store;
+    }
+
     public ImageStore(Path dataRoot, ImageUsers users) throws IOException {
         this.imagesDir = dataRoot.resolve("images");
         this.users = users;
@@ -66,11 +73,14 @@ public final class ImageStore {
         this.content = new ContentStore(dataRoot);
         this.layers = new LayerStore(dataRoot, content);
         this.tags = new TagStore(dataRoot.resolve("repositories.json"));
-        recover();
+        load();
     }
 
-    /** Deletes what a crash left half-done and loads the complete images. */
-    private void recover() throws IOException {
+    /**
+     * The complete images, read only: a restart's new engine reads the store while the old engine may still pull
+     * into it, so what a crash may have left is deleted later, by {@link #removeLeftovers}.
+     */
+    private void load() throws IOException {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(imagesDir)) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
@@ -80,13 +90,7 @@ public final class ImageStore {
                             + " from it. Stop holdfast and move the data root aside, or `scripts/holdfast down --purge`"
                             + " to delete everything, then load the images again");
                 }
-                if (name.startsWith(TEMP_PREFIX)) {
-                    FileTrees.deleteRecursively(entry);
-                } else if (name.startsWith(RETAINED_PREFIX)) {
-                    if (users.containersUsing("sha256:" + name.substring(RETAINED_PREFIX.length())).isEmpty()) {
-                        FileTrees.deleteRecursively(entry);
-                    }
-                } else if (HEX_ID.matcher(name).matches()) {
+                if (HEX_ID.matcher(name).matches()) {
                     try {
                         byte[] config = Files.readAllBytes(entry.resolve("config.json"));
                         ImageRecord record = Json.MAPPER.readValue(entry.resolve("image.json").toFile(), ImageRecord.class);
@@ -97,7 +101,25 @@ public final class ImageStore {
                 }
             }
         }
+    }
+
+    /**
+     * Deletes what a crash left half-done: staging directories, removed images no container uses any more, tags of
+     * images that are gone, layers and blobs nothing refers to, half-written downloads. Only for the engine that
+     * owns the data root, before it serves: another engine's pull in progress looks just the same.
+     */
+    public synchronized void removeLeftovers() throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(imagesDir)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (name.startsWith(TEMP_PREFIX) || name.startsWith(RETAINED_PREFIX)
+                        && users.containersUsing("sha256:" + name.substring(RETAINED_PREFIX.length())).isEmpty()) {
+                    FileTrees.deleteRecursively(entry);
+                }
+            }
+        }
         tags.retainImages(images.keySet());
+        layers.removeLeftovers();
         collectLayers();
         layers.deleteOrphanBlobs();
     }

@@ -13,6 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -74,19 +75,37 @@ final class LayerStore {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path entry : entries) {
                 if (entry.getFileName().toString().startsWith(TEMP_PREFIX)) {
-                    FileTrees.deleteRecursively(entry);
                     continue;
                 }
                 try {
                     Layer layer = Json.MAPPER.readValue(entry.resolve(RECORD).toFile(), Layer.class);
                     layers.put(layer.chainId(), layer);
                 } catch (IOException e) {
-                    LOG.log(Level.WARNING, "deleting layer directory " + entry + " without a readable record: "
+                    LOG.log(Level.WARNING, "skipping layer directory " + entry + " without a readable record: "
                             + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /**
+     * At boot, before any pull runs: deletes staging directories and layer directories without a readable record
+     * (a crash left them), and half-written downloads.
+     */
+    synchronized void removeLeftovers() throws IOException {
+        Set<String> known = new HashSet<>();
+        layers.keySet().forEach(chainId -> known.add(hex(chainId)));
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (!known.contains(name)) {
+                    LOG.info("deleting layer directory " + entry + ": " + (name.startsWith(TEMP_PREFIX)
+                            ? "left by a crash" : "no readable record"));
                     FileTrees.deleteRecursively(entry);
                 }
             }
         }
+        content.removeIngest();
     }
 
     static String chainId(String parentChainId, String diffId) {

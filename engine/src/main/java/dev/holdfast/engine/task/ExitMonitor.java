@@ -65,6 +65,7 @@ public final class ExitMonitor implements AutoCloseable {
                 reconciler.reconcile(boot);
                 if (boot) {
                     firstReconcile.complete(null);
+                    reconciler.afterBoot();
                 }
                 if (reportedDown || !boot) {
                     LOG.info("supervisor at " + tasks.socket() + " is back; records reconciled");

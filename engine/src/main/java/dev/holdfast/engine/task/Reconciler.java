@@ -35,8 +35,8 @@ public final class Reconciler {
     }
 
     /**
-     * One pass. {@code boot} is the engine's first pass: it applies the {@code reconcile = false} rule and the
-     * restart policies of containers that are down.
+     * One pass. {@code boot} is the engine's first pass: it applies the {@code reconcile = false} rule ({@link
+     * #afterBoot} follows it).
      *
      * @throws SupervisorException when the supervisor cannot be asked
      */
@@ -66,12 +66,17 @@ public final class Reconciler {
             LOG.info("deleting task " + orphan.getId() + ": no container has this id");
             tasks.delete(orphan.getId(), true);
         }
-        if (boot) {
-            service.store().all().forEach(service::applyBootRestartPolicy);
-            service.store().all().forEach(service::removeAbandonedRunAfterBoot);
-            // The engine runs the probes: they resume here, from the streak and results the records kept.
-            service.store().all().forEach(service.health()::watch);
-        }
+    }
+
+    /**
+     * After the boot's first pass, while the engine already serves (as dockerd's restore does it): restart policies
+     * of containers found down, --rm containers found down, and the health probes, which resume from the streak and
+     * results the records kept.
+     */
+    public void afterBoot() {
+        service.store().all().forEach(service::applyBootRestartPolicy);
+        service.store().all().forEach(service::removeAbandonedRunAfterBoot);
+        service.store().all().forEach(service.health()::watch);
     }
 
     private void reconcile(Container c, Optional<Task> listed, boolean boot) {

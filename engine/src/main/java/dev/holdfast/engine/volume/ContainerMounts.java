@@ -43,10 +43,35 @@ public final class ContainerMounts implements ContainerVolumes {
         this.containers = containers;
     }
 
-    /** The volume service and the containers' mounts, read from the data root. */
+    /**
+     * The volume service and the containers' mounts, read from the data root and nothing changed: a restart's new
+     * engine reads them while the old one may still serve ({@link #holdVolumesOfRunningContainers} and {@link #removeLeftovers} follow once this engine owns them).
+     */
     public static ContainerMounts load(Path dataRoot, ObjectMapper mapper, EventBus events, ContainerStore containers)
             throws IOException {
         MountStore mounts = MountStore.load(dataRoot, mapper);
+        return new ContainerMounts(new VolumeService(VolumeStore.load(dataRoot, mapper), mounts, events), mounts,
+                containers);
+    }
+
+    /** At boot: the volumes of running containers are held (and mounted, after a host reboot) again. */
+    public void holdVolumesOfRunningContainers() {
+        Map<String, List<String>> running = new HashMap<>();
+        for (Container c : containers.all()) {
+            if (c.record().state().hasProcess()) {
+                running.put(c.id(), mounts.of(c.id()).stream().filter(m -> m.type().equals("volume"))
+                        .map(MountPoint::name).toList());
+            }
+        }
+        volumes.holdMounts(running);
+    }
+
+    /**
+     * At boot, once this engine owns the data root and after {@link #holdVolumesOfRunningContainers}: what a crash
+     * left half-done goes (mounts records of no container, half-made volumes) and volumes no running container holds
+     * are unmounted (their containers exited while the engine was away).
+     */
+    public void removeLeftovers() throws IOException {
         for (String id : mounts.all().keySet()) {
             // A crash between a create's mounts record and its container record (or during a removal) leaves
             // mounts no container has; they would keep their volumes in use for ever (found by scripts/chaos).
@@ -55,17 +80,8 @@ public final class ContainerMounts implements ContainerVolumes {
                 mounts.remove(id);
             }
         }
-        ContainerMounts containerMounts = new ContainerMounts(
-                new VolumeService(VolumeStore.load(dataRoot, mapper), mounts, events), mounts, containers);
-        Map<String, List<String>> running = new HashMap<>();
-        for (Container c : containers.all()) {
-            if (c.record().state().hasProcess()) {
-                running.put(c.id(), mounts.of(c.id()).stream().filter(m -> m.type().equals("volume"))
-                        .map(MountPoint::name).toList());
-            }
-        }
-        containerMounts.volumes.recoverMounts(running);
-        return containerMounts;
+        volumes.store().removeLeftovers();
+        volumes.unmountUnheld();
     }
 
     /** {@code --volumes-from NAME[:ro|rw]}: the other container's binds and volumes, read-only with {@code :ro}. */

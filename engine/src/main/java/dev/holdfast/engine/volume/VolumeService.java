@@ -178,12 +178,15 @@ public final class VolumeService {
     }
 
     /**
-     * At boot: the volumes of containers still running are held again; a volume with driver options that none
-     * holds is unmounted (its containers exited while the engine was away, or the host rebooted).
+     * At boot: the volumes of containers still running are held again (mounted where the host rebooted).
      */
-    void recoverMounts(Map<String, List<String>> volumesOfRunningContainers) {
+    void holdMounts(Map<String, List<String>> volumesOfRunningContainers) {
         volumesOfRunningContainers.forEach((containerId, names) -> names.forEach(name -> store.find(name)
                 .ifPresent(v -> volumeMounts.hold(v, store.dataOf(name), containerId))));
+    }
+
+    /** At boot, after {@link #holdMounts}: a volume with driver options that none holds is unmounted. */
+    void unmountUnheld() {
         for (Volume v : store.all()) {
             if (!volumeMounts.held(v.name())) {
                 volumeMounts.unmountQuietly(v, store.dataOf(v.name()));

@@ -43,9 +43,7 @@ public final class VolumeStore {
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(store.dir)) {
             for (Path d : dirs) {
                 Path record = d.resolve(RECORD);
-                if (d.getFileName().toString().startsWith(REMOVING) || !Files.exists(record)) {
-                    LOG.info("removing " + d + ": a volume whose creation or removal did not finish");
-                    deleteTree(d);
+                if (unfinished(d)) {
                     continue;
                 }
                 try {
@@ -57,6 +55,23 @@ public final class VolumeStore {
             }
         }
         return store;
+    }
+
+    /**
+     * At boot: removes the volumes whose creation or removal did not finish. Only for the engine that owns the data
+     * root: another engine's creation in progress looks just the same.
+     */
+    void removeLeftovers() throws IOException {
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(dir, VolumeStore::unfinished)) {
+            for (Path d : dirs) {
+                LOG.info("removing " + d + ": a volume whose creation or removal did not finish");
+                deleteTree(d);
+            }
+        }
+    }
+
+    private static boolean unfinished(Path volumeDir) {
+        return volumeDir.getFileName().toString().startsWith(REMOVING) || !Files.exists(volumeDir.resolve(RECORD));
     }
 
     public Optional<Volume> find(String name) {

@@ -36,7 +36,7 @@ class ImageRoutesTest {
     @BeforeEach
     void setUp() throws Exception {
         socket = tmp.resolve("api.sock");
-        ImageStore store = new ImageStore(tmp.resolve("data"), id -> users);
+        ImageStore store = ImageStore.boot(tmp.resolve("data"), id -> users);
         Router router = new Router();
         events = new EventBus(EventJournal.open(tmp.resolve("events"), Json.MAPPER));
         new ImageRoutes(store, new Registries(List.of(), List.of()), events).register(router);

@@ -18,7 +18,7 @@ class ImageStoreLoadTest {
     Path data;
 
     private ImageStore store() throws Exception {
-        return new ImageStore(data, id -> List.of());
+        return ImageStore.boot(data, id -> List.of());
     }
 
     static SavedImage busyboxLike() {

@@ -43,7 +43,7 @@ class ImageStoreOperationsTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        store = new ImageStore(data, users);
+        store = ImageStore.boot(data, users);
         SavedImage saved = ImageStoreLoadTest.busyboxLike();
         busyboxId = saved.id();
         store.load(new ByteArrayInputStream(saved.archive()));
@@ -121,7 +121,7 @@ class ImageStoreOperationsTest {
         Path retained = store.layerDirsForContainers(busyboxId).orElseThrow().get(0);
         assertTrue(Files.exists(retained.resolve("bin/busybox")), "the container's overlay lower layer is still there");
 
-        new ImageStore(data, users); // a boot keeps it while the container exists
+        ImageStore.boot(data, users); // a boot keeps it while the container exists
         assertTrue(Files.exists(retained.resolve("bin/busybox")));
         store.releaseRetained(busyboxId);
         assertTrue(Files.exists(retained), "still used");
@@ -138,7 +138,7 @@ class ImageStoreOperationsTest {
         store.remove("busybox", true);
         Path retained = store.layerDirsForContainers(busyboxId).orElseThrow().get(0);
         stopped.clear(); // removed while the engine was down
-        new ImageStore(data, users);
+        ImageStore.boot(data, users);
         assertFalse(Files.exists(retained));
     }
 
@@ -230,13 +230,13 @@ class ImageStoreOperationsTest {
         Files.createDirectories(images.resolve(".tmp-load-456"));
         // A crash after an image directory was removed but before repositories.json changed.
         Files.move(images.resolve(busyboxId.substring(7)), images.resolve(".tmp-removed-x"));
-        ImageStore reopened = new ImageStore(data, users);
+        ImageStore reopened = ImageStore.boot(data, users);
         try (var left = Files.list(images)) {
             assertEquals(List.of(), left.toList());
         }
         assertTrue(reopened.find("busybox").isEmpty());
         assertFalse(Files.readString(data.resolve("repositories.json")).contains("busybox"));
-        new ImageStore(data, users); // idempotent
+        ImageStore.boot(data, users); // idempotent
     }
 
     @Test

@@ -30,7 +30,7 @@ class LayerSafetyTest {
         data = tmp.resolve("data");
         marker = tmp.resolve("marker");
         Files.createDirectories(marker);
-        store = new ImageStore(data, id -> List.of());
+        store = ImageStore.boot(data, id -> List.of());
     }
 
     private void assertRefused(byte[] layer, String entryName) throws Exception {

@@ -96,10 +96,12 @@ public final class EngineFixture implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         });
+        ContainerMounts mounts = ContainerMounts.load(data, Json.MAPPER, bus, store);
+        mounts.holdVolumesOfRunningContainers(); // as Engine.boot does
+        mounts.removeLeftovers();
         service = new ContainerService(store, images(), tasks, new OciSpecBuilder("/test", 1024,
                 new InitProcess(InitProcess.DEFAULT_BINARY)), bus,
-                new NameGenerator(new Random()), new LoopbackNetworking(), ContainerMounts.load(data, Json.MAPPER, bus,
-                store), new ContainerHealth(store, bus, (id, command, timeout) -> {
+                new NameGenerator(new Random()), new LoopbackNetworking(), mounts, new ContainerHealth(store, bus, (id, command, timeout) -> {
                     throw new IllegalStateException("the fixture's image has no healthcheck");
                 }));
         service.recoverRootfs(); // as Engine.boot does
