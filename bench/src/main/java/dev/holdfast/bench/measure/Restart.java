@@ -42,13 +42,15 @@ import java.util.Set;
  * connection: refused, or no socket) and {@code restart.ok}.
  * With {@code --jvm JAVA}, each repetition also times {@code JAVA -version} ({@code restart.jvm_floor}, daemon
  * "jvm"): what starting any JVM costs on this machine, the floor of a Java engine's restart.
+ * With {@code --section NAME} the metrics are named {@code NAME.downtime} and so on instead ({@code standby}: the
+ * same measurement with holdfast's {@code [engine] standby} engine waiting to take over).
  * <p>
  * Usage: {@link #USAGE}.
  */
 public final class Restart {
     static final String USAGE = "Restart --daemon NAME=SOCK... --pidfile NAME=FILE... --log NAME=FILE..."
             + " [--ctl NAME=SCRIPT --root NAME=DIR]... --samples FILE [--reps 5] [--settle 1] [--rate 50]"
-            + " [--before 1] [--timeout 120] [--jvm JAVA]";
+            + " [--before 1] [--timeout 120] [--jvm JAVA] [--section restart]";
 
     public static void main(String[] argv) throws Exception {
         Usage.run(USAGE, argv, Restart::run);
@@ -69,6 +71,7 @@ public final class Restart {
         Set<String> failed = new HashSet<>();
         RequestTally tally = new RequestTally();
         String jvm = args.get("jvm", null);
+        String section = args.get("section", "restart");
 
         for (int rep = 0; rep < reps; rep++) {
             for (Target t : targets) {
@@ -79,14 +82,14 @@ public final class Restart {
                 Progress.show(phase);
                 PacedRequests client = new PacedRequests(new ListContainers(t.socket(), timeoutMs), timeoutMs);
                 try {
-                    once(t, controls.get(t.name()), client, rate, before, timeoutMs, samples, phase);
+                    once(t, controls.get(t.name()), client, rate, before, timeoutMs, samples, phase, section);
                     tally.add(t.name(), RequestStats.of(client.attempts(), client.stoppedAt()));
                 } catch (Exception e) {
                     client.stop();
                     failed.add(t.name());
                     String why = "repetition " + (rep + 1) + ": " + Errors.reason(e);
                     for (String m : List.of("downtime", "kill", "ready", "restore", "pids_kept", "failed")) {
-                        samples.na("restart." + m, t.name(), why);
+                        samples.na(section + "." + m, t.name(), why);
                     }
                 }
             }
@@ -97,18 +100,18 @@ public final class Restart {
                 long t0 = System.nanoTime();
                 int code = pb.start().waitFor();
                 if (code == 0) {
-                    samples.add("restart.jvm_floor", "jvm", Samples.ms(System.nanoTime() - t0));
+                    samples.add(section + ".jvm_floor", "jvm", Samples.ms(System.nanoTime() - t0));
                 }
             }
             if (rep + 1 < reps) {
                 Thread.sleep((long) (settle * 1000));
             }
         }
-        tally.write(samples, "restart", failed);
+        tally.write(samples, section, failed);
     }
 
     private static void once(Target t, DaemonControl control, PacedRequests client, int rate, double before,
-            long timeoutMs, Samples samples, String phase) throws Exception {
+            long timeoutMs, Samples samples, String phase, String section) throws Exception {
         // The fleet, and each container's pid, as the daemon reports them before the kill.
         Map<String, Long> pids = containerPids(t);
         if (pids.isEmpty()) {
@@ -137,15 +140,15 @@ public final class Restart {
                 moved.add(e.getKey().substring(0, 12) + " " + e.getValue() + "->" + pidAfter);
             }
         }
-        samples.add("restart.downtime", t.name(), Samples.ms(t3 - t0));
-        samples.add("restart.kill", t.name(), Samples.ms(t1 - t0));
-        samples.add("restart.ready", t.name(), Samples.ms(t2 - t1));
-        samples.add("restart.restore", t.name(), Samples.ms(t3 - t2));
-        samples.add("restart.pids_kept", t.name(), kept);
+        samples.add(section + ".downtime", t.name(), Samples.ms(t3 - t0));
+        samples.add(section + ".kill", t.name(), Samples.ms(t1 - t0));
+        samples.add(section + ".ready", t.name(), Samples.ms(t2 - t1));
+        samples.add(section + ".restore", t.name(), Samples.ms(t3 - t2));
+        samples.add(section + ".pids_kept", t.name(), kept);
         if (back.cpuAtPing() >= 0) {
-            samples.add("restart.ready_cpu", t.name(), back.cpuAtPing());
+            samples.add(section + ".ready_cpu", t.name(), back.cpuAtPing());
         }
-        samples.add("restart.containers", t.name(), pids.size());
+        samples.add(section + ".containers", t.name(), pids.size());
         if (!moved.isEmpty()) {
             System.err.println("\n" + phase + ": containers whose pid changed: " + moved);
         }

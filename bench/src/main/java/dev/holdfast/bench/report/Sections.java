@@ -55,6 +55,21 @@ final class Sections {
                         Row.of("restart.unreachable", "  ... of which could not connect", "req")
                                 .kind(Row.Kind.COUNT),
                         Row.of("restart.ok", "  ... succeeded", "req").kind(Row.Kind.COUNT))));
+        s.add(new Section("Restart downtime with [engine] standby = true (as above; holdfast keeps a second engine"
+                + " booted, its records read ahead, which takes the socket over when the serving one dies; "
+                + t.info("restart_reps", "?") + " restarts each)", List.of(
+                        Row.of("standby.downtime", "kill -9 -> GET /containers/json lists all running", "ms")
+                                .target(Target.abs("<", 1000).and(Target.ratio("<=", 0.5))),
+                        Row.of("standby.ready", "  process start -> API answers /_ping", "ms"),
+                        Row.of("standby.restore", "  /_ping -> all containers listed running", "ms"),
+                        Row.of("standby.pids_kept", "containers that kept their pid", "").kind(Row.Kind.PIDS),
+                        Row.of("standby.failed", "requests through kill -9 + takeover: failed", "req")
+                                .target(Target.abs("<=", 0)).kind(Row.Kind.COUNT),
+                        Row.of("standby.unreachable", "  ... of which could not connect", "req")
+                                .kind(Row.Kind.COUNT),
+                        Row.of("standby.ok", "  ... succeeded", "req").kind(Row.Kind.COUNT),
+                        mib("mem.standby.daemons.rss", "daemons RSS idle, the standby engine counted in"),
+                        mib("mem.standby.daemon.rss", "  engine | dockerd RSS"))));
         s.add(new Section("Served through a restart (GET 127.0.0.1:PORT/passwd, -p 127.0.0.1:PORT:80 to"
                 + " busybox httpd, " + t.info("served_rate", "?") + " req/s from 1 s before the kill -9 of engine |"
                 + " dockerd until 2 s after /_ping answers; " + t.info("served_reps", "?")
