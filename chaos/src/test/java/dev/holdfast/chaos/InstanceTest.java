@@ -17,9 +17,9 @@ class InstanceTest {
         Files.createDirectories(root.resolve("run"));
         Instance instance = new Instance(root, root);
         // sh keeps its arguments in /proc/PID/cmdline: a stand-in with the daemon's command line.
-        Process daemon = new ProcessBuilder("sh", "-c", "sleep 60", "/x/holdfast-supervisor.jar", "--config",
+        Process daemon = new ProcessBuilder("sh", "-c", "sleep 60; :", "/x/holdfast-supervisor.jar", "--config",
                 root.resolve("config.toml").toString()).start();
-        Process otherInstance = new ProcessBuilder("sh", "-c", "sleep 60", "/x/holdfast-supervisor.jar", "--config",
+        Process otherInstance = new ProcessBuilder("sh", "-c", "sleep 60; :", "/x/holdfast-supervisor.jar", "--config",
                 "/elsewhere/config.toml").start();
         Process stranger = new ProcessBuilder("sleep", "60").start();
         try {
