@@ -29,6 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /** attach, resize and exec: the interactive endpoints, all through the supervisor's Attach stream. */
@@ -219,7 +220,9 @@ public final class InteractiveRoutes {
 
     private Reply startExec(ApiRequest r) throws IOException, InterruptedException {
         ExecRecord exec = exec(r.pathParam("id"));
-        ExecStartConfig start = r.bodyJson(ExecStartConfig.class);
+        // No body is Docker's defaults (attached, no terminal): dockerd's ReadJSON takes an empty body as valid.
+        ExecStartConfig start = Optional.ofNullable(r.bodyJson(ExecStartConfig.class))
+                .orElse(new ExecStartConfig(false, false));
         Container c = store.get(exec.containerId());
         synchronized (exec.id().intern()) {
             ExecRecord current = exec(exec.id());
