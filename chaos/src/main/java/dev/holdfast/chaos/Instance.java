@@ -46,15 +46,28 @@ final class Instance {
                 SCRIPT_TIMEOUT);
     }
 
-    /** The live process named in {@code run/NAME.pid} (engine, supervisor, engine-holder). */
+    /**
+     * The daemon ({@code engine} or {@code supervisor}) named in {@code run/NAME.pid}, when that pid is still this
+     * instance's daemon. A pid file outlives its daemon, and pids are reused within a minute on a busy host (seed
+     * 102 saw 13000 in 77 s): without the check a kill fault could SIGKILL any process that took the pid over.
+     */
     OptionalLong daemonPid(String name) {
         try {
             String text = Files.readString(root.resolve("run").resolve(name + ".pid")).strip();
             long pid = Long.parseLong(text.lines().findFirst().orElse(""));
-            return alive(pid) ? OptionalLong.of(pid) : OptionalLong.empty();
+            return alive(pid) && isDaemon(commandLine(pid), name) ? OptionalLong.of(pid) : OptionalLong.empty();
         } catch (IOException | NumberFormatException e) {
             return OptionalLong.empty();
         }
+    }
+
+    /** A java command line running {@code holdfast-NAME.jar} with this instance's config (not its holder's). */
+    private boolean isDaemon(List<String> argv, String name) {
+        int config = argv.indexOf("--config");
+        return !argv.isEmpty() && !argv.getFirst().endsWith("holdfast-holder")
+                && argv.stream().anyMatch(a -> a.endsWith("holdfast-" + name + ".jar"))
+                && config >= 0 && config + 1 < argv.size()
+                && argv.get(config + 1).equals(root.resolve("config.toml").toString());
     }
 
     /** The live processes of this instance whose program is {@code binary} (holdfast-shim, runc), by pid. */

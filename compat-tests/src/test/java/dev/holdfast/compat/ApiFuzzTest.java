@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
@@ -48,6 +49,8 @@ class ApiFuzzTest {
         holdfast = HoldfastDaemon.start();
         http = new EngineHttp(holdfast.socket());
         holdfast.docker("create", "--name", "fuzzed", "busybox", "true").assertOk();
+        holdfast.docker("run", "-d", "--name", "fuzzed-running", "busybox", "sh", "-c",
+                "i=0; while true; do echo $i; i=$((i+1)); sleep 0.1; done").assertOk();
         holdfast.docker("volume", "create", "fuzzed").assertOk();
         holdfast.docker("network", "create", "fuzzed").assertOk();
         // The engine's code paths warm up (JIT, pools) before its memory is taken as the baseline.
@@ -86,6 +89,41 @@ class ApiFuzzTest {
                     + new String(request, StandardCharsets.ISO_8859_1));
         }
         assertEquals("OK", http.get("/_ping").text());
+    }
+
+    /**
+     * The endpoints that stream until a container exits or the client leaves (attach, logs, events, wait, stats, exec
+     * start), with fuzzed parameters, upgrade or not, and stdin bytes after the request: each answers with a Docker
+     * status at once, streams, and is left by the client after {@link #STREAM_BUDGET}.
+     */
+    @Property(tries = 60)
+    void everyStreamingRequestGetsADockerAnswer(@ForAll("streamingRequests") StreamingRequest request) {
+        String path = request.path();
+        if (request.execCommand() != null) {
+            EngineHttp.Response exec = http.post("/v1.47/containers/fuzzed-running/exec", "application/json",
+                    request.execCommand());
+            assertEquals(201, exec.status(), exec::toString);
+            path = path.replace("{exec}", exec.json().get("Id").asText());
+        }
+        byte[] bytes = request.bytes(path);
+        EngineHttp.Response answer = http.stream(bytes, STREAM_BUDGET, 64 * 1024);
+        assertDockerAnswer(path, answer, request.toString());
+        if (answer.status() == 101) {
+            assertEquals("Upgrade", answer.headers().get("connection"), answer::toString);
+        }
+    }
+
+    /** Found by the streaming property: an exec start without a body answered 500 (a NullPointerException). */
+    @Example
+    void anExecStartWithoutABodyRunsAttached() {
+        EngineHttp.Response exec = http.post("/v1.47/containers/fuzzed-running/exec", "application/json",
+                "{\"Cmd\":[\"echo\",\"hi\"],\"AttachStdout\":true}");
+        assertEquals(201, exec.status(), exec::toString);
+        byte[] start = ("POST /v1.47/exec/" + exec.json().get("Id").asText() + "/start HTTP/1.1\r\nHost: x\r\n"
+                + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        EngineHttp.Response answer = http.stream(start, Duration.ofSeconds(20), 4096);
+        assertEquals(200, answer.status(), answer::toString);
+        assertTrue(answer.text().contains("hi\n"), answer::toString);
     }
 
     /** A client that dribbles its request a byte every 10 ms holds up nobody, and is answered when it is done. */
@@ -167,6 +205,87 @@ class ApiFuzzTest {
             "POST /networks/prune", "GET /volumes", "POST /volumes/create", "GET /volumes/{name}",
             "DELETE /volumes/{name}", "POST /volumes/prune", "GET /swarm", "GET /nodes", "GET /services",
             "GET /plugins", "GET /nonexistent/path", "PATCH /containers/json");
+
+    /** How long a streaming answer is read before the client hangs up. */
+    private static final Duration STREAM_BUDGET = Duration.ofMillis(300);
+
+    /**
+     * A request to a streaming endpoint; {@code execCommand} (an exec create body) is sent first when the path
+     * names {@code {exec}}, which is then that exec's id.
+     */
+    record StreamingRequest(String method, String path, String query, boolean upgrade, String execCommand,
+            String body, byte[] stdin) {
+        byte[] bytes(String resolvedPath) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            StringBuilder head = new StringBuilder(method + " " + resolvedPath + query + " HTTP/1.1\r\nHost: holdfast\r\n");
+            head.append(upgrade ? "Connection: Upgrade\r\nUpgrade: tcp\r\n" : "Connection: close\r\n");
+            byte[] content = body == null ? null : body.getBytes(StandardCharsets.UTF_8);
+            if (content != null) {
+                head.append("Content-Type: application/json\r\nContent-Length: ").append(content.length).append("\r\n");
+            }
+            out.writeBytes(head.append("\r\n").toString().getBytes(StandardCharsets.UTF_8));
+            if (content != null) {
+                out.writeBytes(content);
+            }
+            out.writeBytes(stdin);
+            return out.toByteArray();
+        }
+
+        @Override
+        public String toString() {
+            return method + " " + path + query + (upgrade ? " upgrade" : "") + (execCommand == null ? ""
+                    : " exec " + execCommand) + " body: " + body + " stdin: "
+                    + new String(stdin, StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    @Provide
+    Arbitrary<StreamingRequest> streamingRequests() {
+        Arbitrary<String> container = Arbitraries.of("fuzzed-running", "fuzzed-running", "fuzzed", "fuzzed-missing",
+                "%ZZ", "..");
+        Arbitrary<String> value = Arbitraries.of("", "1", "0", "true", "false", "-1", "abc", "99999999999999999999",
+                "%ZZ", "1e3", "2026-12-04T00:00:00Z", "ctrl-x,y", "ctrl-", "not-running", "next-exit", "removed",
+                "%7B%22type%22%3A%5B%22container%22%5D%7D", "%7B");
+        Arbitrary<String> attachQuery = query(value, "stream", "stdin", "stdout", "stderr", "logs", "detachKeys");
+        Arbitrary<StreamingRequest> attach = Combinators.combine(container, attachQuery, Arbitraries.of(true, false),
+                stdin()).as((c, q, up, in) -> new StreamingRequest("POST", "/v1.47/containers/" + c + "/attach", q,
+                        up, null, null, in));
+        Arbitrary<StreamingRequest> logs = Combinators.combine(container, query(value, "follow", "stdout", "stderr",
+                "since", "until", "timestamps", "tail", "details")).as((c, q) -> new StreamingRequest("GET",
+                        "/v1.47/containers/" + c + "/logs", q, false, null, null, new byte[0]));
+        Arbitrary<StreamingRequest> events = query(value, "since", "until", "filters").map(q ->
+                new StreamingRequest("GET", "/v1.47/events", q, false, null, null, new byte[0]));
+        Arbitrary<StreamingRequest> waits = Combinators.combine(container, query(value, "condition")).as((c, q) ->
+                new StreamingRequest("POST", "/v1.47/containers/" + c + "/wait", q, false, null, null, new byte[0]));
+        Arbitrary<StreamingRequest> stats = Combinators.combine(container, query(value, "stream", "one-shot"))
+                .as((c, q) -> new StreamingRequest("GET", "/v1.47/containers/" + c + "/stats", q, false, null, null,
+                        new byte[0]));
+        Arbitrary<String> execCreate = Combinators.combine(Arbitraries.of("[\"cat\"]", "[\"echo\",\"hi\"]",
+                        "[\"sleep\",\"5\"]", "[\"sh\",\"-c\",\"yes | head -c 200000\"]", "[\"nosuchcommand\"]"),
+                Arbitraries.of(true, false), Arbitraries.of(true, false)).as((cmd, in, tty) -> "{\"Cmd\":" + cmd
+                        + ",\"AttachStdin\":" + in + ",\"AttachStdout\":true,\"AttachStderr\":true,\"Tty\":"
+                        + tty + "}");
+        Arbitrary<String> execStart = Arbitraries.oneOf(Combinators.combine(Arbitraries.of(true, false),
+                        Arbitraries.of(true, false)).as((detach, tty) -> "{\"Detach\":" + detach + ",\"Tty\":" + tty
+                        + "}"), json(2), Arbitraries.just((String) null));
+        Arbitrary<StreamingRequest> execs = Combinators.combine(execCreate, execStart, Arbitraries.of(true, false),
+                stdin()).as((create, start, up, in) -> new StreamingRequest("POST", "/v1.47/exec/{exec}/start", "",
+                        up, create, start, in));
+        return Arbitraries.oneOf(attach, logs, events, waits, stats, execs, execs);
+    }
+
+    /** Up to three of {@code keys} with fuzzed values, as a query string. */
+    private static Arbitrary<String> query(Arbitrary<String> value, String... keys) {
+        return Combinators.combine(Arbitraries.of(keys), value).as((k, v) -> k + "=" + v).list().ofMaxSize(3)
+                .map(pairs -> pairs.isEmpty() ? "" : "?" + String.join("&", pairs));
+    }
+
+    /** What a client types after the request: nothing, text, the detach keys, a terminal's control bytes. */
+    private static Arbitrary<byte[]> stdin() {
+        return Arbitraries.oneOf(Arbitraries.just(""), Arbitraries.of("hello\n", "\u0010\u0011", "\u0003\u0004",
+                        "\u0018y"), Arbitraries.strings().ofMaxLength(64))
+                .map(s -> s.getBytes(StandardCharsets.UTF_8));
+    }
 
     private static final List<String> VERSIONS = List.of("", "/v1.24", "/v1.41", "/v1.47", "/v1.48", "/v1.12",
             "/v0", "/vx.y", "/v1.47/");

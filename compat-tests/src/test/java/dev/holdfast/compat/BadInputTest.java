@@ -89,6 +89,33 @@ class BadInputTest {
     }
 
     @Test
+    void aNumberWithAFractionIsNoIntegerInAnyBody() {
+        // Go's encoding/json puts no 4.5e9 (nor 4.0) into an int64: dockerd answers 400, and so must holdfast.
+        EngineHttp.Response create = http.post(V + "/containers/create", JSON,
+                "{\"Image\": \"busybox\", \"HostConfig\": {\"Memory\": 4.5e9}}");
+        assertEquals(400, create.status(), create::toString);
+        assertTrue(create.message().contains("HostConfig.Memory must be an integer"), create::toString);
+        assertEquals(List.of(), containers());
+        EngineHttp.Response tmpfs = http.post(V + "/containers/create", JSON, "{\"Image\": \"busybox\", "
+                + "\"HostConfig\": {\"Mounts\": [{\"Type\": \"tmpfs\", \"Target\": \"/t\", "
+                + "\"TmpfsOptions\": {\"SizeBytes\": 1.5e6}}]}}");
+        assertEquals(400, tmpfs.status(), tmpfs::toString);
+        assertTrue(tmpfs.message().contains("TmpfsOptions.SizeBytes must be an integer"), tmpfs::toString);
+        assertEquals(List.of(), containers());
+
+        EngineHttp.Response made = http.post(V + "/containers/create?name=compat-float", JSON,
+                "{\"Image\": \"busybox\", \"Cmd\": [\"true\"], \"HostConfig\": {\"Memory\": 64000000}}");
+        assertEquals(201, made.status(), made::toString);
+        String id = made.json().get("Id").asText();
+        EngineHttp.Response update = http.post(V + "/containers/" + id + "/update", JSON,
+                "{\"Memory\": 1e8, \"MemorySwap\": -1}");
+        assertEquals(400, update.status(), update::toString);
+        assertTrue(update.message().contains("Memory must be an integer"), update::toString);
+        EngineHttp.Response inspect = http.get(V + "/containers/" + id + "/json");
+        assertEquals(64_000_000L, inspect.json().path("HostConfig").path("Memory").asLong(), inspect::toString);
+    }
+
+    @Test
     void anEmptyBodyIsABadRequest() {
         EngineHttp.Response empty = http.post(V + "/containers/create", JSON, "");
         assertEquals(400, empty.status(), empty::toString);

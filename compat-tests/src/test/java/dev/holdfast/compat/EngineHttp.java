@@ -165,15 +165,64 @@ final class EngineHttp {
         }
     }
 
+    /**
+     * A request to an endpoint that may stream for ever (attach, logs follow, events, exec start, wait, stats): the
+     * status and headers must come within {@link #TIMEOUT}; an error's body is read whole, a stream's for
+     * {@code budget} (at most {@code maxBody} bytes kept), then the client hangs up, as a docker CLI that is stopped
+     * does.
+     */
+    Response stream(byte[] request, Duration budget, int maxBody) {
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            ScheduledFuture<?> hangUp = hangUp(channel, TIMEOUT);
+            Reader in = new Reader(channel);
+            Response head;
+            try {
+                ByteBuffer out = ByteBuffer.wrap(request);
+                while (out.hasRemaining()) {
+                    channel.write(out);
+                }
+                head = readHead(in);
+            } catch (java.nio.channels.ClosedChannelException e) {
+                throw new AssertionError("no status line from " + socket + " within " + TIMEOUT, e);
+            }
+            if (head == null) {
+                throw new IOException("connection closed before an answer");
+            }
+            hangUp.cancel(false);
+            if (head.status() >= 400) {
+                return readBody(in, head, false);
+            }
+            hangUp = hangUp(channel, budget);
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            try {
+                byte[] chunk;
+                while ((chunk = in.some()) != null) {
+                    body.write(chunk, 0, Math.min(chunk.length, Math.max(0, maxBody - body.size())));
+                }
+            } catch (java.nio.channels.ClosedChannelException budgetOver) {
+                // the stream was still going when the client hung up
+            }
+            hangUp.cancel(false);
+            return new Response(head.status(), head.headers(), body.toByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException("HTTP over " + socket, e);
+        }
+    }
+
+    private static ScheduledFuture<?> hangUp(SocketChannel channel, Duration after) {
+        return WATCHDOG.schedule(() -> {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // closing is all we can do
+            }
+        }, after.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     private Response exchange(byte[] request, boolean headRequest, boolean endAfterRequest) {
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> {
-                try {
-                    channel.close();
-                } catch (IOException ignored) {
-                    // closing is all we can do
-                }
-            }, TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            ScheduledFuture<?> watchdog = hangUp(channel, TIMEOUT);
             try {
                 channel.connect(UnixDomainSocketAddress.of(socket));
                 ByteBuffer out = ByteBuffer.wrap(request);
@@ -195,6 +244,12 @@ final class EngineHttp {
     }
 
     private static Response read(Reader in, boolean headRequest) throws IOException {
+        Response head = readHead(in);
+        return head == null ? null : readBody(in, head, headRequest);
+    }
+
+    /** The status line and headers, as a Response with no body; null when the connection ended before them. */
+    private static Response readHead(Reader in) throws IOException {
         String statusLine = in.line();
         if (statusLine == null) {
             return null;
@@ -212,6 +267,13 @@ final class EngineHttp {
                 headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
             }
         }
+        return new Response(status, headers, new byte[0]);
+    }
+
+    private static Response readBody(Reader in, Response head, boolean headRequest) throws IOException {
+        int status = head.status();
+        Map<String, String> headers = head.headers();
+        String line;
         byte[] body;
         if (headRequest || status == 204 || status == 304 || status / 100 == 1) {
             body = new byte[0];
@@ -289,6 +351,16 @@ final class EngineHttp {
                 off += k;
             }
             return out;
+        }
+
+        /** The bytes that are there or next arrive; null at EOF. */
+        byte[] some() throws IOException {
+            if (!buffer.hasRemaining() && !fill()) {
+                return null;
+            }
+            byte[] chunk = new byte[buffer.remaining()];
+            buffer.get(chunk);
+            return chunk;
         }
 
         byte[] rest() throws IOException {

@@ -105,6 +105,22 @@ class LiveRestoreTest {
     }
 
     @Test
+    void aRunWithRmWhileTheSupervisorIsDownFailsAndLeavesNothing() {
+        holdfast = HoldfastDaemon.start();
+        holdfast.supervisor("stop");
+        try {
+            DockerResult run = holdfast.docker("run", "--rm", "--name", "orphan", "busybox", "echo", "hi");
+            // Before: the attach was refused after 10 s ("unable to upgrade to tcp, received 500"), the CLI never
+            // sent the start, and the created container stayed for ever.
+            assertTrue(!run.ok() && run.stderr().contains("supervisor is not reachable"), run::toString);
+            Await.until(WAIT, () -> holdfast.docker("ps", "-aq", "--filter", "name=orphan").assertOk().out().isBlank(),
+                    "the --rm container whose start failed is removed, as dockerd removes it");
+        } finally {
+            holdfast.supervisor("start");
+        }
+    }
+
+    @Test
     void withoutReconcileAGracefulShutdownStopsContainersAndABootKillsLeftovers() {
         holdfast = HoldfastDaemon.builder().reconcile(false).start();
         runCounter("graceful", "--stop-timeout", "1");

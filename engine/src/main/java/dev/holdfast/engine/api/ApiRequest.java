@@ -131,7 +131,7 @@ public final class ApiRequest {
         try {
             return Json.MAPPER.readValue(bytes, type);
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("invalid JSON in request body: " + e.getOriginalMessage());
+            throw ApiException.badRequest("invalid JSON in request body: " + Json.describe(e, ""));
         } catch (IOException e) {
             throw ApiException.badRequest("reading the request body: " + e.getMessage());
         }

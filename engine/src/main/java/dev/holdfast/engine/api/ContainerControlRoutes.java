@@ -1,5 +1,6 @@
 package dev.holdfast.engine.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -137,8 +138,8 @@ public final class ContainerControlRoutes {
                 CreateFields.refuseUnsupportedUpdate(body, ContainerControl.UPDATABLE);
             }
             asked = LENIENT.treeToValue(body, HostConfig.class);
-        } catch (IOException e) {
-            throw ApiException.badRequest("invalid update body: " + e.getMessage());
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest("invalid update body: " + Json.describe(e, ""));
         }
         control.update(c, asked);
         return Reply.ok(Map.of("Warnings", new ArrayList<String>()));

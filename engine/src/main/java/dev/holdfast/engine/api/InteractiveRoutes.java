@@ -29,6 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /** attach, resize and exec: the interactive endpoints, all through the supervisor's Attach stream. */
@@ -74,7 +75,11 @@ public final class InteractiveRoutes {
         boolean stream = r.queryBool("stream");
         AttachOpen open = AttachOpen.newBuilder().setId(c.id()).setStdin(stdin).setStdout(stdout)
                 .setStderr(stderr).setStdinOnce(config.stdinOnce()).build();
-        if (stream) {
+        // Only a stream opened now needs the supervisor now. A container not started yet is attached by its start,
+        // which needs the supervisor anyway: refusing the attach while the supervisor is away would stop a docker
+        // run --rm between its create and its start, leaving the container behind (scripts/chaos seed 102), where
+        // the start would have failed and removed it, as dockerd does.
+        if (stream && c.record().state().hasProcess()) {
             tasks.awaitReachable(c.id());
         }
         ResponseStream out;
@@ -215,7 +220,9 @@ public final class InteractiveRoutes {
 
     private Reply startExec(ApiRequest r) throws IOException, InterruptedException {
         ExecRecord exec = exec(r.pathParam("id"));
-        ExecStartConfig start = r.bodyJson(ExecStartConfig.class);
+        // No body is Docker's defaults (attached, no terminal): dockerd's ReadJSON takes an empty body as valid.
+        ExecStartConfig start = Optional.ofNullable(r.bodyJson(ExecStartConfig.class))
+                .orElse(new ExecStartConfig(false, false));
         Container c = store.get(exec.containerId());
         synchronized (exec.id().intern()) {
             ExecRecord current = exec(exec.id());

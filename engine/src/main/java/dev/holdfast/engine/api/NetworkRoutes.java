@@ -1,5 +1,6 @@
 package dev.holdfast.engine.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.holdfast.engine.container.NetworkingConfig;
 import dev.holdfast.engine.network.Network;
@@ -52,9 +53,9 @@ public final class NetworkRoutes {
             return null;
         }
         try {
-            return Json.MAPPER.convertValue(body.get("EndpointConfig"), NetworkingConfig.EndpointConfig.class);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("invalid EndpointConfig: " + e.getMessage());
+            return Json.MAPPER.treeToValue(body.get("EndpointConfig"), NetworkingConfig.EndpointConfig.class);
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest("invalid EndpointConfig: " + Json.describe(e, "EndpointConfig"));
         }
     }
 
@@ -92,9 +93,8 @@ public final class NetworkRoutes {
         NetworkCreateRequest request;
         try {
             request = Json.MAPPER.treeToValue(body, NetworkCreateRequest.class);
-        } catch (java.io.IOException e) {
-            throw ApiException.badRequest("invalid network configuration: "
-                    + e.getMessage().lines().findFirst().orElse(""));
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest("invalid network configuration: " + Json.describe(e, ""));
         }
         // dockerd before API 1.44 made a second network of the same name when asked with CheckDuplicate: false;
         // clients that still send it (docker-py 5) rely on that. Newer clients never send it.

@@ -14,7 +14,8 @@ import java.util.stream.Collectors;
 /**
  * Records against reality: a container recorded running has a live process with its recorded pid, started no later
  * than its recorded start, and the supervisor's task for it agrees; one recorded exited has its task's exit code
- * while the supervisor still holds the stopped task; every task and every shim belongs to a record.
+ * while the supervisor still holds the stopped task; every task and every shim belongs to a record; no exec outlives
+ * its container's run.
  */
 final class TaskChecks {
     /** A process's start time is known to the second (the boot time's precision): this much later is still "no later". */
@@ -61,6 +62,8 @@ final class TaskChecks {
                     found.add(new Violation("task " + t.id() + (t.execId().isEmpty() ? "" : " exec " + t.execId())
                             + " (" + t.status() + ", pid " + t.pid() + ", shim " + t.shimPid()
                             + ") belongs to no container record", "holdfast ctl tasks ls"));
+                } else if (!t.execId().isEmpty()) {
+                    checkExec(records.get(t.id()), inits.get(t.id()), t, found);
                 }
             }
         }
@@ -74,6 +77,19 @@ final class TaskChecks {
             }
         }
         return found;
+    }
+
+    /**
+     * When a container's init exits the supervisor SIGKILLs its running execs and kills the shims of those never
+     * started, and they are stopped from then on: one still created, running or paused leaked a process or a shim.
+     */
+    private static void checkExec(ContainerView c, TaskView init, TaskView exec, List<Violation> found) {
+        boolean exited = !c.hasProcess() || init == null || init.status().equals("stopped");
+        if (exited && !exec.status().equals("stopped")) {
+            found.add(new Violation("exec " + exec.execId() + " of container " + c.id() + " (" + c.name() + ") is "
+                    + exec.status() + " (pid " + exec.pid() + ", shim " + exec.shimPid() + "), but the container has"
+                    + " exited: an exec process or shim left behind", "holdfast ctl tasks ls"));
+        }
     }
 
     private static void checkRunningTask(String who, ContainerView c, TaskView task, List<Violation> found) {

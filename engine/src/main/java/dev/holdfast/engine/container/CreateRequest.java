@@ -1,5 +1,6 @@
 package dev.holdfast.engine.container;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -9,7 +10,6 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.holdfast.engine.api.ApiException;
 import dev.holdfast.engine.api.Json;
-import java.io.IOException;
 
 /** The body of {@code POST /containers/create}: Docker's Config at the top level, with HostConfig inside. */
 public record CreateRequest(ContainerConfig config, HostConfig hostConfig, NetworkingConfig networkingConfig) {
@@ -28,19 +28,23 @@ public record CreateRequest(ContainerConfig config, HostConfig hostConfig, Netwo
             throw ApiException.badRequest("invalid JSON in request body: expected an object");
         }
         CreateFields.refuseUnsupported(body);
+        ContainerConfig config = decode(body, "", ContainerConfig.class);
+        JsonNode host = body.path("HostConfig");
+        if (!host.isMissingNode() && !host.isNull() && !host.isObject()) {
+            throw ApiException.badRequest("invalid container configuration: HostConfig must be an object");
+        }
+        HostConfig hostConfig = host.isObject() ? decode(host, "HostConfig", HostConfig.class) : null;
+        JsonNode networking = body.path("NetworkingConfig");
+        NetworkingConfig networkingConfig = networking.isObject()
+                ? decode(networking, "NetworkingConfig", NetworkingConfig.class) : NetworkingConfig.empty();
+        return new CreateRequest(config, hostConfig, networkingConfig);
+    }
+
+    private static <T> T decode(JsonNode part, String field, Class<T> type) {
         try {
-            ContainerConfig config = STRICT.treeToValue(body, ContainerConfig.class);
-            JsonNode host = body.path("HostConfig");
-            if (!host.isMissingNode() && !host.isNull() && !host.isObject()) {
-                throw ApiException.badRequest("invalid container configuration: HostConfig must be an object");
-            }
-            HostConfig hostConfig = host.isObject() ? STRICT.treeToValue(host, HostConfig.class) : null;
-            JsonNode networking = body.path("NetworkingConfig");
-            NetworkingConfig networkingConfig = networking.isObject()
-                    ? STRICT.treeToValue(networking, NetworkingConfig.class) : NetworkingConfig.empty();
-            return new CreateRequest(config, hostConfig, networkingConfig);
-        } catch (IOException e) {
-            throw ApiException.badRequest("invalid container configuration: " + e.getMessage().lines().findFirst().orElse(""));
+            return STRICT.treeToValue(part, type);
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest("invalid container configuration: " + Json.describe(e, field));
         }
     }
 

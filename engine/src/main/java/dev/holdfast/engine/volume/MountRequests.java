@@ -86,13 +86,27 @@ final class MountRequests {
     /** Docker's {@code TmpfsOptions}: {@code SizeBytes} as {@code size=}, {@code Mode} (a number) as octal. */
     private static String tmpfsOptions(Map<?, ?> tmpfs) {
         StringBuilder options = new StringBuilder();
-        if (tmpfs.get("SizeBytes") instanceof Number size && size.longValue() > 0) {
-            options.append("size=").append(size.longValue());
+        Long size = integer(tmpfs, "SizeBytes");
+        if (size != null && size > 0) {
+            options.append("size=").append(size);
         }
-        if (tmpfs.get("Mode") instanceof Number mode) {
-            options.append(options.isEmpty() ? "" : ",").append("mode=").append(Integer.toOctalString(mode.intValue()));
+        Long mode = integer(tmpfs, "Mode");
+        if (mode != null) {
+            options.append(options.isEmpty() ? "" : ",").append("mode=").append(Long.toOctalString(mode));
         }
         return options.toString();
+    }
+
+    /** An integer of TmpfsOptions, which arrive untyped: 1.5 or "1" is refused as Go's decoder refuses it. */
+    private static Long integer(Map<?, ?> tmpfs, String key) {
+        Object value = tmpfs.get(key);
+        return switch (value) {
+            case null -> null;
+            case Integer i -> i.longValue();
+            case Long l -> l;
+            default -> throw DomainException.invalidParameter("invalid mount config: TmpfsOptions." + key
+                    + " must be an integer, not " + value);
+        };
     }
 
     /** {@code --tmpfs /path[:opts]}: the options as given, limited to those a tmpfs takes. */

@@ -147,6 +147,22 @@ class InvariantCheckerTest {
     }
 
     @Test
+    void noExecOfAnExitedContainerIsLeftRunningOrCreated() {
+        Reading r = new Reading();
+        // Stopped execs go with their stopped task; a running container's execs may be in any state.
+        r.tasks = List.of(new TaskView(A, "", 100, "running", 99, 0), new TaskView(A, "e1", 101, "running", 97, 0),
+                new TaskView(A, "e2", 0, "created", 96, 0), new TaskView(B, "", 200, "stopped", 98, 3),
+                new TaskView(B, "e3", 201, "stopped", 95, 137));
+        assertEquals(List.of(), problems(r.build()));
+        r.tasks = List.of(new TaskView(A, "", 100, "running", 99, 0), new TaskView(B, "", 200, "stopped", 98, 3),
+                new TaskView(B, "e3", 201, "running", 95, 0), new TaskView(B, "e4", 0, "created", 94, 0));
+        assertEquals(List.of("exec e3 of container " + B + " (/b) is running (pid 201, shim 95), but the container"
+                + " has exited: an exec process or shim left behind", "exec e4 of container " + B + " (/b) is created"
+                + " (pid 0, shim 94), but the container has exited: an exec process or shim left behind"),
+                problems(r.build()));
+    }
+
+    @Test
     void aCounterOnStandardOutputHasNoGapButMayStartOver() {
         assertEquals(null, LogChecks.gap(List.of("5", "6", "7", "5", "6")));
         assertEquals(null, LogChecks.gap(List.of("1", "3")), "two lines are no counter");

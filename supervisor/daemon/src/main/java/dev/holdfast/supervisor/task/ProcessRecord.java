@@ -36,7 +36,8 @@ public abstract class ProcessRecord {
 
     /**
      * @param execId "" for a task's init
-     * @param shimIdentity the shim's pid and start time, or null when unknown (then only the pid is checked)
+     * @param shimIdentity the shim's pid and start time, or null when unknown (then the pid's command line is
+     *     checked)
      */
     protected ProcessRecord(String id, String execId, ShimConnection shim, ShimPidFile shimIdentity, int shimPid,
             int pid, Status status, ExitRecord exit) {
@@ -111,12 +112,18 @@ public abstract class ProcessRecord {
         return execId.isEmpty() ? "task " + id : "task " + id + " exec " + execId;
     }
 
-    /** True while the shim process that serves this process exists. */
+    /**
+     * True while the shim process that serves this process exists. Without its identity (a process adopted stopped)
+     * the pid must still run holdfast-shim for this process: pids are reused within a minute on a busy host, and
+     * {@link ShimExits} SIGKILLs a shim it finds alive after its grace, so any process that took the pid over would
+     * be killed.
+     */
     public final boolean isShimAlive() {
         if (shimIdentity != null) {
             return shimIdentity.isLiveShimFor(id, execId);
         }
-        return shimPid > 0 && ProcFs.startTime(shimPid).isPresent();
+        return shimPid > 0 && ProcFs.cmdline(shimPid).map(args -> ShimPidFile.isShimCommandFor(args, id, execId))
+                .orElse(false);
     }
 
     /** The shim's identity, or null when unknown. */

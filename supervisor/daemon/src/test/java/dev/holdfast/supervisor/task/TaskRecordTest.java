@@ -9,6 +9,7 @@ import dev.holdfast.supervisor.api.Status;
 import dev.holdfast.supervisor.api.TaskEvent;
 import dev.holdfast.supervisor.bundle.ExitRecord;
 import dev.holdfast.supervisor.bundle.TaskDirectory;
+import dev.holdfast.supervisor.proc.ProcFs;
 import dev.holdfast.supervisor.shim.ShimConnection;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -115,5 +116,33 @@ class TaskRecordTest {
         assertEquals("exec e1: start", e.step("start"));
         assertTrue(task.removeExec(e));
         assertTrue(task.execs().isEmpty());
+    }
+
+    @Test
+    void aShimOfUnknownIdentityIsAliveOnlyWhileItsPidRunsThisTasksShim() throws Exception {
+        // A stand-in for holdfast-shim serving task t (sh named so, its arguments kept in /proc/PID/cmdline), and a
+        // stranger that took over a dead shim's pid (ShimExits would SIGKILL whatever it finds alive after its grace).
+        Process shim = new ProcessBuilder("bash", "-c", "exec -a /x/holdfast-shim sh -c 'sleep 60; :' sh --id t")
+                .start();
+        Process stranger = new ProcessBuilder("sleep", "60").start();
+        try {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!ProcFs.cmdline(shim.pid()).orElse(List.of("")).getFirst().endsWith("holdfast-shim")) {
+                assertTrue(System.nanoTime() < deadline, "bash did not exec the stand-in shim");
+                Thread.sleep(10); // waiting for bash's exec, which nothing signals
+            }
+            assertTrue(adoptedStopped((int) shim.pid()).isShimAlive());
+            assertFalse(adoptedStopped((int) stranger.pid()).isShimAlive());
+        } finally {
+            shim.destroyForcibly().waitFor();
+            stranger.destroyForcibly().waitFor();
+        }
+        assertFalse(adoptedStopped((int) shim.pid()).isShimAlive());
+    }
+
+    private static TaskRecord adoptedStopped(int shimPid) {
+        return new TaskRecord("t", new TaskDirectory(Path.of("/nonexistent"), "t"),
+                new ShimConnection(Path.of("/nonexistent.sock")), null, shimPid, 21, Status.STATUS_STOPPED,
+                new ExitRecord(21, 0, Instant.EPOCH));
     }
 }
