@@ -861,9 +861,10 @@ public final class ContainerService implements AutoCloseable {
     }
 
     /**
-     * Engine boot, before requests are served: a directory of {@code <data>/containers} without a record (a crash
-     * during a create or a removal) loses its snapshot (unmounted, idempotently) and then the directory; running
-     * containers whose rootfs mount is missing get it again (one that is mounted, live, is left alone).
+     * Engine boot, before requests are served: what a crash left in the trash is deleted (in the background); a
+     * directory of {@code <data>/containers} without a record (a crash during a create, or a removal by an older
+     * engine) loses its snapshot (unmounted, idempotently) and then the directory; running containers whose rootfs
+     * mount is missing get it again (one that is mounted, live, is left alone).
      */
     public void recoverRootfs() {
         store.emptyTrash();
