@@ -201,10 +201,14 @@ public final class Engine implements AutoCloseable {
     private record Assembly(ManagedChannel channel, ContainerStore records, ImageStore images, ContainerMounts mounts,
             ContainerService service, ContainerNetworks networks, ExitMonitor monitor, EventBus events) {
 
-        /** What the engine that owns the data root does first: the journal opened, running containers' volumes held. */
+        /**
+         * What the engine that owns the data root does first: the journal opened, running containers' volumes held,
+         * the trash emptied behind the requests.
+         */
         void open(EngineConfig config, BootTimes times) throws IOException {
             events.openJournal(EventJournal.open(config.dataRoot().resolve("events"), Json.MAPPER));
             mounts.holdVolumesOfRunningContainers();
+            records.emptyTrash();
             times.mark("events and volumes");
         }
 

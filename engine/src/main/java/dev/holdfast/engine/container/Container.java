@@ -22,6 +22,8 @@ public final class Container {
     private Future<?> pendingRestart;
     private boolean restartSuppressed;
     private boolean removing;
+    // This run's task is deleted (at its exit): removal need not ask the supervisor again. Set by the exit's own thread.
+    private volatile boolean taskDeleted;
     private Duration restartDelay;
     // Restarts by policy since the last explicit start: what on-failure:N counts (RestartCount never resets).
     private int policyRestarts;
@@ -173,5 +175,13 @@ public final class Container {
 
     void removing(boolean value) {
         removing = value;
+    }
+
+    boolean taskDeleted() {
+        return taskDeleted;
+    }
+
+    void taskDeleted(boolean value) {
+        taskDeleted = value;
     }
 }

@@ -35,6 +35,12 @@ public interface ContainerImages {
     /** Unmounts and deletes the snapshot in {@code containerDir}; absent is fine. */
     void removeRootfs(String imageId, Path containerDir) throws IOException;
 
+    /**
+     * Unmounts the snapshot of a container being removed, whose directory is then deleted as a whole; absent is
+     * fine. Nothing to unmount by default.
+     */
+    default void unmountRootfs(String imageId, Path containerDir) throws IOException {}
+
     /** After a removed container's record is gone: what only it kept (a removed image's retained layers) may go. */
     default void containerRemoved(String imageId) throws IOException {}
 
@@ -86,6 +92,11 @@ public interface ContainerImages {
             @Override
             public void removeRootfs(String imageId, Path containerDir) throws IOException {
                 Snapshots.remove(containerDir);
+            }
+
+            @Override
+            public void unmountRootfs(String imageId, Path containerDir) throws IOException {
+                Snapshots.unmountForGood(containerDir);
             }
 
             @Override

@@ -216,6 +216,7 @@ public final class ContainerService implements AutoCloseable {
                 record.hostConfig().runtime());
         int pid;
         try {
+            c.taskDeleted(false);
             int createdPid = createTask(c.id(), options).getPid();
             c.runBeforeStart();
             int startedPid = tasks.start(c.id()).getPid();
@@ -324,8 +325,12 @@ public final class ContainerService implements AutoCloseable {
             }
             publish(c, "die", Map.of("exitCode", String.valueOf(exitCode)), eventTime);
             c.completeRun(new ExitStatus(exitCode, error.isEmpty() ? null : error));
-            deleteTaskQuietly(c.id());
+            // Independent of each other (the runtime's state and cgroup; the network and volumes), so side by
+            // side: a --rm container's removal waits for both.
+            Thread taskDeletion = Thread.ofVirtual().name("delete task " + c.id())
+                    .start(() -> c.taskDeleted(deleteTaskQuietly(c.id())));
             releaseRunQuietly(c.id());
+            joinUninterruptibly(taskDeletion);
             afterExit(c, exitCode, Duration.between(startedAt, finishedAt));
         } finally {
             c.lock().unlock();
@@ -669,23 +674,30 @@ public final class ContainerService implements AutoCloseable {
     }
 
     private void destroy(Container c, boolean removeVolumes) {
-        try {
-            tasks.delete(c.id(), true);
-        } catch (SupervisorException e) {
-            // A stopped container's task was deleted at its exit; a leftover one is collected by the next reconcile.
-            if (!e.unreachable()) {
-                throw e;
+        // A stopped container's task was deleted at its exit, unless that failed or this engine did not see it.
+        if (!c.taskDeleted()) {
+            try {
+                tasks.delete(c.id(), true);
+            } catch (SupervisorException e) {
+                // A leftover task is collected by the next reconcile.
+                if (!e.unreachable()) {
+                    throw e;
+                }
             }
         }
         try {
-            images.removeRootfs(c.record().image(), c.dir());
+            images.unmountRootfs(c.record().image(), c.dir());
         } catch (IOException e) {
-            throw ApiException.internal("removing the root filesystem of container " + c.id() + ": " + e.getMessage(), e);
+            throw ApiException.internal("unmounting the root filesystem of container " + c.id() + ": " + e.getMessage(), e);
         }
+        ShareableShm.unmountQuietly(c.dir());
         networking.remove(c.id());
         volumes.remove(c.id(), removeVolumes);
-        store.forget(c);
-        deleteQuietly(c.dir(), null);
+        try {
+            store.remove(c);
+        } catch (IOException e) {
+            throw ApiException.internal("removing the directory of container " + c.id() + ": " + e.getMessage(), e);
+        }
         try {
             images.containerRemoved(c.record().image());
         } catch (IOException e) {
@@ -758,11 +770,29 @@ public final class ContainerService implements AutoCloseable {
         events.publish(ContainerEvents.of(c, action, extra, time));
     }
 
-    private void deleteTaskQuietly(String id) {
+    /** True when the task is deleted (or was not there). */
+    private boolean deleteTaskQuietly(String id) {
         try {
             tasks.delete(id, true);
+            return true;
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "deleting the task of container " + id + ": " + e.getMessage());
+            return false;
+        }
+    }
+
+    private static void joinUninterruptibly(Thread thread) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -831,9 +861,10 @@ public final class ContainerService implements AutoCloseable {
     }
 
     /**
-     * Engine boot, before requests are served: a directory of {@code <data>/containers} without a record (a crash
-     * during a create or a removal) loses its snapshot (unmounted, idempotently) and then the directory; running
-     * containers whose rootfs mount is missing get it again (one that is mounted, live, is left alone).
+     * Engine boot after a crash, before requests are served: a directory of {@code <data>/containers} without a
+     * record (a crash during a create, or a removal by an older engine) loses its snapshot (unmounted, idempotently)
+     * and then the directory; running containers whose rootfs mount is missing get it again (one that is mounted,
+     * live, is left alone).
      */
     public void recoverRootfs() {
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(store.root(), Files::isDirectory)) {

@@ -5,6 +5,7 @@ import dev.holdfast.engine.api.ApiException;
 import dev.holdfast.engine.api.Json;
 import dev.holdfast.engine.image.ImageUsers;
 import dev.holdfast.engine.store.AtomicFiles;
+import dev.holdfast.engine.store.Trash;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -30,11 +31,13 @@ public final class ContainerStore {
     private static final ObjectReader RECORD_READER = Json.MAPPER.readerFor(ContainerRecord.class);
 
     private final Path root;
+    private final Trash trash;
     private final ContainerNames names = new ContainerNames();
     private final Map<String, Container> byId = new ConcurrentHashMap<>();
 
     private ContainerStore(Path root) {
         this.root = root;
+        this.trash = new Trash(root.resolveSibling("trash"));
     }
 
     /**
@@ -103,8 +106,25 @@ public final class ContainerStore {
         }
     }
 
+    /**
+     * Deletes a removed container's record and directory (its record goes at once, its files in the background)
+     * and forgets it. Nothing may be mounted in its directory any more.
+     */
+    public void remove(Container container) throws IOException {
+        trash.discard(container.dir());
+        forget(container);
+    }
+
+    /**
+     * Boot: deletes (in the background) what is left in the trash: a crash, or a clean exit whose deletions had not
+     * finished, leaves it there; safe beside new removals, which add entries of their own.
+     */
+    public void emptyTrash() {
+        trash.emptyLeftovers();
+    }
+
     /** Drops a removed container from the indexes and frees its name. */
-    public void forget(Container container) {
+    private void forget(Container container) {
         byId.remove(container.id(), container);
         names.release(container.record().name(), container.id());
     }

@@ -25,6 +25,7 @@ public interface LibC {
     int O_CLOEXEC = 02000000;
     int O_PATH = 010000000;
 
+    int AT_FDCWD = -100;
     int AT_SYMLINK_NOFOLLOW = 0x100;
     int AT_REMOVEDIR = 0x200;
     int AT_EMPTY_PATH = 0x1000;
@@ -40,6 +41,11 @@ public interface LibC {
     /** {@code struct statx}. */
     int STATX_SIZE = 256;
     int STATX_BASIC_STATS = 0x7ff;
+    /** {@code stx_attributes} and {@code stx_attributes_mask}: which attributes the file has, which the kernel knows. */
+    int STATX_ATTRIBUTES_OFFSET = 8;
+    int STATX_ATTRIBUTES_MASK_OFFSET = 56;
+    /** The path is the root of a mount (Linux 5.8). */
+    long STATX_ATTR_MOUNT_ROOT = 0x2000;
 
     int ENOENT = 2;
     int EEXIST = 17;

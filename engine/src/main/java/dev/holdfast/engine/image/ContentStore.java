@@ -1,6 +1,7 @@
 package dev.holdfast.engine.image;
 
 import dev.holdfast.engine.store.AtomicFiles;
+import dev.holdfast.engine.store.FileTrees;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;

@@ -4,6 +4,7 @@ import dev.holdfast.engine.api.Json;
 import dev.holdfast.engine.registry.Credentials;
 import dev.holdfast.engine.registry.Registries;
 import dev.holdfast.engine.store.AtomicFiles;
+import dev.holdfast.engine.store.FileTrees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -2,6 +2,7 @@ package dev.holdfast.engine.image;
 
 import dev.holdfast.engine.host.DeviceNumber;
 import dev.holdfast.engine.host.LibC;
+import dev.holdfast.engine.store.FileTrees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -2,6 +2,7 @@ package dev.holdfast.engine.image;
 
 import dev.holdfast.engine.host.MountCalls;
 import dev.holdfast.engine.host.MountTable;
+import dev.holdfast.engine.store.FileTrees;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -130,13 +131,22 @@ public final class Snapshots {
      * unmounted (busy) is detached lazily; the directories are only deleted once nothing is mounted there.
      */
     public static void remove(Path containerDir) throws IOException {
-        Path rootfs = MountTable.canonical(rootfs(containerDir));
-        unmount(rootfs);
-        LOCKS.remove(rootfs);
+        Path rootfs = unmountForGood(containerDir);
         FileTrees.deleteRecursively(upper(containerDir));
         FileTrees.deleteRecursively(work(containerDir));
         // Empty once unmounted; a leftover of a copy-era container holds files, and those go too.
         FileTrees.deleteRecursively(rootfs);
+    }
+
+    /**
+     * Unmounts the snapshot of a container that is being removed (its directories stay, for the caller to delete);
+     * absent is fine. Returns its mount point.
+     */
+    public static Path unmountForGood(Path containerDir) throws IOException {
+        Path rootfs = MountTable.canonical(rootfs(containerDir));
+        unmount(rootfs);
+        LOCKS.remove(rootfs);
+        return rootfs;
     }
 
     /** Unmounts {@code mountPoint} (every mount stacked there) if mounted; idempotent. */

@@ -183,6 +183,11 @@ public final class EngineFixture implements AutoCloseable {
             public void removeRootfs(String imageId, Path containerDir) throws IOException {
                 Snapshots.remove(containerDir);
             }
+
+            @Override
+            public void unmountRootfs(String imageId, Path containerDir) throws IOException {
+                Snapshots.unmountForGood(containerDir);
+            }
         };
     }
 

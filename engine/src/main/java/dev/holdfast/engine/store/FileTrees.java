@@ -1,4 +1,4 @@
-package dev.holdfast.engine.image;
+package dev.holdfast.engine.store;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -10,11 +10,11 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /** Deleting directory trees without ever following a symbolic link out of them. */
-final class FileTrees {
+public final class FileTrees {
     private FileTrees() {}
 
     /** Deletes {@code root} and everything under it; a symlink is removed, never followed. Absent is fine. */
-    static void deleteRecursively(Path root) throws IOException {
+    public static void deleteRecursively(Path root) throws IOException {
         if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
