@@ -157,9 +157,9 @@ class SystemdUnitsTest {
             assertEquals("-jar " + LIB + "/holdfast-" + daemon + ".jar --config /etc/holdfast/config.toml", tail);
             assertTrue(command.contains("$HOLDFAST_JAVA_OPTS"), command::toString);
             List<String> environment = settings(unit).get("Service.Environment");
-            // The heap sizing of scripts/holdfast (small initial heap, memory given back when idle), then the archive.
+            // The heap sizing and collector of scripts/holdfast (small initial heap, serial GC), then the archive.
             assertTrue(environment.stream().anyMatch(e -> e.matches(
-                    "\"HOLDFAST_JAVA_OPTS=-Xms8m -Xmx[0-9]+m -XX:\\+UseG1GC -XX:G1PeriodicGCInterval=60000 .*"
+                    "\"HOLDFAST_JAVA_OPTS=-Xms8m -Xmx[0-9]+m -XX:\\+UseSerialGC .*"
                             + "-XX:\\+AutoCreateSharedArchive -XX:SharedArchiveFile=%C/holdfast/"
                             + daemon + "-[0-9a-f]{16}\\.jsa\"")), environment::toString);
         }
