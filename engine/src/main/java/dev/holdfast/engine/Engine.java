@@ -4,6 +4,7 @@ import dev.holdfast.engine.api.ApiServer;
 import dev.holdfast.engine.api.ApiSocket;
 import dev.holdfast.engine.handover.DataRootFingerprint;
 import dev.holdfast.engine.handover.HolderLink;
+import dev.holdfast.engine.handover.RequestRehearsal;
 import dev.holdfast.engine.api.CommitRoutes;
 import dev.holdfast.engine.api.ContainerControlRoutes;
 import dev.holdfast.engine.api.ContainerRoutes;
@@ -241,8 +242,10 @@ public final class Engine implements AutoCloseable {
             String engineId = readEngineId(config.dataRoot());
             Router router = new Router();
             EventJournal.prepare(Json.MAPPER);
-            return new ReadAhead(config, connected, assemble(config, engineId, router, connected, new BootTimes()),
-                    router, fingerprint, engineId);
+            Assembly assembly = assemble(config, engineId, router, connected, new BootTimes());
+            RequestRehearsal.run(config.runRoot().resolve("engine-rehearsal-" + ProcessHandle.current().pid() + ".sock"),
+                    router, SystemRoutes.ENGINE_VERSION);
+            return new ReadAhead(config, connected, assembly, router, fingerprint, engineId);
         }
 
         /** This, or a new reading when the data root has changed since (a standby's wait may be long). */
