@@ -20,10 +20,12 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -36,6 +38,8 @@ import java.util.logging.Logger;
 final class HttpDispatcher extends ChannelInboundHandlerAdapter {
     /** The user event {@link ApiServer#close} sends every connection: finish up and close. */
     static final Object DRAIN = new Object();
+    /** How long a draining engine waits for the first request of a connection it has just accepted. */
+    private static final Duration FIRST_REQUEST_GRACE = Duration.ofSeconds(1);
     private static final Logger LOG = Logger.getLogger(HttpDispatcher.class.getName());
 
     private final Router router;
@@ -47,6 +51,7 @@ final class HttpDispatcher extends ChannelInboundHandlerAdapter {
     private ApiRequest current;
     private volatile boolean inFlight;
     private volatile boolean inputShutdown;
+    private boolean sawRequest;
 
     HttpDispatcher(Router router, Router bootRouter, CompletableFuture<Void> serving,
             ResponseHeaders responseHeaders, AtomicBoolean draining) {
@@ -76,6 +81,7 @@ final class HttpDispatcher extends ChannelInboundHandlerAdapter {
     }
 
     private void begin(ChannelHandlerContext ctx, HttpRequest request) {
+        sawRequest = true;
         body = new BodyStream(ctx.channel());
         current = null;
         boolean keepAlive = HttpUtil.isKeepAlive(request);
@@ -266,6 +272,15 @@ final class HttpDispatcher extends ChannelInboundHandlerAdapter {
         if (stream != null) {
             stream.close();
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        } else if (!sawRequest) {
+            // Accepted just before the drain, its request not read yet (maybe already sent): closing now would cut
+            // a client that did nothing wrong (EngineHandoverTest saw "Broken pipe"). Its request is answered with
+            // Connection: close; a connection that sends none is closed after the grace.
+            ctx.executor().schedule(() -> {
+                if (!inFlight) {
+                    ctx.close();
+                }
+            }, FIRST_REQUEST_GRACE.toMillis(), TimeUnit.MILLISECONDS);
         } else if (!inFlight) {
             ctx.close();
         }
