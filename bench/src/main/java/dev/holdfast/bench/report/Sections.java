@@ -1,6 +1,7 @@
 package dev.holdfast.bench.report;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** What the table shows: its sections, their rows, labels, units and targets. */
@@ -8,6 +9,19 @@ final class Sections {
     private Sections() {}
 
     /** A memory row: the samples are KiB, the row shows MiB. */
+    /** A client's requests through a restart: the failed ones (target none), those that could not connect, the rest. */
+    private static List<Row> requests(String section, String failedLabel) {
+        return List.of(
+                Row.of(section + ".failed", failedLabel, "req").target(Target.abs("<=", 0)).kind(Row.Kind.COUNT),
+                Row.of(section + ".unreachable", "  ... of which could not connect", "req").kind(Row.Kind.COUNT),
+                Row.of(section + ".ok", "  ... succeeded", "req").kind(Row.Kind.COUNT));
+    }
+
+    @SafeVarargs
+    private static List<Row> concat(List<Row>... parts) {
+        return Arrays.stream(parts).flatMap(List::stream).toList();
+    }
+
     private static Row mib(String metric, String label) {
         return Row.of(metric, label, "MiB").scale(1.0 / 1024);
     }
@@ -41,7 +55,7 @@ final class Sections {
                         Row.of("graceful.took", "restart begun -> all containers listed running", "ms"))));
         s.add(new Section("Restart downtime (" + n + " running containers, kill -9 of engine | dockerd; " + client
                 + ", from 1 s before until all are listed again; " + t.info("restart_reps", "?") + " restarts each"
-                + t.info("restart_warmup", "").transform(w -> w.isEmpty() ? "" : ", " + w) + ")", List.of(
+                + t.info("restart_warmup", "").transform(w -> w.isEmpty() ? "" : ", " + w) + ")", concat(List.of(
                         Row.of("restart.downtime", "kill -9 -> GET /containers/json lists all running", "ms")
                                 .target(Target.abs("<", 1000).and(Target.ratio("<=", 0.5))),
                         Row.of("restart.kill", "  kill -9 -> process gone", "ms"),
@@ -49,27 +63,19 @@ final class Sections {
                         Row.of("restart.ready_cpu", "  CPU used by the new process until /_ping", "ms"),
                         Row.of("restart.jvm_floor", "  bare JVM start: java -version (floor)", "ms"),
                         Row.of("restart.restore", "  /_ping -> all containers listed running", "ms"),
-                        Row.of("restart.pids_kept", "containers that kept their pid", "").kind(Row.Kind.PIDS),
-                        Row.of("restart.failed", "requests through kill -9 + restart: failed", "req")
-                                .target(Target.abs("<=", 0)).kind(Row.Kind.COUNT),
-                        Row.of("restart.unreachable", "  ... of which could not connect", "req")
-                                .kind(Row.Kind.COUNT),
-                        Row.of("restart.ok", "  ... succeeded", "req").kind(Row.Kind.COUNT))));
+                        Row.of("restart.pids_kept", "containers that kept their pid", "").kind(Row.Kind.PIDS)),
+                requests("restart", "requests through kill -9 + restart: failed"))));
         s.add(new Section("Restart downtime with [engine] standby = true (as above; holdfast keeps a second engine"
                 + " booted, its records read ahead, which takes the socket over when the serving one dies; "
-                + t.info("restart_reps", "?") + " restarts each)", List.of(
+                + t.info("restart_reps", "?") + " restarts each)", concat(List.of(
                         Row.of("standby.downtime", "kill -9 -> GET /containers/json lists all running", "ms")
                                 .target(Target.abs("<", 1000).and(Target.ratio("<=", 0.5))),
                         Row.of("standby.ready", "  process start -> API answers /_ping", "ms"),
                         Row.of("standby.restore", "  /_ping -> all containers listed running", "ms"),
-                        Row.of("standby.pids_kept", "containers that kept their pid", "").kind(Row.Kind.PIDS),
-                        Row.of("standby.failed", "requests through kill -9 + takeover: failed", "req")
-                                .target(Target.abs("<=", 0)).kind(Row.Kind.COUNT),
-                        Row.of("standby.unreachable", "  ... of which could not connect", "req")
-                                .kind(Row.Kind.COUNT),
-                        Row.of("standby.ok", "  ... succeeded", "req").kind(Row.Kind.COUNT),
-                        mib("mem.standby.daemons.rss", "daemons RSS idle, the standby engine counted in"),
-                        mib("mem.standby.daemon.rss", "  engine | dockerd RSS"))));
+                        Row.of("standby.pids_kept", "containers that kept their pid", "").kind(Row.Kind.PIDS)),
+                requests("standby", "requests through kill -9 + takeover: failed"),
+                List.of(mib("mem.standby.daemons.rss", "daemons RSS idle, the standby engine counted in"),
+                        mib("mem.standby.daemon.rss", "  engine | dockerd RSS")))));
         s.add(new Section("Served through a restart (GET 127.0.0.1:PORT/passwd, -p 127.0.0.1:PORT:80 to"
                 + " busybox httpd, " + t.info("served_rate", "?") + " req/s from 1 s before the kill -9 of engine |"
                 + " dockerd until 2 s after /_ping answers; " + t.info("served_reps", "?")
