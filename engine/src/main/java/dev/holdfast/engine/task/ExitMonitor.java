@@ -64,8 +64,8 @@ public final class ExitMonitor implements AutoCloseable {
             try {
                 reconciler.reconcile(boot);
                 if (boot) {
-                    firstReconcile.complete(null);
                     reconciler.afterBoot();
+                    firstReconcile.complete(null);
                 }
                 if (reportedDown || !boot) {
                     LOG.info("supervisor at " + tasks.socket() + " is back; records reconciled");

@@ -69,9 +69,9 @@ public final class Reconciler {
     }
 
     /**
-     * After the boot's first pass, while the engine already serves (as dockerd's restore does it): restart policies
-     * of containers found down, --rm containers found down, and the health probes, which resume from the streak and
-     * results the records kept.
+     * After the boot's first pass: restart policies of containers found down, --rm containers found down, and the
+     * health probes, which resume from the streak and results the records kept. The engine serves after it (after a
+     * clean handover it already serves: nothing was found down there).
      */
     public void afterBoot() {
         service.store().all().forEach(service::applyBootRestartPolicy);
