@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  * the host with access to all.
  */
 public record Devices(List<Map<String, Object>> nodes, List<Map<String, Object>> cgroupRules) {
-    private static final Pattern CGROUP_RULE = Pattern.compile("^([acb]) ([0-9]+|\\*):([0-9]+|\\*) ([rwm]{1,3})$");
+    /** Majors and minors of at most 18 digits: a longer one would overflow the long it is parsed into. */
+    private static final Pattern CGROUP_RULE = Pattern.compile("^([acb]) ([0-9]{1,18}|\\*):([0-9]{1,18}|\\*) ([rwm]{1,3})$");
     private static final Pattern PERMISSIONS = Pattern.compile("^[rwm]{1,3}$");
     private static final int S_IFMT = 0170000;
     private static final int S_IFCHR = 0020000;

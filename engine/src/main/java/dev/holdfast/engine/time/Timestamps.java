@@ -1,12 +1,12 @@
 package dev.holdfast.engine.time;
 
 import java.math.BigDecimal;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -80,12 +80,12 @@ public final class Timestamps {
             }
             if (value.matches("\\d+(\\.\\d{1,9})?")) {
                 BigDecimal seconds = new BigDecimal(value);
-                long whole = seconds.longValue();
+                long whole = seconds.toBigInteger().longValueExact();
                 long nanos = seconds.subtract(BigDecimal.valueOf(whole)).movePointRight(9).longValue();
                 return Instant.ofEpochSecond(whole, nanos);
             }
             return parse(value);
-        } catch (DateTimeParseException | ArithmeticException e) {
+        } catch (DateTimeException | ArithmeticException e) {
             throw new IllegalArgumentException("invalid time value " + value
                     + ": use unix seconds (with an optional fraction) or RFC3339", e);
         }
