@@ -176,7 +176,8 @@ class OciSpecBuilderTest {
     void namespaceModesAreCheckedLikeDockerd() {
         for (String bad : List.of("{\"PidMode\":\"container:\"}", "{\"PidMode\":\"other\"}", "{\"IpcMode\":\"x\"}",
                 "{\"UTSMode\":\"private\"}", "{\"CgroupnsMode\":\"x\"}", "{\"ShmSize\":-1}",
-                "{\"DeviceCgroupRules\":[\"c 7:128 rwx\"]}", "{\"Devices\":[{\"PathOnHost\":\"/dev/null\","
+                "{\"DeviceCgroupRules\":[\"c 7:128 rwx\"]}",
+                "{\"DeviceCgroupRules\":[\"c 99999999999999999999:1 rwm\"]}", "{\"Devices\":[{\"PathOnHost\":\"/dev/null\","
                         + "\"CgroupPermissions\":\"rx\"}]}")) {
             assertThrows(DomainException.class, () -> spec("{\"Image\":\"x\",\"HostConfig\":" + bad + "}"), bad);
         }
