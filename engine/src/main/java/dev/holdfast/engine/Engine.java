@@ -137,8 +137,13 @@ public final class Engine implements AutoCloseable {
             boolean afterRelease = false;
             if (holder.present()) {
                 if (holder.goDeferred()) {
-                    ReadAhead[] current = {ReadAhead.read(config, connected)};
+                    ReadAhead[] current = {ReadAhead.read(config, connected, RequestRehearsal.WARMING_ROUNDS)};
                     join(prepared, "preparing " + socket);
+                    times.mark("read ahead");
+                    // Also the logger's first use (its formatter and handler), which cost the first clients after
+                    // go tens of milliseconds when the "serving" line below was it.
+                    LOG.info("read ahead " + current[0].assembly().records().all().size() + " containers " + times
+                            + "; waiting for the holder's go");
                     afterRelease = holder.awaitGo(STANDBY_REFRESH, () -> current[0] = current[0].refreshed());
                     ahead = current[0];
                 } else {
@@ -237,21 +242,34 @@ public final class Engine implements AutoCloseable {
     private record ReadAhead(EngineConfig config, CompletableFuture<ManagedChannel> connected, Assembly assembly,
             Router router, DataRootFingerprint fingerprint, String engineId) {
 
-        static ReadAhead read(EngineConfig config, CompletableFuture<ManagedChannel> connected) throws IOException {
+        /**
+         * The records read and the services built on them, then {@code rounds} of the request rehearsal and of the
+         * fingerprint.
+         */
+        static ReadAhead read(EngineConfig config, CompletableFuture<ManagedChannel> connected, int rounds)
+                throws IOException {
             DataRootFingerprint fingerprint = DataRootFingerprint.takeSettled(config.dataRoot());
             String engineId = readEngineId(config.dataRoot());
             Router router = new Router();
             EventJournal.prepare(Json.MAPPER);
             Assembly assembly = assemble(config, engineId, router, connected, new BootTimes());
             RequestRehearsal.run(config.runRoot().resolve("engine-rehearsal-" + ProcessHandle.current().pid() + ".sock"),
-                    router, SystemRoutes.ENGINE_VERSION);
-            return new ReadAhead(config, connected, assembly, router, fingerprint, engineId);
+                    router, SystemRoutes.ENGINE_VERSION, rounds);
+            ReadAhead ahead = new ReadAhead(config, connected, assembly, router, fingerprint, engineId);
+            // The same for the check after go: interpreted, it took 10-25 ms of the wait (measured).
+            for (int round = 1; round < rounds; round++) {
+                ahead.current(engineId);
+            }
+            return ahead;
         }
 
-        /** This, or a new reading when the data root has changed since (a standby's wait may be long). */
+        /**
+         * This, or a new reading when the data root has changed since (a standby's wait may be long); its rehearsal
+         * is one round, the code is compiled already.
+         */
         ReadAhead refreshed() {
             try {
-                return current(engineId) ? this : read(config, connected);
+                return current(engineId) ? this : read(config, connected, 1);
             } catch (IOException | RuntimeException e) {
                 LOG.log(Level.WARNING, "reading the records ahead of a takeover: " + e.getMessage(), e);
                 return this;
@@ -433,6 +451,14 @@ public final class Engine implements AutoCloseable {
      */
     @Override
     public void close() {
+        close(() -> {});
+    }
+
+    /**
+     * As {@link #close()}; {@code quiesced} runs as soon as this engine will write nothing more to the data root,
+     * before the supervisor channel's shutdown (a handover's next engine waits for it, clients with it).
+     */
+    public void close(Runnable quiesced) {
         if (closed.getCount() == 0) {
             return;
         }
@@ -444,6 +470,7 @@ public final class Engine implements AutoCloseable {
         containers.close();
         // Last: the stops above publish their die events.
         events.close();
+        quiesced.run();
         channel.shutdownNow();
         try {
             channel.awaitTermination(2, TimeUnit.SECONDS);

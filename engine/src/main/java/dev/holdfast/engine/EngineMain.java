@@ -32,14 +32,13 @@ public final class EngineMain {
         HolderLink holder = HolderLink.fromEnvironment(System.getenv());
         ApiSocket socket = ApiSocket.choose(config.apiSocket(), System.getenv(), ProcessHandle.current().pid());
         Engine engine = Engine.start(config, socket, holder);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            engine.close();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> engine.close(() -> {
             // A request cut by the drain limit may have left work half-done: without "released" the holder waits
             // for this process to exit and tells the next engine a plain go, so it looks for leftovers.
             if (engine.drained()) {
                 holder.released();
             }
-        }, "engine-shutdown"));
+        }), "engine-shutdown"));
         holder.serving();
         engine.awaitClose();
     }
