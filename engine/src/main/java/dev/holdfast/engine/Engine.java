@@ -69,6 +69,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -137,7 +138,8 @@ public final class Engine implements AutoCloseable {
             boolean afterRelease = false;
             if (holder.present()) {
                 if (holder.goDeferred()) {
-                    ReadAhead[] current = {ReadAhead.read(config, connected, RequestRehearsal.WARMING_ROUNDS)};
+                    ReadAhead[] current = {ReadAhead.read(config, connected, RequestRehearsal.WARMING_ROUNDS,
+                            holder::goPending)};
                     join(prepared, "preparing " + socket);
                     times.mark("read ahead");
                     // Also the logger's first use (its formatter and handler), which cost the first clients after
@@ -244,20 +246,20 @@ public final class Engine implements AutoCloseable {
 
         /**
          * The records read and the services built on them, then {@code rounds} of the request rehearsal and of the
-         * fingerprint.
+         * fingerprint check, fewer when the go comes meanwhile (a standby killed while it warms up).
          */
-        static ReadAhead read(EngineConfig config, CompletableFuture<ManagedChannel> connected, int rounds)
-                throws IOException {
+        static ReadAhead read(EngineConfig config, CompletableFuture<ManagedChannel> connected, int rounds,
+                BooleanSupplier goPending) throws IOException {
             DataRootFingerprint fingerprint = DataRootFingerprint.takeSettled(config.dataRoot());
             String engineId = readEngineId(config.dataRoot());
             Router router = new Router();
             EventJournal.prepare(Json.MAPPER);
             Assembly assembly = assemble(config, engineId, router, connected, new BootTimes());
             RequestRehearsal.run(config.runRoot().resolve("engine-rehearsal-" + ProcessHandle.current().pid() + ".sock"),
-                    router, SystemRoutes.ENGINE_VERSION, rounds);
+                    router, SystemRoutes.ENGINE_VERSION, rounds, goPending);
             ReadAhead ahead = new ReadAhead(config, connected, assembly, router, fingerprint, engineId);
             // The same for the check after go: interpreted, it took 10-25 ms of the wait (measured).
-            for (int round = 1; round < rounds; round++) {
+            for (int round = 1; round < rounds && !goPending.getAsBoolean(); round++) {
                 ahead.current(engineId);
             }
             return ahead;
@@ -269,7 +271,7 @@ public final class Engine implements AutoCloseable {
          */
         ReadAhead refreshed() {
             try {
-                return current(engineId) ? this : read(config, connected, 1);
+                return current(engineId) ? this : read(config, connected, 1, () -> true);
             } catch (IOException | RuntimeException e) {
                 LOG.log(Level.WARNING, "reading the records ahead of a takeover: " + e.getMessage(), e);
                 return this;

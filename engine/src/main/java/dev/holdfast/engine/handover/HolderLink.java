@@ -56,13 +56,24 @@ public final class HolderLink {
      * True when this engine is a standby or a restart's new engine: the holder has not said "go" yet (it says it
      * at once to an engine it starts because none serves), so there is time to warm up first.
      */
-    public boolean goDeferred() throws IOException {
+    public boolean goDeferred() {
+        return present() && !goPending();
+    }
+
+    /**
+     * True when the holder's "go" waits in the pipe, unread: the serving engine is gone and clients wait for this
+     * one, so whatever warming up is left should be cut short. Also true when the pipe cannot be asked: reading the
+     * go will tell what happened.
+     */
+    public boolean goPending() {
         if (!present()) {
             return false;
         }
         // FileInputStream asks the pipe (FIONREAD); NIO's stream would answer a file's size, 0 for a pipe.
         try (InputStream in = new FileInputStream(goPipe.toFile())) {
-            return in.available() == 0;
+            return in.available() > 0;
+        } catch (IOException e) {
+            return true;
         }
     }
 

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
 
 /**
@@ -34,14 +35,16 @@ public final class RequestRehearsal {
     private RequestRehearsal() {}
 
     /**
-     * Serves {@code router} on {@code socket} (a path of this engine's own) for {@code rounds} of the requests, then
-     * removes it.
+     * Serves {@code router} on {@code socket} (a path of this engine's own) for {@code rounds} of the requests, fewer
+     * once {@code enough} says so, then removes it.
      */
-    public static void run(Path socket, Router router, String serverVersion, int rounds) throws IOException {
+    public static void run(Path socket, Router router, String serverVersion, int rounds, BooleanSupplier enough)
+            throws IOException {
         Files.deleteIfExists(socket);
         try (ApiServer server = ApiServer.bind(socket, router, serverVersion)) {
             Thread client = Thread.ofVirtual().name("engine-request-rehearsal").start(() -> {
-                for (int round = 0; round < rounds && !Thread.currentThread().isInterrupted(); round++) {
+                for (int round = 0; round < rounds && !Thread.currentThread().isInterrupted()
+                        && (round == 0 || !enough.getAsBoolean()); round++) {
                     PATHS.forEach(path -> get(socket, path));
                 }
             });
