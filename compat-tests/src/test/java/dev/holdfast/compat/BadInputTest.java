@@ -348,6 +348,20 @@ class BadInputTest {
         assertEquals(images, imageList());
     }
 
+    // --- what holdfast does not do ---------------------------------------------------------------------------------
+
+    @Test
+    void anImageBuildIsRefusedAsNotSupportedRatherThanAMissingPage() {
+        byte[] context = new TarWriter().file("Dockerfile", "FROM busybox\nRUN true\n").toByteArray();
+        String images = imageList();
+        for (String path : List.of("/build", "/build?t=built:1", "/build/prune")) {
+            EngineHttp.Response r = http.post(V + path, "application/x-tar", context);
+            assertEquals(400, r.status(), r::toString);
+            assertTrue(r.text().contains("image builds (docker build) are not supported by holdfast yet"), r::toString);
+        }
+        assertEquals(images, imageList());
+    }
+
     // --- helpers ---------------------------------------------------------------------------------------------------
 
     private List<String> containers() {

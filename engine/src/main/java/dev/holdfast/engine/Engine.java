@@ -5,6 +5,7 @@ import dev.holdfast.engine.api.ApiSocket;
 import dev.holdfast.engine.handover.DataRootFingerprint;
 import dev.holdfast.engine.handover.HolderLink;
 import dev.holdfast.engine.handover.RequestRehearsal;
+import dev.holdfast.engine.api.BuildRoutes;
 import dev.holdfast.engine.api.CommitRoutes;
 import dev.holdfast.engine.api.ContainerControlRoutes;
 import dev.holdfast.engine.api.ContainerRoutes;
@@ -333,6 +334,7 @@ public final class Engine implements AutoCloseable {
         new EventRoutes(events).register(router);
         new NetworkRoutes(networks).register(router);
         new SwarmRoutes().register(router);
+        new BuildRoutes().register(router);
         new VolumeRoutes(mounts.volumes()).register(router);
         new FilesystemRoutes(service, new ContainerArchive(service, events)).register(router);
         new DiskUsageRoutes(images, service, mounts.volumes()).register(router);
