@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -196,6 +197,26 @@ public final class HoldfastDaemon implements AutoCloseable {
     }
 
     /**
+     * {@code docker rm -f} of every container, for a test class that shares one instance between its tests.
+     *
+     * @return the failed {@code ps} or {@code rm}, if one failed
+     */
+    public Optional<DockerResult> removeAllContainers() {
+        DockerResult ps = docker(Duration.ofSeconds(30), "ps", "-aq");
+        if (!ps.ok()) {
+            return Optional.of(ps);
+        }
+        List<String> ids = ps.stdout().lines().map(String::trim).filter(id -> !id.isEmpty()).toList();
+        if (ids.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> rm = new ArrayList<>(List.of("rm", "-f"));
+        rm.addAll(ids);
+        DockerResult removed = docker(Duration.ofMinutes(2), rm.toArray(String[]::new));
+        return removed.ok() ? Optional.empty() : Optional.of(removed);
+    }
+
+    /**
      * SIGKILLs the engine's holder, then the engine: the engine stays down (a crash with nothing to restart it)
      * until {@code engine("start")}. {@code engine("kill")} kills the engine only, and its holder starts the next.
      */
@@ -256,16 +277,7 @@ public final class HoldfastDaemon implements AutoCloseable {
         }
         List<String> problems = new ArrayList<>();
         try {
-            DockerResult ps = docker(Duration.ofSeconds(30), "ps", "-aq");
-            List<String> ids = ps.ok() ? ps.stdout().lines().map(String::trim).filter(s -> !s.isEmpty()).toList() : List.of();
-            if (!ids.isEmpty()) {
-                List<String> rm = new ArrayList<>(List.of("rm", "-f"));
-                rm.addAll(ids);
-                DockerResult removed = docker(Duration.ofMinutes(2), rm.toArray(String[]::new));
-                if (!removed.ok()) {
-                    problems.add(removed.toString());
-                }
-            }
+            removeAllContainers().ifPresent(failed -> problems.add(failed.toString()));
         } catch (RuntimeException e) {
             problems.add("docker rm -f: " + e);
         }

@@ -3,18 +3,23 @@ package dev.holdfast.compat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * Terminal resizes seen by the process inside (the container's own tty and an exec's), and exec/attach/stop after the
- * supervisor or the engine was killed with SIGKILL and started again.
+ * supervisor or the engine was killed with SIGKILL and started again. One instance for the class (its start and stop
+ * took longer than the tests); each test's containers are removed after it.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class InteractiveAfterRestartTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String API = "/v1.47";
@@ -22,6 +27,11 @@ class InteractiveAfterRestartTest {
     @AutoClose
     private final HoldfastDaemon holdfast = HoldfastDaemon.start();
     private final EngineHttp http = new EngineHttp(holdfast.socket());
+
+    @AfterEach
+    void removeContainers() {
+        holdfast.removeAllContainers().ifPresent(failed -> fail("removing the test's containers: " + failed));
+    }
 
     @Test
     void containerResizeIsSeenOnItsOwnTerminal() {

@@ -2,6 +2,7 @@ package dev.holdfast.compat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,15 +13,26 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
-/** stdin, tty, attach (with detach keys), resize and exec, driven through the real docker CLI. */
+/**
+ * stdin, tty, attach (with detach keys), resize and exec, driven through the real docker CLI. One instance for the
+ * class (its start and stop took longer than the tests); each test's containers are removed after it.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class InteractiveTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     @AutoClose
     private final HoldfastDaemon holdfast = HoldfastDaemon.start();
+
+    @AfterEach
+    void removeContainers() {
+        holdfast.removeAllContainers().ifPresent(failed -> fail("removing the test's containers: " + failed));
+    }
 
     @Test
     void pipedStdinReachesTheContainer() {
