@@ -2,10 +2,10 @@ package dev.holdfast.engine;
 
 import dev.holdfast.engine.api.ApiServer;
 import dev.holdfast.engine.api.ApiSocket;
+import dev.holdfast.engine.api.BuildRoutes;
 import dev.holdfast.engine.handover.DataRootFingerprint;
 import dev.holdfast.engine.handover.HolderLink;
 import dev.holdfast.engine.handover.RequestRehearsal;
-import dev.holdfast.engine.api.BuildRoutes;
 import dev.holdfast.engine.api.CommitRoutes;
 import dev.holdfast.engine.api.ContainerControlRoutes;
 import dev.holdfast.engine.api.ContainerRoutes;
